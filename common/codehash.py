@@ -1,0 +1,79 @@
+"""Hashes of the code a workflow step runs, so that a code change reruns exactly it.
+
+Snakemake tracks a rule's text and script, not the library code it imports.
+The rules therefore take :func:`code_hash` as a ``params:`` entry. The hash
+covers the paper's own modules and, transitively, the ``common`` modules they
+import (found by reading ``import`` statements, not by importing), so a change
+in ``common/convex_nn`` reruns the convex papers and leaves the others alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from pathlib import Path
+
+__all__ = ["code_hash", "common_dependencies"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _module_file(module: str) -> Path | None:
+    base = ROOT.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {m for m in found if m == "common" or m.startswith("common.")}
+
+
+def common_dependencies(files: list[Path]) -> list[Path]:
+    """Every file under ``common/`` that ``files`` import, directly or transitively."""
+    seen: set[Path] = set()
+    todo = list(files)
+    while todo:
+        for module in _imports(todo.pop()):
+            # ``import common.a.b`` runs common/__init__, common/a/__init__ and common/a/b.
+            parts = module.split(".")
+            for k in range(1, len(parts) + 1):
+                path = _module_file(".".join(parts[:k]))
+                if path is not None and path not in seen:
+                    seen.add(path)
+                    todo.append(path)
+    return sorted(seen)
+
+
+def code_hash(paper: str, step: str) -> str:
+    """SHA-256 (16 hex digits) of the code that ``step`` of ``paper`` runs.
+
+    ``step`` is ``"run"`` (every module of the paper but ``figures.py`` and
+    ``claims.py``), ``"plot"`` (``figures.py``) or ``"check"`` (``claims.py``),
+    each with the ``common`` modules it imports.
+    """
+    pkg = ROOT / "papers" / paper
+    if not pkg.is_dir():
+        raise ValueError(f"no paper package at {pkg}")
+    own = sorted(pkg.rglob("*.py"))
+    by_step = {
+        "run": [p for p in own if p.name not in ("figures.py", "claims.py")],
+        "plot": [p for p in own if p.name == "figures.py"],
+        "check": [p for p in own if p.name == "claims.py"],
+    }
+    if step not in by_step:
+        raise ValueError(f"step must be one of {sorted(by_step)}, got {step!r}")
+    files = sorted(set(by_step[step]) | set(common_dependencies(by_step[step])))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

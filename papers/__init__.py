@@ -1,0 +1,1 @@
+"""One self-contained subpackage per replicated paper (see each paper's README)."""

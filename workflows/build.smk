@@ -1,0 +1,90 @@
+# Generic rules over every registered paper: compute, plot, check, then the gallery.
+# Compute and plot are separate rules, so a change of style never reruns training;
+# each rule takes a hash of the code it runs, so a code change reruns exactly it.
+
+
+wildcard_constraints:
+    paper=one_of(PAPERS),
+
+
+rule run_experiment:
+    output:
+        npz="results/{paper}/{experiment}.npz",
+        json="results/{paper}/{experiment}.json",
+    params:
+        code=lambda w: code_hash(w.paper, "run"),
+        overrides=lambda w: overrides(w.paper, w.experiment),
+        scale=config["scale"],
+        seed=config["seed"],
+        device=config["device"],
+    log:
+        "logs/{paper}/{experiment}.log",
+    benchmark:
+        "benchmarks/runs/{paper}/{experiment}.tsv"
+    threads: lambda w: PAPERS[w.paper]["experiments"][w.experiment]["threads"]
+    resources:
+        gpu=lambda w: wants_gpu(w.paper, w.experiment),
+    shell:
+        "OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads} "
+        "python -m papers.{wildcards.paper} run {wildcards.experiment} "
+        "--scale {params.scale} --seed {params.seed} --device {params.device} "
+        "--params-json '{params.overrides}' --out results/{wildcards.paper}/{wildcards.experiment} "
+        "> {log} 2>&1"
+
+
+rule plot_figure:
+    input:
+        lambda w: experiment_results(w.paper, PAPERS[w.paper]["figures"][w.figure]),
+    output:
+        png="figures/{paper}/{figure}.png",
+        pdf="figures/{paper}/{figure}.pdf",
+    params:
+        code=lambda w: code_hash(w.paper, "plot"),
+    log:
+        "logs/{paper}/plot_{figure}.log",
+    shell:
+        "python -m papers.{wildcards.paper} plot {wildcards.figure} "
+        "--results results/{wildcards.paper} --out figures/{wildcards.paper}/{wildcards.figure} "
+        "> {log} 2>&1"
+
+
+rule check_claims:
+    input:
+        lambda w: experiment_results(w.paper, PAPERS[w.paper]["experiments"]),
+    output:
+        "results/{paper}/claims.json",
+    params:
+        code=lambda w: code_hash(w.paper, "check"),
+    log:
+        "logs/{paper}/claims.log",
+    shell:
+        "python -m papers.{wildcards.paper} check --results results/{wildcards.paper} "
+        "--out {output} > {log} 2>&1"
+
+
+GALLERY_PAPERS = [slug for slug in PAPERS if enabled(slug)]
+
+
+rule gallery:
+    input:
+        figures=[f for slug in GALLERY_PAPERS for f in paper_figures(slug)],
+        claims=expand("results/{paper}/claims.json", paper=GALLERY_PAPERS),
+    output:
+        gallery="figures/README.md",
+        claims="figures/CLAIMS.md",
+    log:
+        "logs/gallery.log",
+    shell:
+        "python -m common.gallery write --claims {input.claims} --out figures > {log} 2>&1"
+
+
+rule verify_claims:
+    input:
+        expand("results/{paper}/claims.json", paper=GALLERY_PAPERS),
+    output:
+        "results/claims_verified.txt",
+    log:
+        "logs/verify_claims.log",
+    shell:
+        "python -m common.gallery verify --claims {input} > {output} 2> {log} "
+        "|| (cat {log} >&2; exit 1)"

@@ -77,7 +77,9 @@ class RunContext:
 
 
 def _logged(iterable: Iterable, desc: str, total: int | None) -> Iterable:
-    total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+    total = (
+        total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+    )
     start = time.perf_counter()
     for i, item in enumerate(iterable):
         yield item

@@ -53,9 +53,7 @@ def sklearn_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(X, dtype=np.float64), np.asarray(y)
 
 
-def standardize(
-    X_train: np.ndarray, *others: np.ndarray
-) -> tuple[np.ndarray, ...]:
+def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
     """Centre and scale columns with the training statistics (constant columns kept at 0)."""
     X_train = np.asarray(X_train, dtype=np.float64)
     if X_train.ndim != 2:

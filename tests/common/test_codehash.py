@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+
+from common import codehash
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A minimal repository: one paper importing one common module, which imports another."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "__init__.py").write_text("")
+    (tmp_path / "common" / "a.py").write_text("from common import b\n")
+    (tmp_path / "common" / "b.py").write_text("X = 1\n")
+    (tmp_path / "common" / "unused.py").write_text("Y = 1\n")
+    (tmp_path / "common" / "plotting.py").write_text("Z = 1\n")
+    pkg = tmp_path / "papers" / "p"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "experiments.py").write_text("import common.a\n")
+    (pkg / "figures.py").write_text("from common.plotting import Z\n")
+    (pkg / "claims.py").write_text("")
+    monkeypatch.setattr(codehash, "ROOT", tmp_path)
+    return tmp_path
+
+
+def _touch(path: Path):
+    path.write_text(path.read_text() + "# changed\n")
+
+
+def test_transitive_common_dependencies(tree):
+    deps = codehash.common_dependencies([tree / "papers" / "p" / "experiments.py"])
+    assert [p.name for p in deps] == ["__init__.py", "a.py", "b.py"]
+
+
+def test_a_change_reruns_exactly_the_affected_step(tree):
+    before = {s: codehash.code_hash("p", s) for s in ("run", "plot", "check")}
+    _touch(tree / "common" / "unused.py")
+    assert {s: codehash.code_hash("p", s) for s in before} == before
+    _touch(tree / "common" / "b.py")  # imported by experiments through common.a
+    after = {s: codehash.code_hash("p", s) for s in before}
+    assert after["run"] != before["run"] and after["plot"] == before["plot"]
+    _touch(tree / "papers" / "p" / "figures.py")  # a style change never reruns compute
+    again = {s: codehash.code_hash("p", s) for s in before}
+    assert again["run"] == after["run"] and again["plot"] != after["plot"]
+    assert again["check"] == before["check"]
+
+
+def test_bad_arguments(tree):
+    with pytest.raises(ValueError, match="no paper package"):
+        codehash.code_hash("absent", "run")
+    with pytest.raises(ValueError, match="step must be one of"):
+        codehash.code_hash("p", "train")

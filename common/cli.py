@@ -77,9 +77,8 @@ class RunContext:
 
 
 def _logged(iterable: Iterable, desc: str, total: int | None) -> Iterable:
-    total = (
-        total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
-    )
+    if total is None and hasattr(iterable, "__len__"):
+        total = len(iterable)
     start = time.perf_counter()
     for i, item in enumerate(iterable):
         yield item

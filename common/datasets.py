@@ -80,7 +80,7 @@ def train_test_split(
         raise ValueError(f"X and y have different lengths: {len(X)} and {len(y)}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
-    n_test = int(round(test_fraction * len(X)))
+    n_test = round(test_fraction * len(X))
     if n_test == 0 or n_test == len(X):
         raise ValueError(f"test_fraction={test_fraction} leaves an empty split of {len(X)} rows")
     perm = rng.permutation(len(X))

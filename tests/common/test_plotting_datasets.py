@@ -36,7 +36,7 @@ def test_shipped_datasets_load_offline(name):
 def test_unknown_dataset_and_missing_path_errors():
     with pytest.raises(ValueError, match="available offline"):
         datasets.sklearn_dataset("mnist")
-    with pytest.raises(FileNotFoundError, match="set papers.x.data_dir"):
+    with pytest.raises(FileNotFoundError, match=r"set papers\.x\.data_dir"):
         datasets.require_path(None, "the CIFAR-10 batches", "papers.x.data_dir")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         datasets.require_path("/no/such/dir", "the CIFAR-10 batches", "papers.x.data_dir")
@@ -49,8 +49,9 @@ def test_generators_and_splits():
     X, y, beta = datasets.sparse_linear(50, 10, 3, rng)
     assert np.count_nonzero(beta) == 3
     Xtr, Xte, ytr, yte = datasets.train_test_split(X, y, 0.2, rng)
-    assert len(Xte) == 10 and len(Xtr) == 40
+    assert len(Xte) == len(yte) == 10 and len(Xtr) == len(ytr) == 40
     Ztr, Zte = datasets.standardize(Xtr, Xte)
+    assert Zte.shape == Xte.shape
     np.testing.assert_allclose(Ztr.mean(0), 0, atol=1e-12)
     with pytest.raises(ValueError, match="k=11"):
         datasets.sparse_linear(5, 10, 11, rng)

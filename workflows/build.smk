@@ -11,12 +11,6 @@ rule run_experiment:
     output:
         npz="results/{paper}/{experiment}.npz",
         json="results/{paper}/{experiment}.json",
-    params:
-        code=lambda w: code_hash(w.paper, "run"),
-        overrides=lambda w: overrides(w.paper, w.experiment),
-        scale=config["scale"],
-        seed=config["seed"],
-        device=config["device"],
     log:
         "logs/{paper}/{experiment}.log",
     benchmark:
@@ -24,6 +18,12 @@ rule run_experiment:
     threads: lambda w: PAPERS[w.paper]["experiments"][w.experiment]["threads"]
     resources:
         gpu=lambda w: wants_gpu(w.paper, w.experiment),
+    params:
+        code=lambda w: code_hash(w.paper, "run"),
+        overrides=lambda w: overrides(w.paper, w.experiment),
+        scale=config["scale"],
+        seed=config["seed"],
+        device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads} "
         "python -m papers.{wildcards.paper} run {wildcards.experiment} "
@@ -38,10 +38,10 @@ rule plot_figure:
     output:
         png="figures/{paper}/{figure}.png",
         pdf="figures/{paper}/{figure}.pdf",
-    params:
-        code=lambda w: code_hash(w.paper, "plot"),
     log:
         "logs/{paper}/plot_{figure}.log",
+    params:
+        code=lambda w: code_hash(w.paper, "plot"),
     shell:
         "python -m papers.{wildcards.paper} plot {wildcards.figure} "
         "--results results/{wildcards.paper} --out figures/{wildcards.paper}/{wildcards.figure} "
@@ -53,10 +53,10 @@ rule check_claims:
         lambda w: experiment_results(w.paper, PAPERS[w.paper]["experiments"]),
     output:
         "results/{paper}/claims.json",
-    params:
-        code=lambda w: code_hash(w.paper, "check"),
     log:
         "logs/{paper}/claims.log",
+    params:
+        code=lambda w: code_hash(w.paper, "check"),
     shell:
         "python -m papers.{wildcards.paper} check --results results/{wildcards.paper} "
         "--out {output} > {log} 2>&1"

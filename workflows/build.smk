@@ -5,6 +5,8 @@
 
 wildcard_constraints:
     paper=one_of(PAPERS),
+    experiment=one_of(e for p in PAPERS.values() for e in p["experiments"]),
+    figure=one_of(f for p in PAPERS.values() for f in p["figures"]),
 
 
 rule run_experiment:

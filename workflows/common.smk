@@ -51,4 +51,5 @@ def wants_gpu(slug, experiment):
 
 
 def one_of(names):
-    return "|".join(sorted(names))
+    """A wildcard constraint matching exactly these names."""
+    return "|".join(sorted(set(names)))

@@ -1,0 +1,33 @@
+"""Riemannian Preconditioned LoRA for Fine-Tuning Foundation Models.
+
+Fangzhao Zhang and Mert Pilanci, ICML 2024 (PMLR v235), arXiv:2402.02347.
+Reference code: https://github.com/pilancilab/Riemannian_Preconditioned_LoRA
+
+Public API: the optimizers :class:`ScaledGD` and :class:`ScaledAdamW`, :func:`make_optimizer`
+(finds a model's LoRA pairs by name, peft models included), :func:`find_lora_pairs`,
+:func:`precondition` (the r x r preconditioned gradients of one pair) and a LoRA layer of our
+own (:class:`LoRALinear`, :func:`add_lora`).
+"""
+
+from papers.riemannian_lora.lora import LoRALinear, add_lora
+from papers.riemannian_lora.optim import (
+    OPTIMIZERS,
+    LoraPair,
+    ScaledAdamW,
+    ScaledGD,
+    find_lora_pairs,
+    make_optimizer,
+    precondition,
+)
+
+__all__ = [
+    "OPTIMIZERS",
+    "LoRALinear",
+    "LoraPair",
+    "ScaledAdamW",
+    "ScaledGD",
+    "add_lora",
+    "find_lora_pairs",
+    "make_optimizer",
+    "precondition",
+]

@@ -341,7 +341,7 @@ class _PairOptimizer(torch.optim.Optimizer):
             out[i] = r
         return out
 
-    def step(self, closure=None):  # noqa: D102
+    def step(self, closure=None):
         loss = None
         if closure is not None:
             with torch.enable_grad():

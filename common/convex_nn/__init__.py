@@ -1,0 +1,71 @@
+r"""Convex reformulations of two-layer ReLU networks: programs, solvers, certificates, maps.
+
+The gated-ReLU (group Lasso) and ReLU (cone-constrained group Lasso) programs of
+Pilanci & Ergen (ICML 2020) and Mishkin, Sahiner & Pilanci (ICML 2022), in paper scaling
+
+.. math:: \tfrac12\Big\|\sum_i D_iX(u_i-v_i)-y\Big\|^2+\beta\sum_i(\|u_i\|+\|v_i\|),
+
+with CVXPY reference solvers, fast JAX first-order solvers (R-FISTA, augmented Lagrangian,
+ADMM), dual certificates (brief §5), maps to and from networks (§4), a torch non-convex
+baseline and scikit-learn estimators. Patterns come from :mod:`common.arrangements`.
+Used by convex_landscape (2312.12657), relaxation_gap (2402.03625), lasso_mirrors
+(2403.01046), convex_diffusion (2402.01965) and riemannian_lora (2402.02347).
+"""
+
+from .certificates import (
+    DualityGap,
+    active_neuron_residual,
+    cone_projection_norm,
+    constraint_violation,
+    dual_constraint_values,
+    duality_gap,
+)
+from .estimators import ConvexReLUClassifier, ConvexReLURegressor
+from .maps import (
+    balance_network,
+    network_objective,
+    network_predict,
+    network_to_convex,
+    patterns_of_network,
+    to_network,
+)
+from .nonconvex import NonconvexResult, TwoLayerNet, train_nonconvex
+from .problem import (
+    activation_coefficients,
+    beta_from_scnn,
+    convex_objective,
+    objective_from_scnn,
+    objective_to_scnn,
+    predict_convex,
+    scnn_lambda,
+)
+from .solve import ConvexResult, solve_convex
+
+__all__ = [
+    "ConvexReLUClassifier",
+    "ConvexReLURegressor",
+    "ConvexResult",
+    "DualityGap",
+    "NonconvexResult",
+    "TwoLayerNet",
+    "activation_coefficients",
+    "active_neuron_residual",
+    "balance_network",
+    "beta_from_scnn",
+    "cone_projection_norm",
+    "constraint_violation",
+    "convex_objective",
+    "dual_constraint_values",
+    "duality_gap",
+    "network_objective",
+    "network_predict",
+    "network_to_convex",
+    "objective_from_scnn",
+    "objective_to_scnn",
+    "patterns_of_network",
+    "predict_convex",
+    "scnn_lambda",
+    "solve_convex",
+    "to_network",
+    "train_nonconvex",
+]

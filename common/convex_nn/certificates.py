@@ -1,0 +1,206 @@
+r"""Dual certificates for the convex programs (squared loss, paper scaling; brief §5).
+
+Dual of both programs over a pattern set (Pilanci & Ergen 2020; 2312.12657):
+
+.. math::
+    d(v) = -\tfrac12\|v-y\|^2+\tfrac12\|y\|^2
+    \quad\text{s.t.}\quad \max_{u\in K_i,\|u\|\le1}|v^\top M_iXu|\le\beta\ \ \forall i,
+
+with :math:`K_i=\mathbb R^d` for the gated program. By Moreau,
+:math:`\max_{u\in K,\|u\|\le1}g^\top u=\|\Pi_K(g)\|=\min_{\gamma\ge0}\|g+G^\top\gamma\|` for
+:math:`K=\{u:Gu\ge0\}`, computed exactly by non-negative least squares (``scipy.optimize.nnls``).
+Any multipliers :math:`\gamma\ge0` (e.g. from the augmented Lagrangian or CVXPY) give an upper
+bound on that value, hence also a valid dual point.
+
+* (C2/C3) :func:`dual_constraint_values` -- the per-pattern dual-constraint value at a residual
+  (``max(||Pi_K(X^T M_i r)||, ||Pi_K(-X^T M_i r)||)`` or ``||X^T M_i r||`` for gated);
+* (C4) :func:`duality_gap` -- scales the residual :math:`\tilde v=r\min(1,\beta/t)` to
+  feasibility and returns the certified lower bound :math:`d(\tilde v)\le p^\star` and the gap;
+* (C1) :func:`active_neuron_residual` -- :math:`r^\top M_iX\hat u_i=\pm\beta` on active blocks;
+* :func:`constraint_violation` -- :math:`\max(-(2D_i-I)Xw_i)_+`.
+
+For scnn's scaling use ``r / n`` and ``lambda`` in place of ``r`` and ``beta``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import nnls
+
+from .problem import (
+    check_array,
+    check_beta,
+    check_patterns,
+    check_X,
+    check_y,
+    convex_objective,
+    masks,
+    predict_convex,
+)
+
+__all__ = [
+    "DualityGap",
+    "active_neuron_residual",
+    "cone_projection_norm",
+    "constraint_violation",
+    "dual_constraint_values",
+    "duality_gap",
+]
+
+
+class DualityGap(NamedTuple):
+    primal: float
+    lower_bound: float
+    gap: float
+    relative_gap: float
+    dual_constraint: float  # max_i dual-constraint value t (feasible iff t <= beta)
+
+
+def cone_projection_norm(g, G) -> float:
+    r""":math:`\|\Pi_K(g)\|` for :math:`K=\{u: Gu\ge0\}`, ``G`` of shape ``(m, d)`` (NNLS)."""
+    g = np.asarray(g, dtype=np.float64)
+    G = np.asarray(G, dtype=np.float64)
+    _, res = nnls(G.T, -g, maxiter=50 * max(G.shape))
+    return float(res)
+
+
+def _as2(a):
+    return a[:, None] if a.ndim == 1 else a
+
+
+def dual_constraint_values(X, r, patterns, *, formulation="relu", activation="relu"):
+    r"""Per-pattern dual-constraint values at residual ``r`` (``(P,)`` or ``(P, c)``).
+
+    ``formulation="relu"``: :math:`\max(\|\Pi_{K_i}(X^\top M_ir)\|,\|\Pi_{K_i}(-X^\top M_ir)\|)`
+    (C2); ``"gated"``: :math:`\|X^\top M_ir\|` (C3). The dual point ``r`` is feasible iff every
+    value is ``<= beta``; convex_landscape plots the maximum against ``beta``.
+    """
+    X = check_X(X)
+    n = X.shape[0]
+    r = check_y(r, n)
+    D = check_patterns(patterns, n)
+    if formulation not in ("relu", "gated"):
+        raise ValueError(f"formulation must be 'relu' or 'gated', got {formulation!r}")
+    M = masks(D, activation)  # (n, P)
+    R = _as2(r)
+    out = np.zeros((D.shape[0], R.shape[1]))
+    for k in range(R.shape[1]):
+        Gk = (M * R[:, k : k + 1]).T @ X  # (P, d): rows X^T M_i r
+        if formulation == "gated":
+            out[:, k] = np.linalg.norm(Gk, axis=1)
+            continue
+        S = 2.0 * D - 1.0
+        for i in range(D.shape[0]):
+            cone = S[i][:, None] * X
+            out[i, k] = max(cone_projection_norm(Gk[i], cone), cone_projection_norm(-Gk[i], cone))
+    return out[:, 0] if r.ndim == 1 else out
+
+
+def constraint_violation(X, patterns, U, V=None) -> float:
+    r"""Largest cone violation :math:`\max_{i,j}(-(2D_{ij}-1)x_j^\top w_i)_+` over blocks."""
+    X = check_X(X)
+    D = check_patterns(patterns, X.shape[0])
+    S = (2.0 * D - 1.0).T  # (n, P)
+    worst = 0.0
+    for W in (U, V):
+        if W is None:
+            continue
+        W3 = np.asarray(W, dtype=np.float64)
+        W3 = W3[..., None] if W3.ndim == 2 else W3
+        Z = np.einsum("nd,pdc->npc", X, W3) * S[:, :, None]
+        worst = max(worst, float(np.max(np.maximum(-Z, 0.0))))
+    return worst
+
+
+def duality_gap(
+    X,
+    y,
+    patterns,
+    beta,
+    U,
+    V=None,
+    *,
+    formulation="relu",
+    activation="relu",
+    gamma_u=None,
+    gamma_v=None,
+) -> DualityGap:
+    r"""Certified lower bound and duality gap at ``(U, V)`` (squared loss, paper scaling).
+
+    Parameters
+    ----------
+    gamma_u, gamma_v : arrays ``(c, n, P)``, optional
+        Cone multipliers (``>= 0``). If given (ReLU program) the dual-constraint value is bounded
+        by :math:`\|X^\top(\pm M_ir + S_i\gamma_i)\|` (cheap); otherwise computed exactly by NNLS.
+
+    Returns
+    -------
+    DualityGap
+        ``primal`` is the objective at ``(U, V)`` (an upper bound on the optimum only if the
+        point is feasible; see :func:`constraint_violation`), ``lower_bound`` :math:`\le p^\star`.
+    """
+    X = check_X(X)
+    n = X.shape[0]
+    y = check_y(y, n)
+    D = check_patterns(patterns, n)
+    beta = check_beta(beta)
+    U = check_array(U, "U", (2, 3))
+    V = None if V is None else check_array(V, "V", (2, 3))
+    primal = convex_objective(X, y, D, U, V, beta, activation=activation)
+    r = y - predict_convex(X, D, U, V, activation)
+    R = _as2(r)
+    Y = _as2(y)
+    M = masks(D, activation)
+    S = 2.0 * D.T - 1.0
+    lower, tmax = 0.0, 0.0
+    for k in range(R.shape[1]):
+        if formulation == "gated":
+            t = float(np.max(np.linalg.norm((M * R[:, k : k + 1]).T @ X, axis=1)))
+        elif gamma_u is not None and gamma_v is not None:
+            gu = np.maximum(np.asarray(gamma_u, float)[k], 0.0)
+            gv = np.maximum(np.asarray(gamma_v, float)[k], 0.0)
+            tu = np.linalg.norm((M * R[:, k : k + 1] + S * gu).T @ X, axis=1)
+            tv = np.linalg.norm((-M * R[:, k : k + 1] + S * gv).T @ X, axis=1)
+            t = float(max(tu.max(), tv.max()))
+        else:
+            t = float(
+                np.max(
+                    dual_constraint_values(X, R[:, k], D, formulation="relu", activation=activation)
+                )
+            )
+        s = 1.0 if t <= beta else (beta / t if t > 0 else 1.0)
+        v = s * R[:, k]
+        lower += -0.5 * float(np.sum((v - Y[:, k]) ** 2)) + 0.5 * float(np.sum(Y[:, k] ** 2))
+        tmax = max(tmax, t)
+    gap = primal - lower
+    return DualityGap(primal, lower, gap, gap / max(abs(primal), 1e-300), tmax)
+
+
+def active_neuron_residual(X, y, patterns, beta, U, V=None, *, activation="relu", rtol=1e-6):
+    r"""(C1) :math:`\max |r^\top M_iX\hat u_i-\beta|/\beta` over active ``u``-blocks and
+    :math:`|r^\top M_iX\hat v_i+\beta|/\beta` over active ``v``-blocks (0 at the optimum).
+
+    Blocks with norm ``<= rtol * max norm`` count as inactive. Returns 0 if none is active.
+    """
+    X = check_X(X)
+    y = check_y(y, X.shape[0])
+    D = check_patterns(patterns, X.shape[0])
+    beta = check_beta(beta)
+    if beta == 0:
+        raise ValueError("active_neuron_residual needs beta > 0")
+    r = _as2(y - predict_convex(X, D, U, V, activation))
+    M = masks(D, activation)
+    worst = 0.0
+    for W, sign in ((U, 1.0), (V, -1.0)):
+        if W is None:
+            continue
+        W3 = np.asarray(W, float)
+        W3 = W3[..., None] if W3.ndim == 2 else W3
+        nrm = np.linalg.norm(W3, axis=1)  # (P, c)
+        big = nrm > rtol * max(nrm.max(), 1e-300)
+        for i, k in zip(*np.nonzero(big), strict=True):
+            val = r[:, k] @ (M[:, i] * (X @ (W3[i, :, k] / nrm[i, k])))
+            worst = max(worst, abs(val - sign * beta) / beta)
+    return worst

@@ -1,0 +1,275 @@
+r"""``solve_convex``: one entry point for the gated-ReLU and ReLU convex programs.
+
+Solvers
+-------
+``"fast"`` (default)
+    ``"fista"`` for the gated program, ``"al"`` (augmented Lagrangian + R-FISTA) for the
+    ReLU program; JAX, jit, float32/float64 (see :mod:`common.convex_nn.fast`).
+``"cvxpy"``
+    CVXPY with CLARABEL (float64); ``"clarabel"``, ``"scs"``, ``"mosek"`` (if installed) or
+    ``"cvxpy:<NAME>"`` name the solver explicitly.
+
+Every result carries an optimality certificate that is zero at the optimum: the certified
+relative duality gap (squared loss; brief §5.2 C4) or, for other losses, the relative
+minimum-norm subgradient (KKT residual) of the gated program / the AL stopping metric.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import fast
+from .certificates import constraint_violation, duality_gap
+from .problem import (
+    activation_coefficients,
+    check_beta,
+    check_loss,
+    check_patterns,
+    check_X,
+    check_y,
+    convex_objective,
+    masks,
+)
+
+__all__ = ["ConvexResult", "solve_convex"]
+
+_FAST = {"fast", "fista", "al", "admm"}
+_CVX = {"cvxpy": "CLARABEL", "clarabel": "CLARABEL", "scs": "SCS", "mosek": "MOSEK"}
+
+
+@dataclass(frozen=True, eq=False)
+class ConvexResult:
+    """Solution of a convex program in paper scaling.
+
+    Attributes
+    ----------
+    objective : float
+        Paper-scaling objective at ``(U, V)`` (float64).
+    U, V : arrays ``(P, d)`` (scalar output) or ``(P, d, c)``
+        Blocks; ``V`` is zero for the gated program.
+    converged : bool
+        Whether the solver met its tolerance (``False`` on an iteration limit, with a warning).
+    iterations : int
+        Total (inner) iterations; interior-point iterations are not reported (``-1``).
+    constraint_violation : float
+        ``max (-(2D_i - I) X w_i)_+`` (0 for gated).
+    certificate : float
+        Relative duality gap (squared loss) or relative KKT residual; 0 at the optimum.
+    certificate_kind : str
+    lower_bound : float
+        Certified lower bound on the optimal value (squared loss; ``nan`` otherwise).
+    solver, formulation, activation, loss : str / tuple
+    beta : float
+    wall_time : float
+        Seconds, including jit compilation on a cold call.
+    patterns : bool array ``(P, n)``
+    """
+
+    objective: float
+    U: np.ndarray
+    V: np.ndarray
+    converged: bool
+    iterations: int
+    constraint_violation: float
+    certificate: float
+    certificate_kind: str
+    lower_bound: float
+    solver: str
+    formulation: str
+    activation: tuple
+    loss: str
+    beta: float
+    wall_time: float
+    patterns: np.ndarray = field(repr=False)
+    dtype: str = "float64"
+
+    @property
+    def n_active(self) -> int:
+        """Number of non-zero blocks (the width of the mapped network)."""
+        nu = np.linalg.norm(self.U, axis=1) > 0
+        nv = np.linalg.norm(self.V, axis=1) > 0
+        return int(np.sum(nu) + np.sum(nv))
+
+
+def _resolve_solver(solver: str, formulation: str) -> tuple[str, str | None]:
+    if not isinstance(solver, str):
+        raise TypeError(f"solver must be a string, got {type(solver).__name__}")
+    s = solver.lower()
+    if s in _FAST:
+        if s == "fast":
+            s = "fista" if formulation == "gated" else "al"
+        if s == "fista" and formulation == "relu":
+            raise ValueError("solver='fista' solves the gated program; use 'al' for relu")
+        return s, None
+    if s in _CVX:
+        return "cvxpy", _CVX[s]
+    if s.startswith("cvxpy:"):
+        return "cvxpy", solver.split(":", 1)[1].upper()
+    raise ValueError(
+        f"solver must be 'fast', 'fista', 'al', 'cvxpy', 'clarabel', 'scs', 'mosek' or "
+        f"'cvxpy:<NAME>', got {solver!r}"
+    )
+
+
+def solve_convex(
+    X,
+    y,
+    patterns,
+    beta,
+    *,
+    formulation: str = "relu",
+    solver: str = "fast",
+    activation="relu",
+    loss: str = "squared",
+    dtype=np.float64,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    constraint_tol: float | None = None,
+    solver_opts: dict | None = None,
+    verbose: bool = False,
+) -> ConvexResult:
+    r"""Solve the gated-ReLU or ReLU convex program in paper scaling.
+
+    .. math::
+        \min\ \ell\Big(\sum_i M_iX(u_i-v_i),\,y\Big)+\beta\sum_i(\|u_i\|_2+\|v_i\|_2)
+        \quad(\text{ReLU: } u_i,v_i\in K_i;\ \text{gated: } v_i=0),
+
+    with :math:`M_i=aD_i+b(I-D_i)` for the activation slopes ``(a, b)``.
+
+    Parameters
+    ----------
+    X : array (n, d)
+    y : array (n,) or (n, c)
+        Targets; labels in {-1, +1} for ``loss="logistic"`` (one-vs-all per column).
+    patterns : bool array (P, n)
+        Activation patterns (rows), e.g. from :func:`common.arrangements.sample_patterns`.
+    beta : float >= 0
+        Weight-decay strength in paper scaling (scnn: ``beta = n * lambda``).
+    formulation : {"relu", "gated"}
+    solver : str
+        ``"fast"``, ``"fista"``, ``"al"``, ``"cvxpy"``, ``"clarabel"``, ``"scs"``, ``"mosek"``,
+        ``"cvxpy:<NAME>"``.
+    activation : "relu", "abs", "leaky_relu", ("leaky", kappa) or (a, b)
+    loss : {"squared", "logistic"}
+    dtype : numpy float dtype for the fast solvers (CVXPY is always float64).
+    tol : float, optional
+        Relative certificate tolerance (fast solvers); default 1e-6 (float64), 1e-4 (float32).
+    max_iter : int, optional
+        Iteration limit (fast solvers; total inner iterations for AL). Default 10000 (FISTA),
+        20000 (AL).
+    constraint_tol : float, optional
+        AL: tolerated worst per-sample constraint violation, relative to ``max|y|``
+        (default ``tol``).
+    solver_opts : dict, optional
+        Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}``).
+
+    Returns
+    -------
+    ConvexResult
+    """
+    X = check_X(X)
+    n = X.shape[0]
+    y = check_y(y, n)
+    D = check_patterns(patterns, n)
+    beta = check_beta(beta)
+    if formulation not in ("relu", "gated"):
+        raise ValueError(f"formulation must be 'relu' or 'gated', got {formulation!r}")
+    loss = check_loss(loss, y)
+    ab = activation_coefficients(activation)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dt}")
+    kind, cvx_name = _resolve_solver(solver, formulation)
+    if tol is None:
+        tol = 1e-6 if dt == np.float64 else 1e-4
+    if not (isinstance(tol, float | int) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if max_iter is not None and (not isinstance(max_iter, int | np.integer) or max_iter < 1):
+        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    P = D.shape[0]
+    M = masks(D, ab)  # (n, P)
+    S = 2.0 * D.T.astype(np.float64) - 1.0  # (n, P)
+    y2 = y.reshape(n, -1)
+    relu = formulation == "relu"
+    opts = dict(solver_opts or {})
+    gamma_u = gamma_v = None
+    t0 = time.perf_counter()
+    if kind == "cvxpy":
+        from .reference import solve_cvxpy
+
+        U3, V3, gamma_u, gamma_v, ok, statuses = solve_cvxpy(
+            X, y2, M, S, beta, relu=relu, loss=loss, solver=cvx_name, solver_opts=opts,
+            verbose=verbose,
+        )  # fmt: skip
+        converged, iters, solver_name = ok, -1, f"cvxpy:{cvx_name}"
+        if not ok:
+            warnings.warn(f"CVXPY/{cvx_name} status {statuses}", RuntimeWarning, stacklevel=2)
+        metric = np.nan
+    elif kind == "fista":
+        res = fast.fista(
+            X, y2, M, beta, loss=loss, tol=tol, max_iter=max_iter or 10_000, dtype=dt, **opts
+        )
+        U3, V3 = res.W, np.zeros_like(res.W)
+        converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, "fista"
+    else:
+        Mb = np.concatenate([M, -M], axis=1)
+        Sb = np.concatenate([S, S], axis=1)
+        if kind == "admm":
+            if loss != "squared":
+                raise ValueError("solver='admm' supports loss='squared' only; use 'al'")
+            res = fast.admm(
+                X, y2, Mb, Sb, beta, tol=tol, constraint_tol=constraint_tol,
+                max_iter=max_iter or 20_000, dtype=dt, **opts,
+            )  # fmt: skip
+        else:
+            res = fast.augmented_lagrangian(
+                X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
+                max_iter=max_iter or 20_000, dtype=dt, **opts,
+            )  # fmt: skip
+        U3, V3 = res.W[:, :P], res.W[:, P:]
+        gamma_u, gamma_v = res.gamma[:, :, :P], res.gamma[:, :, P:]
+        gamma_u = np.transpose(gamma_u, (1, 0, 2))  # (c, n, P)
+        gamma_v = np.transpose(gamma_v, (1, 0, 2))
+        converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, kind
+    wall = time.perf_counter() - t0
+    # blocks to (P, d) / (P, d, c)
+    U = np.transpose(U3, (1, 2, 0))
+    V = np.transpose(V3, (1, 2, 0))
+    if y.ndim == 1:
+        U, V = U[..., 0], V[..., 0]
+    obj = convex_objective(X, y, D, U, V, beta, activation=ab, loss=loss)
+    viol = constraint_violation(X, D, U, V) if relu else 0.0
+    if loss == "squared":
+        dg = duality_gap(
+            X, y, D, beta, U, V, formulation=formulation, activation=ab,
+            gamma_u=gamma_u, gamma_v=gamma_v,
+        )  # fmt: skip
+        cert, kind_c, lb = abs(dg.relative_gap), "relative_duality_gap", dg.lower_bound
+    else:
+        cert, kind_c, lb = float(metric), "relative_kkt_residual", np.nan
+    return ConvexResult(
+        objective=obj,
+        U=U,
+        V=V,
+        converged=bool(converged),
+        iterations=int(iters),
+        constraint_violation=float(viol),
+        certificate=float(cert),
+        certificate_kind=kind_c,
+        lower_bound=float(lb),
+        solver=solver_name,
+        formulation=formulation,
+        activation=tuple(ab),
+        loss=loss,
+        beta=beta,
+        wall_time=wall,
+        patterns=D,
+        dtype=str(dt) if kind != "cvxpy" else "float64",
+    )

@@ -1,0 +1,436 @@
+"""A glmnet-faithful lasso path with offsets, penalty factors and cross-validation.
+
+What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"`` or ``"binomial"``:
+
+- objective :math:`\\frac{1}{n}\\sum_i \\ell(y_i, \\eta_i) + \\lambda\\sum_j \\mathrm{pf}_j|\\beta_j|`
+  with :math:`\\eta = \\text{offset} + \\beta_0 + X\\beta`, :math:`\\ell` half the squared
+  error (Gaussian) or the negative Bernoulli log-likelihood (binomial); the intercept is
+  unpenalised;
+- ``standardize=True``: the penalty applies to coefficients of columns scaled by their
+  :math:`1/n` standard deviation (columns are centred only when there is an intercept,
+  but the scale is the centred standard deviation either way, as in glmnet's
+  ``standard``); coefficients are returned on the original scale; constant columns are
+  left out (coefficient 0);
+- penalty factors: ``pf_j = inf`` excludes column j (its pf is then set to 1), ``pf_j = 0``
+  leaves it unpenalised, and the factors are **rescaled to sum to p** (glmnet does this
+  inside its Fortran; it reparametrises lambda only);
+- the lambda path: ``nlambda`` values log-spaced from :math:`\\lambda_{\\max}` down to
+  ``lambda_min_ratio`` times it (1e-4 if n > p, else 1e-2); :math:`\\lambda_{\\max}` is the
+  smallest lambda with all penalised coefficients zero, computed from the gradient at
+  the null model that contains the offset, the intercept and the unpenalised columns;
+- ``cv.glmnet`` with a fixed ``foldid``: the fold fits use the full-data lambda sequence;
+  ``cvm`` is the mean loss over all observations, ``cvsd`` the standard error of the
+  per-fold means (weighted by fold size); ``lambda.min`` is the largest lambda attaining
+  the minimum of ``cvm`` and ``lambda.1se`` the largest with ``cvm <= cvm_min + cvsd_min``;
+  the prevalidated predictions (``keep=TRUE``, ``fit.preval``) are on the link scale and
+  include the offset.
+
+- glmnet's early end of its own lambda sequence (after at least 5 values, once the
+  fraction of deviance explained exceeds 0.999 or stops growing, see ``_cd``); fold fits
+  in ``cv.glmnet`` get the full-data sequence and are never cut short;
+- convergence threshold ``tol`` = glmnet's ``thresh`` (default 1e-7).
+
+Not matched: observation weights, box constraints, elastic-net mixing other than the
+lasso, and glmnet's strong-rule screening (a speed device that does not change the
+solution). IRLS weights are floored at 1e-5 where glmnet drops observations whose
+fitted probability is within 1e-5 of 0 or 1.
+
+The path is solved by coordinate descent (see :mod:`papers.pretrained_lasso._cd`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from papers.pretrained_lasso import _cd
+
+__all__ = [
+    "FAMILIES",
+    "MEASURES",
+    "CVLassoFit",
+    "LassoPath",
+    "balanced_folds",
+    "cv_lasso",
+    "lasso_path",
+    "pointwise_loss",
+    "random_folds",
+]
+
+FAMILIES = ("gaussian", "binomial")
+#: Cross-validation losses per family; the first is glmnet's default.
+MEASURES = {"gaussian": ("mse", "mae"), "binomial": ("deviance", "class", "mse", "mae")}
+_PROB_CLIP = 1e-5  # cv.glmnet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
+_BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
+
+
+_COMPILED = False
+
+
+def _compile_once() -> None:
+    """Compile the numba kernels (or load them from numba's on-disk cache) under a file lock.
+
+    Snakemake starts the experiments as parallel processes; without the lock each one
+    would compile the same kernels (tens of CPU seconds); with it the first compiles and
+    writes the cache, the others wait and then load it.
+    """
+    global _COMPILED
+    if _COMPILED:
+        return
+    _COMPILED = True
+    cache = Path(_cd.__file__).parent / "__pycache__"
+    lock_dir = cache if os.access(cache.parent, os.W_OK) else Path(tempfile.gettempdir())
+    lock_dir.mkdir(exist_ok=True)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 2))
+    y = (X[:, 0] > 0).astype(np.float64)
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks (Windows): every process compiles for itself
+        fcntl = None
+    with open(lock_dir / "pretrained_lasso_cd.lock", "w") as fh:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        for family in FAMILIES:
+            lasso_path(X, y, family=family, nlambda=3)
+
+
+def as_matrix(X, name: str = "X") -> np.ndarray:
+    """``X`` as a finite 2-D float64 array, or a ValueError/TypeError naming ``name``."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric 2-D array") from exc
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def as_vector(v, n: int, name: str) -> np.ndarray:
+    """``v`` as a finite float64 vector of length ``n``."""
+    try:
+        v = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric 1-D array") from exc
+    if v.ndim != 1 or v.shape[0] != n:
+        raise ValueError(f"{name} must be 1-D of length {n} (rows of X), got shape {v.shape}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return v
+
+
+def check_family(family: str) -> str:
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
+    return family
+
+
+def check_response(y, n: int, family: str, name: str = "y") -> np.ndarray:
+    """The response as float64; binomial labels must be 0/1 with both classes present."""
+    y = as_vector(y, n, name)
+    if family == "binomial":
+        labels = np.unique(y)
+        if not np.all(np.isin(labels, (0.0, 1.0))):
+            raise ValueError(
+                f"family='binomial' needs {name} coded 0/1, got labels {labels[:10].tolist()}"
+            )
+        if labels.size < 2:
+            raise ValueError(f"family='binomial' needs both classes in {name}, got only {labels}")
+    return y
+
+
+def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """glmnet's penalty factors: ``(pf rescaled to sum to p, usable mask)``.
+
+    ``inf`` marks an excluded column; its factor counts as 1 in the rescaling, as in
+    ``glmnet.R`` (``penalty.factor[exclude] = 1``) followed by the Fortran's
+    ``vp = vp * p / sum(vp)``.
+    """
+    if penalty_factor is None:
+        return np.ones(p), np.ones(p, dtype=bool)
+    pf = np.asarray(penalty_factor, dtype=np.float64)
+    if pf.shape != (p,):
+        raise ValueError(f"penalty_factor must have length {p} (columns of X), got {pf.shape}")
+    if np.any(np.isnan(pf)) or np.any(pf < 0):
+        raise ValueError("penalty_factor must be >= 0 (inf excludes a column)")
+    use = np.isfinite(pf)
+    pf = np.where(use, pf, 1.0)
+    if not np.any(pf[use] > 0):
+        raise ValueError("penalty_factor leaves no penalised column: the lambda path is undefined")
+    return pf * p / pf.sum(), use
+
+
+@dataclass(frozen=True)
+class LassoPath:
+    """A fitted path: ``intercepts[k] + X @ coefs[k]`` (+ offset) is the link at ``lambdas[k]``."""
+
+    family: str
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray
+    converged: np.ndarray
+
+    def link(self, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """Link-scale predictions ``(n, nlambda)``, including ``offset``."""
+        eta = X @ self.coefs.T + self.intercepts
+        return eta if offset is None else eta + offset[:, None]
+
+
+def lasso_path(
+    X,
+    y,
+    *,
+    family: str = "gaussian",
+    offset=None,
+    penalty_factor=None,
+    lambdas=None,
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    standardize: bool = True,
+    intercept: bool = True,
+    tol: float = 1e-7,
+    max_iter: int = 100_000,
+) -> LassoPath:
+    """Fit the glmnet lasso path (see the module docstring for the exact conventions).
+
+    Parameters
+    ----------
+    X, y : arrays ``(n, p)`` and ``(n,)``; for ``family="binomial"`` y is coded 0/1.
+    offset : optional ``(n,)`` link-scale offset, part of every prediction.
+    penalty_factor : optional ``(p,)`` factors ``>= 0``; ``inf`` excludes a column.
+    lambdas : optional decreasing sequence; by default glmnet's ``nlambda`` log-spaced values.
+    tol : convergence threshold on ``max_j v_j (Delta b_j)^2`` relative to the null deviance.
+
+    Returns
+    -------
+    LassoPath with coefficients on the original scale of ``X``. ``converged[k]`` is False
+    where the solver hit ``max_iter`` at ``lambdas[k]``.
+    """
+    _compile_once()
+    family = check_family(family)
+    X = as_matrix(X)
+    n, p = X.shape
+    y = check_response(y, n, family)
+    offset = np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    pf, use = penalty_weights(penalty_factor, p)
+    if nlambda < 1:
+        raise ValueError(f"nlambda must be >= 1, got {nlambda}")
+    sd = X.std(axis=0)
+    constant = sd <= 1e-10 * (1 + np.abs(X.mean(axis=0)))  # glmnet's chkvars: left out
+    use = use & ~constant
+    xm = X.mean(axis=0) if intercept else np.zeros(p)
+    xs = np.where(constant, 1.0, sd) if standardize else np.ones(p)
+    Xs = np.asfortranarray((X - xm) / xs)
+    big = np.array([_BIG_LAMBDA])
+    if family == "gaussian":
+        ybar = (y - offset).mean() if intercept else 0.0
+        r0 = y - offset - ybar
+        G, c, rss0 = Xs.T @ Xs / n, Xs.T @ r0 / n, r0 @ r0 / n
+        G[np.diag_indices(p)] = np.where(use, np.diag(G), 1.0)
+        b_null = _cd.gaussian_path(G, c, rss0, pf, big, use, tol, max_iter, False)[0][0]
+        grad = c - G @ b_null
+    else:
+        X1 = np.asfortranarray(np.hstack([np.ones((n, 1)), Xs]))
+        pf1, use1 = np.concatenate([[0.0], pf]), np.concatenate([[intercept], use])
+        ybar = y.mean()
+        b_start = np.zeros(p + 1)
+        b_start[0] = np.log(ybar / (1 - ybar)) if intercept else 0.0
+        b_null = _cd.binomial_path(X1, y, offset, pf1, big, use1, b_start, tol, max_iter, False)
+        b_null = b_null[0][0]
+        grad = Xs.T @ (y - 1 / (1 + np.exp(-(offset + X1 @ b_null)))) / n
+    stop_early = lambdas is None
+    if lambdas is None:
+        penalised = use & (pf > 0)
+        lam_max = np.max(np.abs(grad[penalised]) / pf[penalised]) if penalised.any() else 0.0
+        lam_max = max(lam_max, 1e-12)
+        ratio = lambda_min_ratio if lambda_min_ratio is not None else (1e-4 if n > p else 1e-2)
+        if not 0 < ratio < 1:
+            raise ValueError(f"lambda_min_ratio must lie in (0, 1), got {ratio}")
+        lambdas = lam_max * np.logspace(0, np.log10(ratio), nlambda)
+    else:
+        lambdas = np.asarray(lambdas, dtype=np.float64)
+        if lambdas.ndim != 1 or lambdas.size == 0 or np.any(lambdas < 0):
+            raise ValueError("lambdas must be a non-empty 1-D array of values >= 0")
+        if np.any(np.diff(lambdas) > 0):
+            raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
+    if family == "gaussian":
+        b, ok, nfit = _cd.gaussian_path(G, c, rss0, pf, lambdas, use, tol, max_iter, stop_early)
+        coefs = b[:nfit] / xs
+        a0 = ybar - coefs @ xm
+    else:
+        b, ok, nfit = _cd.binomial_path(
+            X1, y, offset, pf1, lambdas, use1, b_null, tol, max_iter, stop_early
+        )
+        coefs = b[:nfit, 1:] / xs
+        a0 = b[:nfit, 0] - coefs @ xm
+    lambdas, ok = lambdas[:nfit], ok[:nfit]
+    return LassoPath(family, lambdas, a0, coefs, ok)
+
+
+def pointwise_loss(y: np.ndarray, eta: np.ndarray, family: str, type_measure: str) -> np.ndarray:
+    """cv.glmnet's per-observation loss of link predictions ``eta`` (any trailing shape).
+
+    Gaussian: ``mse`` = (y - eta)^2, ``mae`` = |y - eta|. Binomial (probabilities
+    clipped to [1e-5, 1 - 1e-5]): ``deviance`` = -2 [y log p + (1-y) log(1-p)],
+    ``class`` = 1{(p > 1/2) != y}, ``mse`` = (y - p)^2 (glmnet counts both classes, so
+    its value is twice this), ``mae`` = |y - p|.
+    """
+    if type_measure not in MEASURES[family]:
+        raise ValueError(
+            f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
+            f"got {type_measure!r}"
+        )
+    y = y.reshape(y.shape + (1,) * (eta.ndim - y.ndim))
+    if family == "gaussian":
+        return (y - eta) ** 2 if type_measure == "mse" else np.abs(y - eta)
+    prob = np.clip(1 / (1 + np.exp(-eta)), _PROB_CLIP, 1 - _PROB_CLIP)
+    if type_measure == "deviance":
+        return -2 * (y * np.log(prob) + (1 - y) * np.log(1 - prob))
+    if type_measure == "class":
+        return ((prob > 0.5) != (y > 0.5)).astype(np.float64)
+    return (y - prob) ** 2 if type_measure == "mse" else np.abs(y - prob)
+
+
+def check_folds(foldid, n: int, name: str = "foldid") -> np.ndarray:
+    foldid = np.asarray(foldid)
+    if foldid.shape != (n,) or not np.issubdtype(foldid.dtype, np.integer):
+        raise ValueError(f"{name} must be an integer vector of length {n}, got {foldid.shape}")
+    if np.unique(foldid).size < 3:
+        raise ValueError(f"{name} must define at least 3 folds (as cv.glmnet requires)")
+    return foldid
+
+
+def random_folds(n: int, nfolds: int, rng: np.random.Generator) -> np.ndarray:
+    """cv.glmnet's folds: ``sample(rep(1:nfolds, length = n))`` (labels 0..nfolds-1)."""
+    if nfolds < 3:
+        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
+    if n < nfolds:
+        raise ValueError(f"{n} observations cannot fill {nfolds} folds; use nfolds <= {n}")
+    return rng.permutation(np.arange(n) % nfolds)
+
+
+def balanced_folds(groups: np.ndarray, nfolds: int, rng: np.random.Generator) -> np.ndarray:
+    """Folds with every group spread evenly across them (ptLasso's ``balanced.folds``).
+
+    Each group's rows are shuffled and dealt round-robin, continuing where the previous
+    group stopped, so fold sizes differ by at most one and each group's share of every
+    fold is as equal as possible.
+    """
+    if nfolds < 3:
+        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
+    foldid = np.empty(len(groups), dtype=np.int64)
+    start = 0
+    for g in np.unique(groups):
+        idx = rng.permutation(np.flatnonzero(groups == g))
+        foldid[idx] = (start + np.arange(idx.size)) % nfolds
+        start += idx.size
+    return foldid
+
+
+@dataclass(frozen=True)
+class CVLassoFit:
+    """``cv.glmnet`` output: the full-data path, CV curve, chosen lambdas, prevalidation."""
+
+    path: LassoPath
+    cvm: np.ndarray
+    cvsd: np.ndarray
+    index_min: int
+    index_1se: int
+    preval: np.ndarray
+    foldid: np.ndarray
+    type_measure: str
+
+    @property
+    def lambdas(self) -> np.ndarray:
+        return self.path.lambdas
+
+    @property
+    def lambda_min(self) -> float:
+        return float(self.path.lambdas[self.index_min])
+
+    @property
+    def lambda_1se(self) -> float:
+        return float(self.path.lambdas[self.index_1se])
+
+    def index(self, s: str) -> int:
+        """Path index of ``s`` = ``"lambda.min"`` or ``"lambda.1se"``."""
+        if s == "lambda.min":
+            return self.index_min
+        if s == "lambda.1se":
+            return self.index_1se
+        raise ValueError(f"s must be 'lambda.min' or 'lambda.1se', got {s!r}")
+
+    def coef(self, s: str = "lambda.min") -> tuple[float, np.ndarray]:
+        """``(intercept, coefficients)`` at ``s``."""
+        k = self.index(s)
+        return float(self.path.intercepts[k]), self.path.coefs[k]
+
+    def link(self, X: np.ndarray, offset: np.ndarray | None = None, s: str = "lambda.min"):
+        """Link-scale predictions at ``s`` (including ``offset``)."""
+        a0, beta = self.coef(s)
+        eta = X @ beta + a0
+        return eta if offset is None else eta + offset
+
+
+def cv_lasso(
+    X,
+    y,
+    *,
+    foldid,
+    family: str = "gaussian",
+    offset=None,
+    penalty_factor=None,
+    type_measure: str | None = None,
+    **path_kwargs,
+) -> CVLassoFit:
+    """``cv.glmnet(X, y, foldid=foldid, offset=, penalty.factor=, keep=TRUE)``.
+
+    ``path_kwargs`` go to :func:`lasso_path` (``nlambda``, ``standardize``, ``intercept``,
+    ...). Raises ValueError when a training fold of a binomial problem has one class only.
+    """
+    family = check_family(family)
+    X = as_matrix(X)
+    n = X.shape[0]
+    y = check_response(y, n, family)
+    foldid = check_folds(foldid, n)
+    offset = np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    type_measure = type_measure or MEASURES[family][0]
+    pointwise_loss(y[:1], np.zeros(1), family, type_measure)  # validates the measure early
+    full = lasso_path(
+        X, y, family=family, offset=offset, penalty_factor=penalty_factor, **path_kwargs
+    )
+    path_kwargs = {k: v for k, v in path_kwargs.items() if k not in ("lambdas", "nlambda")}
+    folds = np.unique(foldid)
+    preval = np.empty((n, full.lambdas.size))
+    for f in folds:
+        test = foldid == f
+        if family == "binomial" and np.unique(y[~test]).size < 2:
+            raise ValueError(
+                f"fold {f}: the training rows hold one class only; use fewer folds or more data"
+            )
+        fit = lasso_path(
+            X[~test],
+            y[~test],
+            family=family,
+            offset=offset[~test],
+            penalty_factor=penalty_factor,
+            lambdas=full.lambdas,
+            **path_kwargs,
+        )
+        preval[test] = fit.link(X[test], offset[test])
+    loss = pointwise_loss(y, preval, family, type_measure)
+    sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)
+    fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])
+    cvm = sizes @ fold_means / sizes.sum()
+    cvsd = np.sqrt(sizes @ (fold_means - cvm) ** 2 / sizes.sum() / (folds.size - 1))
+    index_min = int(np.flatnonzero(cvm <= cvm.min())[0])
+    index_1se = int(np.flatnonzero(cvm <= cvm[index_min] + cvsd[index_min])[0])
+    return CVLassoFit(full, cvm, cvsd, index_min, index_1se, preval, foldid, type_measure)

@@ -1,0 +1,413 @@
+"""The pretrained lasso for input groups (Craig et al., arXiv:2401.12911; R ``ptLasso``).
+
+Given data :math:`(x_i, y_i)` in groups :math:`g_i \\in \\{1..K\\}`:
+
+1. **Overall model.** ``cv.glmnet`` on :math:`Z = [\\text{onehot}(g)_{:,2:K}, X]` with
+   penalty factor 0 on the group dummies (``group_intercepts=True``); at
+   :math:`\\hat\\lambda_1` (``lambda.1se`` by default) take the support
+   :math:`S = \\{j: \\hat\\beta_{0j} \\ne 0\\}` over the features and the *prevalidated*
+   (out-of-fold) linear predictor :math:`\\hat\\eta_i`.
+2. **Individual models.** ``cv.glmnet`` per group with its own random folds.
+3. **Pretrained models.** For each group k and :math:`\\alpha \\in [0, 1)`,
+
+   .. math::
+
+       \\min_{\\mu_k, \\beta_k} \\frac{1}{n_k}\\sum_{i \\in k}
+       \\ell\\big(y_i, (1-\\alpha)\\hat\\eta_i + \\mu_k + x_i^\\top\\beta_k\\big)
+       + \\lambda \\sum_j \\mathrm{pf}_j |\\beta_{kj}|, \\qquad
+       \\mathrm{pf}_j = 1 \\ (j \\in S), \\ 1/\\alpha \\ (j \\notin S),
+
+   with lambda chosen by CV in the group (glmnet rescales ``pf`` to sum to p, see
+   :mod:`~papers.pretrained_lasso.glmnet`). At :math:`\\alpha = 0` the columns off S are
+   excluded (pf = inf); if S is empty every pf is 1e9, as in ptLasso (after glmnet's
+   rescaling that is an ordinary lasso, which we reproduce as is). At
+   :math:`\\alpha = 1` the pretrained models *are* the individual models.
+4. **Prediction** for group k: :math:`(1-\\alpha)\\hat\\eta(x, k; \\hat\\lambda_1) + \\hat\\mu_k +
+   x^\\top\\hat\\beta_k`, the offset from the full-data overall model, the rest at ``s``
+   (``lambda.min`` by default).
+5. **Choosing alpha** (``cv.ptLasso``): for each alpha of the grid, concatenate every
+   group's prevalidated stage-2 predictions at its ``lambda.min`` (they include the
+   prevalidated offset) and score them all together; :math:`\\hat\\alpha` is the first
+   minimiser. With ``alpha_type="varying"`` each group takes its own minimiser.
+
+Deviation from R (stated in the README): the per-group folds are drawn once per fit and
+kept for every alpha, where R re-draws them on every ``ptLasso`` call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from papers.pretrained_lasso.glmnet import (
+    MEASURES,
+    as_matrix,
+    balanced_folds,
+    check_family,
+    check_response,
+    cv_lasso,
+    pointwise_loss,
+    random_folds,
+)
+
+__all__ = ["AlphaPath", "PretrainedLasso", "pretraining_penalty"]
+
+_LAMBDA_RULES = ("lambda.min", "lambda.1se")
+_MODELS = ("pretrained", "individual", "overall")
+
+
+def pretraining_penalty(support: np.ndarray, p: int, alpha: float) -> np.ndarray:
+    """ptLasso's stage-2 penalty factors: 1 on ``support``, ``1/alpha`` off it.
+
+    ``alpha = 0`` gives ``inf`` (glmnet excludes those columns); with an empty support
+    and ``alpha = 0`` every factor is 1e9, ptLasso's fallback.
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
+    if alpha == 0.0 and len(support) == 0:
+        return np.full(p, 1e9)
+    pf = np.full(p, np.inf if alpha == 0.0 else 1.0 / alpha)
+    pf[np.asarray(support, dtype=np.int64)] = 1.0
+    return pf
+
+
+def _check_groups(groups, n: int) -> np.ndarray:
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n:
+        raise ValueError(
+            f"groups must be 1-D with one label per row of X ({n}), got shape {groups.shape}"
+        )
+    if groups.dtype == object or groups.dtype.kind == "f" and not np.all(np.isfinite(groups)):
+        raise TypeError("groups must hold integer or string labels (no NaN, no mixed types)")
+    return groups
+
+
+@dataclass(frozen=True)
+class AlphaPath:
+    """The CV error of the pretrained models at each alpha of the grid."""
+
+    alphas: np.ndarray
+    error: np.ndarray  # (n_alpha,) all groups together (ptLasso's "overall")
+    error_by_group: np.ndarray  # (n_groups, n_alpha)
+    error_overall_model: float  # the overall model's CV error at lambda.min
+    error_individual: float  # the individual models' CV error, all groups together
+
+
+class PretrainedLasso:
+    """Pretrained lasso for data in groups, with R ``ptLasso``'s semantics.
+
+    Parameters
+    ----------
+    alpha : None, float in [0, 1], or a mapping ``{group: alpha}``
+        ``None`` (default) chooses alpha by cross-validation over ``alpha_grid``; a float
+        fixes one alpha for every group; a mapping fixes one per group.
+    family : ``"gaussian"`` or ``"binomial"`` (labels 0/1).
+    alpha_grid : the grid for ``alpha=None``; default ``0, 0.1, ..., 1``.
+    alpha_type : ``"shared"`` (one alpha for all groups) or ``"varying"`` (each group's
+        own CV minimiser); only used when ``alpha=None``.
+    nfolds : folds for every ``cv.glmnet`` (at least 3; every group needs that many rows).
+    overall_lambda : rule for the overall model's lambda, ``"lambda.1se"`` (R default) or
+        ``"lambda.min"``; it fixes the offset and the support S.
+    type_measure : CV loss, default ``"mse"`` (Gaussian) or ``"deviance"`` (binomial).
+    group_intercepts : give the overall model one unpenalised intercept per group.
+    penalty_factor : optional user factors (length p) multiplying the pretraining ones.
+    nlambda, lambda_min_ratio, standardize, tol : passed to every path fit.
+    random_state : seed or numpy Generator for the folds.
+
+    Attributes (after ``fit``)
+    --------------------------
+    groups_ : the sorted group labels; ``alpha_`` : the chosen (or fixed) shared alpha, or
+    ``None`` for per-group alphas; ``alpha_by_group_`` : ``{group: alpha}``;
+    ``cv_path_`` : :class:`AlphaPath` (the CV curve; only with ``alpha=None``);
+    ``overall_`` : the overall ``cv.glmnet`` fit on ``[dummies, X]``; ``support_`` : S;
+    ``individual_`` and ``pretrained_[alpha]`` : ``{group: CVLassoFit}``.
+    """
+
+    def __init__(
+        self,
+        alpha: float | Mapping | None = None,
+        family: str = "gaussian",
+        *,
+        alpha_grid: Sequence[float] | None = None,
+        alpha_type: str = "shared",
+        nfolds: int = 10,
+        overall_lambda: str = "lambda.1se",
+        type_measure: str | None = None,
+        group_intercepts: bool = True,
+        penalty_factor: Sequence[float] | None = None,
+        nlambda: int = 100,
+        lambda_min_ratio: float | None = None,
+        standardize: bool = True,
+        tol: float = 1e-7,
+        random_state: int | np.random.Generator | None = None,
+    ) -> None:
+        self.family = check_family(family)
+        self.alpha = alpha
+        grid = np.linspace(0.0, 1.0, 11) if alpha_grid is None else np.asarray(alpha_grid, float)
+        if grid.ndim != 1 or grid.size == 0 or np.any((grid < 0) | (grid > 1)):
+            raise ValueError(f"alpha_grid must be a 1-D list of values in [0, 1], got {grid}")
+        self.alpha_grid = np.unique(np.round(grid, 12))
+        if alpha_type not in ("shared", "varying"):
+            raise ValueError(f"alpha_type must be 'shared' or 'varying', got {alpha_type!r}")
+        self.alpha_type = alpha_type
+        if isinstance(nfolds, bool) or not isinstance(nfolds, int) or nfolds < 3:
+            raise ValueError(f"nfolds must be an integer >= 3, got {nfolds!r}")
+        self.nfolds = nfolds
+        if overall_lambda not in _LAMBDA_RULES:
+            raise ValueError(f"overall_lambda must be one of {_LAMBDA_RULES}, got {overall_lambda}")
+        self.overall_lambda = overall_lambda
+        self.type_measure = type_measure or MEASURES[family][0]
+        if self.type_measure not in MEASURES[family]:
+            raise ValueError(
+                f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
+                f"got {type_measure!r}"
+            )
+        self.group_intercepts = group_intercepts
+        self.penalty_factor = penalty_factor
+        self.path_kwargs = {
+            "nlambda": nlambda,
+            "lambda_min_ratio": lambda_min_ratio,
+            "standardize": standardize,
+            "tol": tol,
+        }
+        self.random_state = random_state
+
+    # -- fitting ---------------------------------------------------------------------
+    def _fixed_alphas(self) -> dict | float | None:
+        if self.alpha is None:
+            return None
+        if isinstance(self.alpha, Mapping):
+            missing = [g for g in self.groups_ if g not in self.alpha]
+            if missing:
+                raise ValueError(f"alpha mapping has no value for group(s) {missing}")
+            out = {g: float(self.alpha[g]) for g in self.groups_}
+        else:
+            out = {g: float(self.alpha) for g in self.groups_}
+        for g, a in out.items():
+            if not 0.0 <= a <= 1.0:
+                raise ValueError(f"alpha for group {g!r} must lie in [0, 1], got {a}")
+        return out
+
+    def _design(self, X: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        if not self.group_intercepts:
+            return X
+        dummies = (groups[:, None] == self.groups_[None, 1:]).astype(np.float64)
+        return np.hstack([dummies, X])
+
+    def fit(self, X, y, groups) -> PretrainedLasso:
+        """Fit the overall, individual and pretrained models (and choose alpha)."""
+        X = as_matrix(X)
+        n, p = X.shape
+        y = check_response(y, n, self.family)
+        groups = _check_groups(groups, n)
+        self.groups_ = np.unique(groups)
+        self.n_features_ = p
+        if self.groups_.size < 2:
+            raise ValueError(f"groups must contain at least 2 distinct groups, got {self.groups_}")
+        for g in self.groups_:
+            n_g = int(np.sum(groups == g))
+            if n_g < self.nfolds:
+                raise ValueError(
+                    f"group {g!r} has {n_g} rows, fewer than nfolds={self.nfolds}: "
+                    "every group needs at least one row per cross-validation fold"
+                )
+            if self.family == "binomial" and np.unique(y[groups == g]).size < 2:
+                raise ValueError(f"group {g!r} has one class only; binomial needs both")
+        fixed = self._fixed_alphas()
+        pf_user = np.ones(p) if self.penalty_factor is None else np.asarray(self.penalty_factor)
+        if pf_user.shape != (p,):
+            raise ValueError(f"penalty_factor must have length {p}, got {pf_user.shape}")
+        rng = (
+            self.random_state
+            if isinstance(self.random_state, np.random.Generator)
+            else np.random.default_rng(self.random_state)
+        )
+        kw = {"family": self.family, "type_measure": self.type_measure, **self.path_kwargs}
+
+        # Stage 1: the overall model with unpenalised group intercepts.
+        foldid = balanced_folds(groups, self.nfolds, rng)
+        n_dummies = self.groups_.size - 1 if self.group_intercepts else 0
+        pf_overall = np.concatenate([np.zeros(n_dummies), pf_user])
+        self.overall_ = cv_lasso(
+            self._design(X, groups), y, foldid=foldid, penalty_factor=pf_overall, **kw
+        )
+        k1 = self.overall_.index(self.overall_lambda)
+        self.support_ = np.flatnonzero(self.overall_.path.coefs[k1, n_dummies:])
+        offset = self.overall_.preval[:, k1]
+
+        rows = {g: np.flatnonzero(groups == g) for g in self.groups_}
+        folds2 = {g: random_folds(rows[g].size, self.nfolds, rng) for g in self.groups_}
+        self.individual_ = {
+            g: cv_lasso(X[rows[g]], y[rows[g]], foldid=folds2[g], penalty_factor=pf_user, **kw)
+            for g in self.groups_
+        }
+        alphas = self.alpha_grid if fixed is None else np.unique(list(fixed.values()))
+        self.pretrained_: dict[float, dict] = {}
+        for a in alphas:
+            a = float(a)
+            if a == 1.0:
+                self.pretrained_[a] = self.individual_
+                continue
+            pf = pf_user * pretraining_penalty(self.support_, p, a)
+            self.pretrained_[a] = {
+                g: cv_lasso(
+                    X[rows[g]],
+                    y[rows[g]],
+                    foldid=folds2[g],
+                    offset=(1 - a) * offset[rows[g]],
+                    penalty_factor=pf,
+                    **kw,
+                )
+                for g in self.groups_
+            }
+        if fixed is None:
+            self.cv_path_ = self._alpha_path(y, rows)
+            best = self.cv_path_.alphas[np.argmin(self.cv_path_.error)]
+            if self.alpha_type == "shared":
+                self.alpha_by_group_ = {g: float(best) for g in self.groups_}
+            else:
+                by_group = self.cv_path_.error_by_group.argmin(axis=1)
+                self.alpha_by_group_ = {
+                    g: float(self.cv_path_.alphas[i]) for g, i in zip(self.groups_, by_group)
+                }
+        else:
+            self.cv_path_ = None
+            self.alpha_by_group_ = fixed
+        values = set(self.alpha_by_group_.values())
+        self.alpha_ = values.pop() if len(values) == 1 else None
+        return self
+
+    def _alpha_path(self, y: np.ndarray, rows: dict) -> AlphaPath:
+        """cv.ptLasso's error table: prevalidated stage-2 predictions at lambda.min."""
+        n_alpha = self.alpha_grid.size
+        err = np.empty(n_alpha)
+        err_g = np.empty((self.groups_.size, n_alpha))
+
+        def preval(fits: dict) -> np.ndarray:
+            eta = np.empty(y.size)
+            for g in self.groups_:
+                eta[rows[g]] = fits[g].preval[:, fits[g].index_min]
+            return eta
+
+        for i, a in enumerate(self.alpha_grid):
+            loss = pointwise_loss(
+                y, preval(self.pretrained_[float(a)]), self.family, self.type_measure
+            )
+            err[i] = loss.mean()
+            err_g[:, i] = [loss[rows[g]].mean() for g in self.groups_]
+        individual = pointwise_loss(y, preval(self.individual_), self.family, self.type_measure)
+        overall = float(self.overall_.cvm[self.overall_.index_min])
+        return AlphaPath(self.alpha_grid.copy(), err, err_g, overall, float(individual.mean()))
+
+    # -- prediction ------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "overall_"):
+            raise ValueError("this PretrainedLasso is not fitted yet; call fit(X, y, groups)")
+
+    def _check_predict_input(self, X, groups) -> tuple[np.ndarray, np.ndarray]:
+        self._check_fitted()
+        X = as_matrix(X)
+        if X.shape[1] != self.n_features_:
+            raise ValueError(f"X has {X.shape[1]} columns, the model was fit on {self.n_features_}")
+        groups = _check_groups(groups, X.shape[0])
+        unknown = np.setdiff1d(np.unique(groups), self.groups_)
+        if unknown.size:
+            raise ValueError(
+                f"groups {unknown.tolist()} were not seen in fit; known groups: "
+                f"{self.groups_.tolist()}"
+            )
+        return X, groups
+
+    def overall_link(self, X, groups, s: str | None = None) -> np.ndarray:
+        """The full-data overall model's linear predictor (at ``overall_lambda`` by default)."""
+        X, groups = self._check_predict_input(X, groups)
+        return self.overall_.link(self._design(X, groups), s=s or self.overall_lambda)
+
+    def predict(
+        self,
+        X,
+        groups,
+        *,
+        model: str = "pretrained",
+        s: str = "lambda.min",
+        alpha: float | None = None,
+        kind: str = "link",
+    ) -> np.ndarray:
+        """Predictions for rows ``X`` in ``groups``.
+
+        Parameters
+        ----------
+        model : ``"pretrained"`` (default), ``"individual"`` or ``"overall"``.
+        s : ``"lambda.min"`` or ``"lambda.1se"`` for the stage-2 / individual / overall fit;
+            the pretraining offset always uses the overall model at ``overall_lambda``.
+        alpha : evaluate the pretrained model at this fitted alpha instead of the chosen one.
+        kind : ``"link"``; for binomial also ``"response"`` (probability) or ``"class"``.
+        """
+        if model not in _MODELS:
+            raise ValueError(f"model must be one of {_MODELS}, got {model!r}")
+        if s not in _LAMBDA_RULES:
+            raise ValueError(f"s must be one of {_LAMBDA_RULES}, got {s!r}")
+        kinds = ("link",) if self.family == "gaussian" else ("link", "response", "class")
+        if kind not in kinds:
+            raise ValueError(f"kind for family={self.family!r} must be one of {kinds}")
+        X, groups = self._check_predict_input(X, groups)
+        if alpha is not None and float(alpha) not in self.pretrained_:
+            raise ValueError(f"alpha={alpha} was not fitted; fitted: {sorted(self.pretrained_)}")
+        if model == "overall":
+            eta = self.overall_.link(self._design(X, groups), s=s)
+        else:
+            offset = self.overall_.link(self._design(X, groups), s=self.overall_lambda)
+            eta = np.empty(X.shape[0])
+            for g in np.unique(groups):
+                r = groups == g
+                if model == "individual":
+                    eta[r] = self.individual_[g].link(X[r], s=s)
+                    continue
+                a = float(alpha) if alpha is not None else self.alpha_by_group_[g]
+                eta[r] = self.pretrained_[a][g].link(X[r], (1 - a) * offset[r], s=s)
+        if kind == "link":
+            return eta
+        prob = 1 / (1 + np.exp(-eta))
+        return prob if kind == "response" else (prob > 0.5).astype(np.int64)
+
+    # -- supports --------------------------------------------------------------------
+    def group_fit(self, group, model: str = "pretrained", alpha: float | None = None):
+        """The ``CVLassoFit`` of one group's pretrained (at its alpha) or individual model."""
+        self._check_fitted()
+        if group not in self.groups_:
+            raise ValueError(f"unknown group {group!r}; known groups: {self.groups_.tolist()}")
+        if model == "individual":
+            return self.individual_[group]
+        if model != "pretrained":
+            raise ValueError(f"model must be 'pretrained' or 'individual', got {model!r}")
+        a = self.alpha_by_group_[group] if alpha is None else float(alpha)
+        return self.pretrained_[a][group]
+
+    def supports(
+        self, model: str = "pretrained", s: str = "lambda.min", alpha: float | None = None
+    ) -> dict:
+        """Selected features: per group, their union and the "common" set.
+
+        For the individual models "common" is the set selected by more than half of the
+        groups (ptLasso's ``commonOnly``); for the pretrained models with alpha < 1 it is
+        the overall model's support S, and the union includes S (the offset uses it).
+        """
+        per_group = {
+            g: np.flatnonzero(self.group_fit(g, model, alpha).coef(s)[1]) for g in self.groups_
+        }
+        counts = np.zeros(self.n_features_, dtype=np.int64)
+        for sel in per_group.values():
+            counts[sel] += 1
+        majority = np.flatnonzero(counts > self.groups_.size / 2)
+        union = np.flatnonzero(counts > 0)
+        alphas = [self.alpha_by_group_[g] if alpha is None else alpha for g in self.groups_]
+        if model == "pretrained" and min(alphas) < 1.0:
+            return {
+                "per_group": per_group,
+                "union": np.union1d(union, self.support_),
+                "common": self.support_.copy(),
+            }
+        return {"per_group": per_group, "union": union, "common": majority}
+

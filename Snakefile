@@ -13,6 +13,7 @@ validate(config, "workflows/config.schema.yaml")
 
 include: "workflows/common.smk"
 include: "workflows/pretrained_lasso.smk"
+include: "workflows/riemannian_lora.smk"
 include: "workflows/build.smk"
 
 

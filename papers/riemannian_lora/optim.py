@@ -181,25 +181,35 @@ def find_lora_pairs(model: nn.Module) -> tuple[list[LoraPair], list[tuple[str, n
 
 
 # ----------------------------------------------------------------------------- math
-def _damped_solve(M: torch.Tensor, R: torch.Tensor, reg: float) -> torch.Tensor:
-    """Batched ``(M + reg I)^{-1} R`` for symmetric PSD ``M`` (k, r, r), ``R`` (k, r, n)."""
+def _damped_inverse(M: torch.Tensor, reg: float) -> torch.Tensor:
+    """Batched ``(M + reg I)^{-1}`` of symmetric PSD ``M`` (k, r, r): Cholesky, pinv if singular.
+
+    (An explicit r x r inverse followed by one batched matmul is several times faster on CPU
+    than ``cholesky_solve`` with the wide right-hand side.)
+    """
     Md = M + reg * torch.eye(M.shape[-1], dtype=M.dtype, device=M.device)
     L, info = torch.linalg.cholesky_ex(Md)
-    out = torch.cholesky_solve(R, L)
     bad = info != 0
-    if bool(bad.any()):
-        out[bad] = torch.linalg.pinv(Md[bad], hermitian=True) @ R[bad]
+    if not bool(bad.any()):
+        return torch.cholesky_inverse(L)
+    out = torch.linalg.pinv(Md, hermitian=True)
+    good = ~bad
+    if bool(good.any()):
+        out[good] = torch.cholesky_inverse(L[good])
     return out
 
 
-def _compute_dtype(p: torch.Tensor) -> torch.dtype:
-    return torch.promote_types(p.dtype, torch.float32)
+def _as_matrix(t: torch.Tensor, rows: bool) -> torch.Tensor:
+    """A ``A``-like factor as (r, -1) when ``rows``, a ``B``-like one as (-1, r)."""
+    if t.ndim == 2:
+        return t
+    return t.reshape(t.shape[0], -1) if rows else t.reshape(t.shape[0], t.shape[1])
 
 
-def _stack2d(ts: Sequence[torch.Tensor], rows: bool) -> torch.Tensor:
-    """Stack tensors as 2-D matrices: ``A``-like (r, -1) when ``rows``, else ``B``-like (-1, r)."""
-    mats = [t.reshape(t.shape[0], -1) if rows else t.reshape(t.shape[0], t.shape[1]) for t in ts]
-    return torch.stack(mats).to(_compute_dtype(ts[0]))
+def _stack(ts: Sequence[torch.Tensor], rows: bool) -> torch.Tensor:
+    out = torch.stack([_as_matrix(t, rows) for t in ts])
+    compute = torch.promote_types(out.dtype, torch.float32)  # at least fp32 for the r x r solve
+    return out if out.dtype == compute else out.to(compute)
 
 
 def _precondition_A(As: Sequence[torch.Tensor], Bs: Sequence[torch.Tensor], gAs, reg: float):
@@ -215,19 +225,18 @@ def _precondition_B(As, Bs, gBs, reg: float):
 def _batched(As, Bs, grads, reg: float, side: str) -> list[torch.Tensor]:
     groups: dict[tuple, list[int]] = {}
     for i, (A, B) in enumerate(zip(As, Bs, strict=True)):
-        groups.setdefault((tuple(A.shape), tuple(B.shape), A.dtype, A.device), []).append(i)
+        groups.setdefault((A.shape, B.shape, A.dtype, A.device), []).append(i)
     out: list[torch.Tensor] = [None] * len(As)  # type: ignore[list-item]
     for idx in groups.values():
         if side == "A":
-            Bm = _stack2d([Bs[i] for i in idx], rows=False)  # (k, m, r)
-            g = _stack2d([grads[i] for i in idx], rows=True)  # (k, r, n)
-            res = _damped_solve(Bm.mT @ Bm, g, reg)
+            Bm = _stack([Bs[i] for i in idx], rows=False)  # (k, m, r)
+            res = _damped_inverse(Bm.mT @ Bm, reg) @ _stack([grads[i] for i in idx], rows=True)
         else:
-            Am = _stack2d([As[i] for i in idx], rows=True)  # (k, r, n)
-            g = _stack2d([grads[i] for i in idx], rows=False)  # (k, m, r)
-            res = _damped_solve(Am @ Am.mT, g.mT, reg).mT
-        for j, i in enumerate(idx):
-            out[i] = res[j].reshape(grads[i].shape).to(grads[i].dtype)
+            Am = _stack([As[i] for i in idx], rows=True)  # (k, r, n)
+            res = _stack([grads[i] for i in idx], rows=False) @ _damped_inverse(Am @ Am.mT, reg)
+        res = res.to(grads[idx[0]].dtype)
+        for i, r in zip(idx, res.unbind(0), strict=True):
+            out[i] = r if r.shape == grads[i].shape else r.reshape(grads[i].shape)
     return out
 
 

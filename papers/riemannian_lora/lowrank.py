@@ -1,0 +1,183 @@
+r"""Batched (scaled) gradient descent on LoRA factors of quadratic fine-tuning problems.
+
+The problems of the condition-number experiments are quadratics in the low-rank updates: with
+:math:`P` LoRA pairs :math:`\Delta_j = B_jA_j` (:math:`c\times d`, code convention), targets
+:math:`T_j` and a PSD coupling :math:`K_{ji}\in\mathbb R^{d\times d}`,
+
+.. math::
+
+    f = \tfrac12\sum_{i,j}\operatorname{tr}\bigl((\Delta_j - T_j)K_{ji}(\Delta_i - T_i)^\top\bigr),
+    \qquad G_i = \partial f/\partial\Delta_i = \sum_j (\Delta_j - T_j)K_{ji}.
+
+* LoRA on one linear layer, :math:`\tfrac1{2N}\|X(W_0 + BA)^\top - Y\|_F^2` with
+  :math:`Y = X(W_0+T)^\top`: :math:`P=1`, :math:`K = X^\top X/N`.
+* The convex (gated-ReLU) parameterisation of a two-layer network,
+  :math:`\hat Y = \sum_i D_iX(W_i^0 + A_i^\top B_i^\top)`:
+  :math:`K_{ji} = X^\top D_jD_iX/n` (:func:`gated_relu_coupling`).
+
+:func:`factored_descent` runs many learning rates / initialisations at once (numpy, float64):
+:math:`A \leftarrow A - \eta\hat G_A,\ B \leftarrow B - \eta\hat G_B` with
+:math:`\nabla_A = B^\top G`, :math:`\nabla_B = GA^\top` and, when preconditioned, the
+:math:`r\times r` preconditioners of :class:`~papers.riemannian_lora.ScaledGD` (Jacobi, no decay),
+i.e. the same iterates as that optimizer (checked in the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DescentResult", "factored_descent", "gated_relu_coupling", "lowrank_target"]
+
+
+@dataclass(frozen=True)
+class DescentResult:
+    """Outcome of :func:`factored_descent` for ``R`` runs.
+
+    ``iters[k]`` is the first iteration with relative error below ``tol`` (``-1``: not within
+    ``n_iter``); ``diverged[k]`` marks runs whose error exceeded ``1e6`` or became non-finite;
+    ``error`` is the relative error trace, ``(n_record, R)``, at iterations ``record_at``.
+    """
+
+    iters: np.ndarray
+    diverged: np.ndarray
+    final_error: np.ndarray
+    error: np.ndarray
+    record_at: np.ndarray
+
+
+def lowrank_target(c: int, d: int, r: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
+    r"""A rank-``r`` matrix :math:`U\operatorname{diag}(\sigma)V^\top` (``c x d``), random
+    orthonormal :math:`U, V`, singular values log-spaced from 1 to :math:`1/\kappa`."""
+    if not (1 <= r <= min(c, d)):
+        raise ValueError(f"r must be in [1, min(c, d)={min(c, d)}], got {r}")
+    if not kappa >= 1:
+        raise ValueError(f"kappa must be >= 1, got {kappa}")
+    U = np.linalg.qr(rng.standard_normal((c, r)))[0]
+    V = np.linalg.qr(rng.standard_normal((d, r)))[0]
+    sigma = np.logspace(0.0, -np.log10(kappa), r)
+    return (U * sigma) @ V.T
+
+
+def gated_relu_coupling(X: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    r"""The coupling :math:`K_{ji} = X^\top D_jD_iX / n` of gated-ReLU features, ``(P, P, d, d)``.
+
+    Parameters
+    ----------
+    X : array (n, d)
+    patterns : bool array (P, n)
+        Diagonals of :math:`D_i` (e.g. from :func:`common.arrangements.sample_patterns`).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    patterns = np.asarray(patterns)
+    if X.ndim != 2 or patterns.ndim != 2 or patterns.shape[1] != X.shape[0]:
+        raise ValueError(
+            f"X must be (n, d) and patterns (P, n) with the same n, got {X.shape}, {patterns.shape}"
+        )
+    D = patterns.astype(np.float64)
+    both = D[:, None, :] * D[None, :, :]  # (P, P, n)
+    return np.einsum("jin,nd,ne->jide", both, X, X) / X.shape[0]
+
+
+def _solve_sym(M: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """Batched ``M^{-1} R`` for symmetric positive definite ``M``; pinv where singular."""
+    try:
+        return np.linalg.solve(M, R)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(M, hermitian=True) @ R
+
+
+def factored_descent(
+    K: np.ndarray,
+    T: np.ndarray,
+    A0: np.ndarray,
+    B0: np.ndarray,
+    lrs: np.ndarray,
+    *,
+    precondition: bool,
+    reg: float = 1e-8,
+    n_iter: int = 5000,
+    tol: float = 1e-4,
+    n_record: int = 50,
+) -> DescentResult:
+    r"""Run (scaled) GD on ``R`` independent LoRA factorisations of one quadratic problem.
+
+    Parameters
+    ----------
+    K : array (P, P, d, d)
+        Coupling (PSD as a ``Pd x Pd`` matrix).
+    T : array (P, c, d)
+        Targets :math:`T_j`.
+    A0 : array (R, P, r, d)
+    B0 : array (R, P, c, r)
+        Initial factors of each run.
+    lrs : array (R,)
+        Learning rate of each run.
+    precondition : bool
+        Scaled GD (True) or plain GD (False).
+    reg : float
+        Damping :math:`\delta`.
+    n_iter : int
+        Iteration cap.
+    tol : float
+        Relative error :math:`\|\Delta - T\|_F/\|T\|_F` at which a run counts as converged.
+
+    Returns
+    -------
+    DescentResult
+    """
+    K, T = np.asarray(K, np.float64), np.asarray(T, np.float64)
+    A, B = np.array(A0, np.float64), np.array(B0, np.float64)
+    lrs = np.asarray(lrs, np.float64)
+    R, P, r, d = A.shape
+    c = T.shape[1]
+    if K.shape != (P, P, d, d) or T.shape != (P, c, d) or B.shape != (R, P, c, r):
+        raise ValueError(
+            f"shapes disagree: K {K.shape} (want {(P, P, d, d)}), T {T.shape} (want "
+            f"{(P, c, d)}), A0 {A.shape}, B0 {B.shape} (want {(R, P, c, r)})"
+        )
+    if lrs.shape != (R,) or not np.all(lrs > 0):
+        raise ValueError(f"lrs must be {R} positive numbers, got {lrs}")
+    if n_iter < 1 or not tol > 0 or reg < 0:
+        raise ValueError(f"need n_iter >= 1, tol > 0, reg >= 0; got {n_iter}, {tol}, {reg}")
+    eye = reg * np.eye(r)
+    norm_T = np.linalg.norm(T)
+    # G_i = sum_j E_j K_ji as one matmul: E (k, c, P d) @ Kmat (P d, P d)
+    Kmat = K.transpose(0, 2, 1, 3).reshape(P * d, P * d)
+    iters = np.full(R, -1)
+    diverged = np.zeros(R, dtype=bool)
+    record_at = np.unique(np.geomspace(1, n_iter, n_record).astype(int))
+    trace = np.full((record_at.size, R), np.nan)
+    err = np.full(R, np.nan)
+    idx = np.arange(R)
+    for t in range(n_iter + 1):
+        a, b = A[idx], B[idx]
+        E = b @ a - T
+        e = np.sqrt(np.sum(E**2, axis=(1, 2, 3))) / norm_T
+        err[idx] = e
+        bad = ~np.isfinite(e) | (e > 1e6)
+        done = (e < tol) & ~bad
+        iters[idx[done]] = t
+        diverged[idx[bad]] = True
+        hit = np.searchsorted(record_at, t)
+        if hit < record_at.size and record_at[hit] == t:
+            trace[hit] = np.where(diverged, np.inf, err)
+        keep = ~(done | bad)
+        idx, a, b, E = idx[keep], a[keep], b[keep], E[keep]
+        if idx.size == 0 or t == n_iter:
+            break
+        k = idx.size
+        G = (E.transpose(0, 2, 1, 3).reshape(k, c, P * d) @ Kmat).reshape(k, c, P, d)
+        G = G.transpose(0, 2, 1, 3)
+        bT, aT = np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2)
+        gA, gB = bT @ G, G @ aT
+        if precondition:
+            gA = _solve_sym(bT @ b + eye, gA)
+            gB = np.swapaxes(_solve_sym(a @ aT + eye, np.swapaxes(gB, -1, -2)), -1, -2)
+        lr = lrs[idx, None, None, None]
+        A[idx] = a - lr * gA
+        B[idx] = b - lr * gB
+    rest = np.isnan(trace)
+    trace[rest] = np.broadcast_to(np.where(diverged, np.inf, err), trace.shape)[rest]
+    return DescentResult(iters, diverged, err, trace, record_at)

@@ -1,0 +1,189 @@
+r"""A tiny causal transformer, Markov-chain language data, and many LoRA runs in one forward pass.
+
+The fine-tuning experiment compares optimizers over a learning-rate grid and seeds. On CPU the
+cost of one tiny run is dominated by per-operation overhead, so the runs share one forward pass:
+:class:`MultiLoRALinear` holds ``K`` independent LoRA pairs on one frozen layer, and the input
+carries a leading run axis, ``(K, batch, time, d)``. Run ``k`` only ever sees its own adapter
+and its own data; the summed loss gives each run exactly its own gradient, and each run's
+adapter is a separate ``(lora_A.k, lora_B.k)`` parameter pair that
+:func:`~papers.riemannian_lora.make_optimizer` pairs by name.
+
+Data: a Markov chain on ``V`` tokens with ``n_succ`` successors per state (Dirichlet(1)
+weights, mixed with a uniform component so that it is irreducible and aperiodic). The best
+achievable next-token loss is the entropy rate :math:`\sum_i\pi_iH(P_{i\cdot})`
+(:func:`entropy_rate`), so losses are reported as excess over that floor.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "MultiLoRALinear",
+    "TinyLM",
+    "add_multi_lora",
+    "entropy_rate",
+    "markov_chain",
+    "sample_chain",
+    "stationary",
+]
+
+
+# ----------------------------------------------------------------------------- data
+def markov_chain(
+    vocab: int, n_succ: int, rng: np.random.Generator, uniform_mix: float = 0.02
+) -> np.ndarray:
+    """A random sparse transition matrix ``(vocab, vocab)`` (rows sum to one)."""
+    if not (1 <= n_succ <= vocab) or not (0 < uniform_mix < 1):
+        raise ValueError(
+            f"need 1 <= n_succ <= vocab and 0 < uniform_mix < 1, got {n_succ}, {uniform_mix}"
+        )
+    P = np.zeros((vocab, vocab))
+    for i in range(vocab):
+        succ = rng.choice(vocab, size=n_succ, replace=False)
+        P[i, succ] = rng.dirichlet(np.ones(n_succ))
+    return (1 - uniform_mix) * P + uniform_mix / vocab
+
+
+def stationary(P: np.ndarray) -> np.ndarray:
+    """Stationary distribution of an irreducible transition matrix."""
+    w, v = np.linalg.eig(P.T)
+    pi = np.abs(np.real(v[:, np.argmin(np.abs(w - 1))]))
+    return pi / pi.sum()
+
+
+def entropy_rate(P: np.ndarray) -> float:
+    r""":math:`\sum_i \pi_i H(P_{i\cdot})` in nats: the loss floor of next-token prediction."""
+    pi = stationary(P)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -np.where(P > 0, P * np.log(P), 0.0).sum(axis=1)
+    return float(pi @ h)
+
+
+def sample_chain(
+    P: np.ndarray, n: int, length: int, rng: np.random.Generator, pi: np.ndarray | None = None
+) -> np.ndarray:
+    """``n`` sequences of ``length`` tokens, started from ``pi`` (default: stationary)."""
+    cum = np.cumsum(P, axis=1)
+    cum[:, -1] = 1.0
+    out = np.empty((n, length), dtype=np.int64)
+    out[:, 0] = rng.choice(P.shape[0], size=n, p=stationary(P) if pi is None else pi)
+    u = rng.random((n, length))
+    for t in range(1, length):
+        out[:, t] = (u[:, t, None] > cum[out[:, t - 1]]).sum(axis=1)
+    return out
+
+
+# ----------------------------------------------------------------------------- model
+class _Block(nn.Module):
+    def __init__(self, d: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.q_proj, self.k_proj = nn.Linear(d, d), nn.Linear(d, d)
+        self.v_proj, self.o_proj = nn.Linear(d, d), nn.Linear(d, d)
+        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        *lead, t, d = x.shape
+        y = self.ln1(x)
+
+        def split(z):
+            return z.reshape(*lead, t, self.heads, d // self.heads).transpose(-2, -3)
+
+        q, k, v = split(self.q_proj(y)), split(self.k_proj(y)), split(self.v_proj(y))
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.o_proj(a.transpose(-2, -3).reshape(*lead, t, d))
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+class TinyLM(nn.Module):
+    """A pre-LayerNorm causal transformer with separate ``q/k/v/o_proj`` layers.
+
+    Input token ids of shape ``(..., time)``; output logits ``(..., time, vocab)``.
+    """
+
+    def __init__(self, vocab: int, d: int, layers: int, heads: int, context: int) -> None:
+        super().__init__()
+        if d % heads:
+            raise ValueError(f"d must be divisible by heads, got d={d}, heads={heads}")
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Embedding(context, d)
+        self.blocks = nn.ModuleList(_Block(d, heads) for _ in range(layers))
+        self.ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        h = self.tok(ids) + self.pos.weight[: ids.shape[-1]]
+        for block in self.blocks:
+            h = block(h)
+        return self.head(self.ln(h))
+
+
+def next_token_loss(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of predicting ``ids[..., 1:]``; reduced over all but the leading axes
+    of ``ids[..., :-1]`` shape ``(K, batch, time)`` -> ``(K,)``."""
+    lp = F.log_softmax(logits[..., :-1, :], dim=-1)
+    nll = -lp.gather(-1, ids[..., 1:, None]).squeeze(-1)
+    return nll.flatten(1).mean(dim=1)
+
+
+# ----------------------------------------------------------------------------- many runs
+class MultiLoRALinear(nn.Module):
+    r"""``K`` independent LoRA adapters on one frozen ``nn.Linear``; input ``(K, ..., d_in)``.
+
+    Run ``k`` computes :math:`W_0x + b + (\alpha/r)B_kA_kx`; ``lora_A.k`` is kaiming-uniform,
+    ``lora_B.k`` zero (loralib / peft initialisation).
+    """
+
+    def __init__(
+        self, base: nn.Linear, runs: int, r: int, alpha: float, generators: list[torch.Generator]
+    ) -> None:
+        super().__init__()
+        if len(generators) != runs:
+            raise ValueError(f"need one generator per run, got {len(generators)} for {runs}")
+        self.base = base
+        for p in base.parameters():
+            p.requires_grad_(False)
+        self.scaling = alpha / r
+        bound = 1.0 / math.sqrt(base.in_features)
+        self.lora_A = nn.ParameterList(
+            nn.Parameter(torch.empty(r, base.in_features).uniform_(-bound, bound, generator=g))
+            for g in generators
+        )
+        self.lora_B = nn.ParameterList(
+            nn.Parameter(torch.zeros(base.out_features, r)) for _ in range(runs)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        A = torch.stack(list(self.lora_A))  # (K, r, d_in)
+        B = torch.stack(list(self.lora_B))  # (K, d_out, r)
+        shape = x.shape
+        z = x.reshape(shape[0], -1, shape[-1])
+        low = torch.bmm(torch.bmm(z, A.mT), B.mT).reshape(*shape[:-1], -1)
+        return self.base(x) + self.scaling * low
+
+
+def add_multi_lora(
+    model: nn.Module, targets: tuple[str, ...], runs: int, r: int, alpha: float, seeds: list[int]
+) -> None:
+    """Freeze ``model`` and put a :class:`MultiLoRALinear` on every target layer.
+
+    ``seeds[k]`` seeds run ``k``'s initialisation (one stream per run, shared by its layers).
+    """
+    for p in model.parameters():
+        p.requires_grad_(False)
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    n = 0
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if name in targets and isinstance(child, nn.Linear):
+                setattr(parent, name, MultiLoRALinear(child, runs, r, alpha, gens))
+                n += 1
+    if n == 0:
+        raise ValueError(f"no nn.Linear named one of {targets} in the model")

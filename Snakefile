@@ -14,6 +14,7 @@ validate(config, "workflows/config.schema.yaml")
 include: "workflows/common.smk"
 include: "workflows/pretrained_lasso.smk"
 include: "workflows/riemannian_lora.smk"
+include: "workflows/convex_landscape.smk"
 include: "workflows/build.smk"
 
 

@@ -1,0 +1,31 @@
+"""Ergen & Pilanci, "The Convex Landscape of Neural Networks: Characterizing Global Optima and
+Stationary Points via Lasso Models", IEEE Trans. Inf. Theory (2025), arXiv:2312.12657.
+
+Built on the shared convex core (:mod:`common.convex_nn`, :mod:`common.arrangements`). Public
+API here: the ensemble non-convex trainer (:mod:`.training`), exact optima by column generation, the
+stationary-point program and the low-rank approximation (:mod:`.landscape`), and the CIFAR-10
+loader and models (:mod:`.cifar`).
+"""
+
+from papers.convex_landscape.landscape import (
+    ExactOptimum,
+    all_patterns,
+    dual_constraint_all,
+    exact_optimum,
+    lowrank_patterns,
+    recalled_ratio_bound,
+    stationary_program,
+)
+from papers.convex_landscape.training import EnsembleRun, train_ensemble
+
+__all__ = [
+    "EnsembleRun",
+    "ExactOptimum",
+    "all_patterns",
+    "dual_constraint_all",
+    "exact_optimum",
+    "lowrank_patterns",
+    "recalled_ratio_bound",
+    "stationary_program",
+    "train_ensemble",
+]

@@ -1,0 +1,192 @@
+r"""CIFAR-10 experiment of the authors' public code (``pilancilab/convex_nn``), in torch.
+
+Data: the CIFAR-10 *python* batches (``cifar-10-batches-py/data_batch_{1..5}``, ``test_batch``:
+pickled dicts with ``b"data"`` ``uint8 (N, 3072)`` channel-first and ``b"labels"``), read from a
+local folder only (nothing is downloaded). Images are normalised with the per-channel mean
+(0.507, 0.487, 0.441) and std (0.267, 0.256, 0.276) of the authors' script and flattened
+channels-last (``H, W, C``) so that patch gates (:func:`common.arrangements.sample_gates` with
+``gate="patch"``) cover 3x3x3 image patches. Targets are one-hot.
+
+Models (paper scaling divided by the batch size, as in the script):
+
+* non-convex: :math:`x\mapsto W_2(W_1x)_+`, loss
+  :math:`[\tfrac12\|\hat Y-Y\|^2+\tfrac\beta2\|W_1\|_F^2+\tfrac\beta2\sum_j\|W_2[:,j]\|_1^2]/b`,
+  SGD with momentum 0.9;
+* convex: gates :math:`g_i` (``P`` of them, dense Gaussian = "Convex-Random", 3x3 patch =
+  "Convex-Conv") give :math:`D_i(x)=\mathbb 1[g_i^\top x\ge0]`; output
+  :math:`\hat y_c=\sum_iD_i(x)\,x^\top(v_{ic}-w_{ic})`; loss
+  :math:`[\tfrac12\|\hat Y-Y\|^2+\beta\sum_{i,c}(\|v_{ic}\|+\|w_{ic}\|)
+  +\rho\sum_{i,c}\mathbf 1^\top(-(2D_i-I)Xv_{ic})_++(\text{same for }w)]/b`,
+  Adam. The cone penalty is per class (the script penalises the sum over classes, brief
+  quirk); the exact constrained program is what the penalty approximates.
+
+:func:`write_standin` writes a small synthetic data set in the same format (tests, quick scale).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common.arrangements import sample_gates
+from common.datasets import require_path
+
+__all__ = ["MEAN", "STD", "load_cifar10", "train_convex", "train_nonconvex", "write_standin"]
+
+MEAN = np.array([0.507, 0.487, 0.441])
+STD = np.array([0.267, 0.256, 0.276])
+_TRAIN = tuple(f"data_batch_{k}" for k in range(1, 6))
+_TEST = "test_batch"
+
+
+def _batch_dir(data_dir) -> Path:
+    root = require_path(data_dir, "the CIFAR-10 python batches folder", "data_dir")
+    sub = root / "cifar-10-batches-py"
+    return sub if sub.is_dir() else root
+
+
+def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    if not path.is_file():
+        raise FileNotFoundError(f"CIFAR-10 batch {path} is missing (expected the python batches)")
+    with path.open("rb") as fh:
+        batch = pickle.load(fh, encoding="bytes")  # the official format is a pickle
+    data = np.asarray(batch[b"data"], dtype=np.uint8)
+    if data.ndim != 2 or data.shape[1] != 3072:
+        raise ValueError(f"{path}: b'data' must have shape (N, 3072), got {data.shape}")
+    return data, np.asarray(batch[b"labels"], dtype=np.int64)
+
+
+def _prepare(data: np.ndarray) -> np.ndarray:
+    img = data.reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
+    img = (img - MEAN[None, :, None, None]) / STD[None, :, None, None]
+    return np.ascontiguousarray(img.transpose(0, 2, 3, 1).reshape(len(data), 3072), np.float32)
+
+
+def load_cifar10(data_dir, n_train: int | None = None, n_test: int | None = None):
+    """``(X_train, y_train, X_test, y_test)``: normalised float32 ``(N, 3072)`` channels-last.
+
+    ``data_dir`` holds ``cifar-10-batches-py/`` (or is that folder). ``n_train``/``n_test``
+    keep the first rows (``None``: all).
+    """
+    folder = _batch_dir(data_dir)
+    parts = [_read(folder / name) for name in _TRAIN]
+    Xtr = np.concatenate([p[0] for p in parts])
+    ytr = np.concatenate([p[1] for p in parts])
+    Xte, yte = _read(folder / _TEST)
+    Xtr, ytr = Xtr[:n_train], ytr[:n_train]
+    Xte, yte = Xte[:n_test], yte[:n_test]
+    return _prepare(Xtr), ytr, _prepare(Xte), yte
+
+
+def write_standin(folder, rng: np.random.Generator, n_per_batch: int = 40, n_test: int = 50):
+    """Write a tiny synthetic CIFAR-10 in the python-batch format; returns the folder.
+
+    Labels are a linear function of a random projection (so the task is learnable); images are
+    uniform ``uint8`` noise of the real shape ``(N, 3072)``.
+    """
+    out = Path(folder) / "cifar-10-batches-py"
+    out.mkdir(parents=True, exist_ok=True)
+    proj = rng.standard_normal((3072, 10))
+    for name, size in [*((b, n_per_batch) for b in _TRAIN), (_TEST, n_test)]:
+        data = rng.integers(0, 256, size=(size, 3072), dtype=np.uint8)
+        labels = np.argmax((data.astype(np.float64) - 127.5) @ proj, axis=1).tolist()
+        with (out / name).open("wb") as fh:
+            pickle.dump({b"data": data, b"labels": labels}, fh)
+    return Path(folder)
+
+
+def _onehot(y: np.ndarray) -> np.ndarray:
+    return np.eye(10, dtype=np.float32)[y]
+
+
+def _history(model_fn, step_fn, Xtr, ytr, Xte, yte, epochs, batch, gen, device):
+    Xt, Yt = torch.as_tensor(Xtr, device=device), torch.as_tensor(_onehot(ytr), device=device)
+    Xv, yv = torch.as_tensor(Xte, device=device), torch.as_tensor(yte, device=device)
+    ytr_t = torch.as_tensor(ytr, device=device)
+    hist = {"time": [], "objective": [], "train_acc": [], "test_acc": []}
+    start = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(len(Xt), generator=gen, device="cpu").to(device)
+        total = 0.0
+        for k in range(0, len(Xt), batch):
+            idx = perm[k : k + batch]
+            total += float(step_fn(Xt[idx], Yt[idx])) * len(idx)
+        if device != "cpu":
+            torch.cuda.synchronize()
+        with torch.no_grad():
+            tr = float((_predict(model_fn, Xt, batch).argmax(1) == ytr_t).float().mean())
+            te = float((_predict(model_fn, Xv, batch).argmax(1) == yv).float().mean())
+        hist["time"].append(time.perf_counter() - start)
+        hist["objective"].append(total / len(Xt))
+        hist["train_acc"].append(tr)
+        hist["test_acc"].append(te)
+    return {k: np.asarray(v) for k, v in hist.items()}
+
+
+def _predict(model_fn, X, batch):
+    return torch.cat([model_fn(X[k : k + batch]) for k in range(0, len(X), batch)])
+
+
+def train_nonconvex(Xtr, ytr, Xte, yte, *, width, lr, beta, epochs, batch, seed, device="cpu"):
+    """SGD (momentum 0.9) on the two-layer ReLU net; per-epoch history of time/objective/acc."""
+    gen = torch.Generator(device="cpu").manual_seed(int(seed))
+    d = Xtr.shape[1]
+    W1 = (torch.randn(width, d, generator=gen) / np.sqrt(d)).to(device).requires_grad_()
+    W2 = (torch.randn(10, width, generator=gen) / np.sqrt(width)).to(device).requires_grad_()
+    opt = torch.optim.SGD([W1, W2], lr=lr, momentum=0.9)
+
+    def model(X):
+        return torch.relu(X @ W1.T) @ W2.T
+
+    def step(X, Y):
+        opt.zero_grad()
+        loss = 0.5 * ((model(X) - Y) ** 2).sum() + 0.5 * beta * (W1**2).sum()
+        loss = (loss + 0.5 * beta * (W2.abs().sum(0) ** 2).sum()) / len(X)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    return _history(model, step, Xtr, ytr, Xte, yte, epochs, batch, gen, device)
+
+
+def train_convex(
+    Xtr, ytr, Xte, yte, *, n_gates, gate, lr, beta, rho, epochs, batch, seed, device="cpu"
+):
+    """Adam on the penalised convex program with ``n_gates`` gates (``"dense"``/``"patch"``)."""
+    gen = torch.Generator(device="cpu").manual_seed(int(seed))
+    d = Xtr.shape[1]
+    shape = (32, 32, 3) if gate == "patch" else None
+    G = sample_gates(d, n_gates, seed=int(seed), gate=gate, image_shape=shape, kernel=3)
+    G = torch.as_tensor(G.T, dtype=torch.float32, device=device)  # (d, P)
+    V = torch.zeros(n_gates, d, 10, device=device, requires_grad=True)
+    W = torch.zeros(n_gates, d, 10, device=device, requires_grad=True)
+    opt = torch.optim.Adam([V, W], lr=lr)
+    P = n_gates
+
+    def parts(X):
+        D = (X @ G >= 0).float()  # (b, P)
+        ZV = (X @ V.permute(1, 0, 2).reshape(d, P * 10)).reshape(-1, P, 10)
+        ZW = (X @ W.permute(1, 0, 2).reshape(d, P * 10)).reshape(-1, P, 10)
+        return D, ZV, ZW
+
+    def model(X):
+        D, ZV, ZW = parts(X)
+        return torch.einsum("bp,bpc->bc", D, ZV - ZW)
+
+    def step(X, Y):
+        opt.zero_grad()
+        D, ZV, ZW = parts(X)
+        pred = torch.einsum("bp,bpc->bc", D, ZV - ZW)
+        S = (2.0 * D - 1.0)[:, :, None]
+        cone = torch.relu(-S * ZV).sum() + torch.relu(-S * ZW).sum()
+        group = V.norm(dim=1).sum() + W.norm(dim=1).sum()
+        loss = (0.5 * ((pred - Y) ** 2).sum() + beta * group + rho * cone) / len(X)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    return _history(model, step, Xtr, ytr, Xte, yte, epochs, batch, gen, device)

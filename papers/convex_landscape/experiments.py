@@ -1,0 +1,533 @@
+"""Experiments (pure compute): exact equivalence, certificates, subsampling, stationary points,
+hyperparameter (in)sensitivity on real data, and the CIFAR-10 experiment (full scale, GPU)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from common.arrangements import arrangement_count, enumerate_patterns, sample_patterns
+from common.cli import Experiment, RunContext
+from common.convex_nn import (
+    ConvexResult,
+    active_neuron_residual,
+    duality_gap,
+    network_objective,
+    predict_convex,
+    solve_convex,
+    to_network,
+)
+from common.datasets import planted_relu, sklearn_dataset, standardize, train_test_split
+from papers.convex_landscape.landscape import (
+    all_patterns,
+    dual_constraint_all,
+    exact_optimum,
+    lowrank_patterns,
+    recalled_ratio_bound,
+    stationary_program,
+)
+from papers.convex_landscape.training import train_ensemble
+
+__all__ = ["EXPERIMENTS"]
+
+#: Blocks below this fraction of the largest block norm count as zero (solver round-off).
+BLOCK_TOL = 1e-6
+
+
+def _planted(p: Mapping[str, Any], ctx: RunContext) -> tuple[np.ndarray, np.ndarray, float]:
+    """Planted ReLU data with a bias column (convention B1) and beta = frac * ||X^T y||_inf."""
+    X, y = planted_relu(p["n"], p["d"], p["teacher_width"], ctx.rng("data"), noise=p["noise"])
+    X = np.c_[X, np.ones(p["n"])]
+    return X, y, float(p["beta_frac"] * np.max(np.abs(X.T @ y)))
+
+
+def _network(res: ConvexResult) -> tuple[np.ndarray, np.ndarray]:
+    """Square-root-scaled network of a convex solution, dropping round-off blocks."""
+    top = max(float(np.linalg.norm(B, axis=1).max()) for B in (res.U, res.V))
+    return to_network(res, tol=BLOCK_TOL * top)
+
+
+def _rank(X: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(X))
+
+
+# ----------------------------------------------------------------------------- E1 + E2
+def run_equivalence(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    X, y, beta = _planted(p, ctx)
+    n = X.shape[0]
+    D_all = enumerate_patterns(X)
+    D = D_all[D_all.any(axis=1)]
+    t0 = time.perf_counter()
+    direct = solve_convex(X, y, D, beta, formulation="relu", solver="cvxpy")
+    t_direct = time.perf_counter() - t0
+    ex = exact_optimum(X, y, beta, patterns=D)
+    p_star = ex.objective
+    res = ex.result
+    Dw = D[ex.working]
+    W1, w2 = _network(res)
+    mapped = network_objective(X, y, W1, w2, beta)
+    m_star = int(W1.shape[0])
+    # certificates at the optimum (E2) and at a feasible perturbation (negative control)
+    r = y - predict_convex(X, Dw, res.U, res.V)
+    dual_opt = dual_constraint_all(X, r, D)
+    gap = duality_gap(X, y, D, beta, _pad(res.U, ex.working), _pad(res.V, ex.working))
+    c1 = active_neuron_residual(X, y, Dw, beta, res.U, res.V, rtol=BLOCK_TOL)
+    s = p["perturb_scale"]
+    r_bad = y - s * predict_convex(X, Dw, res.U, res.V)
+    dual_bad = dual_constraint_all(X, r_bad, D)
+    gap_bad = duality_gap(X, y, Dw, beta, s * res.U, s * res.V)
+    c1_bad = active_neuron_residual(X, y, Dw, beta, s * res.U, s * res.V, rtol=BLOCK_TOL)
+    # independent cross-check of C2: dense sampling of unit gates (d is small)
+    u = ctx.rng("sphere").standard_normal((p["sphere_samples"], X.shape[1]))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    sampled_max = float(np.max(np.abs(np.maximum(X @ u.T, 0.0).T @ r)))
+    # non-convex training over optimizers x learning rates x widths x seeds
+    widths = [m_star * k for k in p["width_multipliers"]] + list(p["extra_widths"])
+    opts = list(p["lrs"])
+    n_lr = len(p["lrs"][opts[0]])
+    S = p["seeds"]
+    finals = np.full((len(opts), n_lr, len(widths), S), np.inf)
+    traces = None
+    for a, opt in enumerate(ctx.progress(opts, "optimizers")):
+        lrs = np.repeat(np.asarray(p["lrs"][opt], float), S)
+        for b, m in enumerate(widths):
+            run = train_ensemble(
+                X, y, beta, width=int(m), lrs=lrs, optimizer=opt, steps=p["steps"],
+                rng=ctx.rng("train", opt, b), batch_size=p["batch_size"], n_trace=p["n_trace"],
+            )  # fmt: skip
+            finals[a, :, b, :] = run.objective.reshape(n_lr, S)
+            if traces is None:
+                traces = np.full((*finals.shape, run.trace_steps.size), np.inf)
+                steps = run.trace_steps
+            traces[a, :, b] = run.trace.reshape(n_lr, S, -1)
+    return {
+        "X": X,
+        "y": y,
+        "beta": beta,
+        "p_star": p_star,
+        "p_direct": direct.objective,
+        "direct_certificate": direct.certificate,
+        "direct_time_s": t_direct,
+        "certificate": res.certificate,
+        "cg_rounds": ex.rounds,
+        "cg_working_set": int(ex.working.sum()),
+        "n_patterns": len(D),
+        "n_patterns_with_zero": len(D_all),
+        "count_formula": arrangement_count(n, _rank(X)),
+        "mapped_objective": mapped,
+        "m_star": m_star,
+        "n": n,
+        "dual_values": dual_opt,
+        "dual_max_over_beta": float(dual_opt.max() / beta),
+        "dual_sampled_max_over_beta": sampled_max / beta,
+        "duality_gap": gap.gap,
+        "relative_duality_gap": gap.relative_gap,
+        "c1_residual": c1,
+        "perturb_scale": s,
+        "dual_values_perturbed": dual_bad,
+        "dual_max_over_beta_perturbed": float(dual_bad.max() / beta),
+        "relative_duality_gap_perturbed": gap_bad.relative_gap,
+        "c1_residual_perturbed": c1_bad,
+        "optimizers": opts,
+        "lrs": np.asarray([p["lrs"][o] for o in opts], float),
+        "widths": np.asarray(widths),
+        "finals": finals,
+        "traces": traces,
+        "trace_steps": steps,
+        "nonconvex_min_ratio": float(np.min(finals) / p_star),
+    }
+
+
+def _pad(B: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Blocks on a working set -> blocks on the full pattern set (zeros elsewhere)."""
+    out = np.zeros((mask.size, B.shape[1]))
+    out[mask] = B
+    return out
+
+
+# ----------------------------------------------------------------------------- E3
+def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    X, y, beta = _planted(p, ctx)
+    D = all_patterns(X)
+    ex = exact_optimum(X, y, beta, patterns=D)
+    p_star = ex.objective
+    gated_all = solve_convex(X, y, D, beta, formulation="gated", solver="cvxpy").objective
+    grid = np.asarray(p["m_grid"], dtype=int)
+    S = p["seeds"]
+    relu = np.zeros((S, grid.size))
+    gated = np.zeros((S, grid.size))
+    n_unique = np.zeros((S, grid.size), dtype=int)
+    for s in ctx.progress(range(S), "seeds"):
+        seed = ctx.derive("gates", s)
+        for j, k in enumerate(grid):
+            # one gate stream per seed: the first k gates' patterns are nested in k (stable dedupe)
+            Dk = sample_patterns(X, int(k), seed=seed)
+            n_unique[s, j] = len(Dk)
+            relu[s, j] = solve_convex(X, y, Dk, beta, solver="cvxpy").objective / p_star
+            gated[s, j] = (
+                solve_convex(X, y, Dk, beta, formulation="gated", solver="cvxpy").objective / p_star
+            )
+    # low-rank scheme (patterns of X_k, program solved with X) against the recalled bound
+    sv = np.linalg.svd(X, compute_uv=False)
+    fracs = np.asarray(p["lowrank_beta_fracs"], float)
+    ks = np.asarray(p["lowrank_ks"], dtype=int)
+    lr_ratio = np.zeros((ks.size, fracs.size))
+    lr_bound = np.zeros_like(lr_ratio)
+    lr_sigma_over_beta = np.zeros_like(lr_ratio)
+    base = np.max(np.abs(X.T @ y))
+    for j, f in enumerate(fracs):
+        b = float(f * base)
+        exb = exact_optimum(X, y, b, patterns=D)
+        m_star_b = _network(exb.result)[0].shape[0]
+        for i, k in enumerate(ks):
+            pk = solve_convex(X, y, lowrank_patterns(X, int(k)), b, solver="cvxpy").objective
+            lr_ratio[i, j] = pk / exb.objective
+            lr_sigma_over_beta[i, j] = sv[k] / b
+            lr_bound[i, j] = recalled_ratio_bound(sv[k], b, m_star_b)
+    return {
+        "beta": beta,
+        "p_star": p_star,
+        "gated_all_over_p_star": gated_all / p_star,
+        "n_patterns": len(D),
+        "m_grid": grid,
+        "n_unique": n_unique,
+        "ratio_relu": relu,
+        "ratio_gated": gated,
+        "lowrank_ks": ks,
+        "lowrank_ratio": lr_ratio,
+        "lowrank_sigma_over_beta": lr_sigma_over_beta,
+        "lowrank_bound_unverified": lr_bound,
+    }
+
+
+# ----------------------------------------------------------------------------- E4
+def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    X, y, beta = _planted(p, ctx)
+    D = all_patterns(X)
+    p_star = exact_optimum(X, y, beta, patterns=D).objective
+    keys = ("width", "p_nc", "p_sub", "grad", "p_nc_early", "p_sub_early", "grad_early", "c2")
+    rows: dict[str, list] = {k: [] for k in keys}
+    S, early = p["seeds"], max(1, p["gd_steps"] // 10)
+    for b, m in enumerate(ctx.progress(p["widths"], "widths")):
+        lrs = np.full(S, p["lr"])
+        kw = {"width": int(m), "lrs": lrs, "optimizer": "gd", "n_trace": 2}
+        first = train_ensemble(X, y, beta, steps=early, rng=ctx.rng("init", b), **kw)
+        last = train_ensemble(
+            X, y, beta, steps=p["gd_steps"] - early, rng=ctx.rng("init", b),
+            init=(first.W1, first.w2), **kw,
+        )  # fmt: skip
+        for s in range(S):
+            for run, tag in ((first, "_early"), (last, "")):
+                res, p_nc = stationary_program(X, y, run.W1[s], run.w2[s], beta)
+                rows["p_nc" + tag].append(p_nc)
+                rows["p_sub" + tag].append(res.objective)
+                rows["grad" + tag].append(float(run.grad_norm[s]))
+            # optimality of the sub-program's solution over *all* patterns (C2 at its residual)
+            r = y - predict_convex(X, res.patterns, res.U, res.V)
+            rows["c2"].append(float(dual_constraint_all(X, r, D).max() / beta))
+            rows["width"].append(int(m))
+    out = {k: np.asarray(v) for k, v in rows.items()}
+    gap = (out["p_nc"] - out["p_sub"]) / out["p_sub"]
+    gap_early = (out["p_nc_early"] - out["p_sub_early"]) / out["p_sub_early"]
+    near = out["grad"] <= p["grad_tol"]
+    spurious = out["p_sub"] > p_star * (1 + p["optimal_rtol"])
+    c2_fails = out["c2"] > 1 + p["c2_rtol"]
+    return {
+        **out,
+        "beta": beta,
+        "p_star": p_star,
+        "gap": gap,
+        "gap_early": gap_early,
+        "n_runs": int(gap.size),
+        "grad_tol": p["grad_tol"],
+        "n_near_stationary": int(near.sum()),
+        "max_gap_near_stationary": float(gap[near].max()) if near.any() else float("nan"),
+        "median_gap": float(np.median(gap)),
+        "median_gap_early": float(np.median(gap_early)),
+        "min_gap": float(min(gap.min(), gap_early.min())),
+        "min_p_sub_over_p_star": float(out["p_sub"].min() / p_star),
+        "n_spurious": int(spurious.sum()),
+        "n_mismatch_spurious_c2": int(np.sum(spurious != c2_fails)),
+    }
+
+
+# ----------------------------------------------------------------------------- E5
+def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    X, y = sklearn_dataset(p["dataset"])
+    y = 2.0 * (y == y.max()) - 1.0
+    Xtr, Xte, ytr, yte = train_test_split(X, y, p["test_fraction"], ctx.rng("split"))
+    Xtr, Xte = standardize(Xtr, Xte)
+    if p["n_train"] is not None:
+        Xtr, ytr = Xtr[: p["n_train"]], ytr[: p["n_train"]]
+    _, _, Vt = np.linalg.svd(Xtr, full_matrices=False)
+    proj = Vt[: p["n_components"]].T
+    A = np.c_[Xtr @ proj, np.ones(len(Xtr))]
+    Ate = np.c_[Xte @ proj, np.ones(len(Xte))]
+    beta = float(p["beta_frac"] * np.max(np.abs(A.T @ ytr)))
+    t0 = time.perf_counter()
+    ex = exact_optimum(A, ytr, beta)
+    t_cg = time.perf_counter() - t0
+    p_star = ex.objective
+    Dw = ex.patterns[ex.working]
+    names, values, times, converged = [], [], [], []
+    settings = [("relu", s, {}) for s in p["cvx_solvers"]]
+    settings += [("relu", "al", {"delta": float(dl)}) for dl in p["al_deltas"]]
+    for form, solver, opts in settings:
+        t0 = time.perf_counter()
+        res = solve_convex(A, ytr, Dw, beta, formulation=form, solver=solver, solver_opts=opts)
+        times.append(time.perf_counter() - t0)
+        names.append(f"{form}:{solver}" + (f" delta={opts['delta']:g}" if opts else ""))
+        values.append(res.objective)
+        converged.append(bool(res.converged))
+    W1, w2 = _network(ex.result)
+    cvx_acc = float(np.mean(np.sign(np.maximum(Ate @ W1.T, 0) @ w2) == yte))
+    opts_nc = list(p["lrs"])
+    n_lr = len(p["lrs"][opts_nc[0]])
+    S = p["seeds"]
+    finals = np.zeros((len(opts_nc), n_lr, S))
+    accs = np.zeros_like(finals)
+    traces = None
+    for a, opt in enumerate(opts_nc):
+        run = train_ensemble(
+            A, ytr, beta, width=p["width"], lrs=np.repeat(np.asarray(p["lrs"][opt], float), S),
+            optimizer=opt, steps=p["steps"], rng=ctx.rng("train", opt),
+            batch_size=p["batch_size"], n_trace=p["n_trace"],
+        )  # fmt: skip
+        finals[a] = run.objective.reshape(n_lr, S)
+        pred = np.einsum("tsm,sm->st", np.maximum(np.einsum("td,smd->tsm", Ate, run.W1), 0), run.w2)
+        accs[a] = np.mean(np.sign(pred) == yte[None, :], axis=1).reshape(n_lr, S)
+        if traces is None:
+            traces = np.full((len(opts_nc), n_lr, S, run.trace_steps.size), np.inf)
+            steps = run.trace_steps
+        traces[a] = run.trace.reshape(n_lr, S, -1)
+    vals = np.asarray(values)
+    ok = np.asarray(converged)
+    return {
+        "dataset": p["dataset"],
+        "n_train": len(ytr),
+        "n_test": len(yte),
+        "beta": beta,
+        "p_star": p_star,
+        "cg_time_s": t_cg,
+        "cg_max_violation": ex.max_violation,
+        "n_patterns": len(ex.patterns),
+        "cg_working_set": int(ex.working.sum()),
+        "convex_settings": names,
+        "convex_objectives": vals,
+        "convex_times": np.asarray(times),
+        "convex_converged": ok,
+        "convex_max_rel_spread_converged": float(np.max(np.abs(vals[ok] / p_star - 1.0)))
+        if ok.any()
+        else float("nan"),
+        "convex_max_rel_spread_all": float(np.max(np.abs(vals / p_star - 1.0))),
+        "convex_test_acc": cvx_acc,
+        "optimizers": opts_nc,
+        "lrs": np.asarray([p["lrs"][o] for o in opts_nc], float),
+        "finals": finals,
+        "test_acc": accs,
+        "traces": traces,
+        "trace_steps": steps,
+        "nonconvex_min_ratio": float(np.min(finals) / p_star),
+    }
+
+
+# ----------------------------------------------------------------------------- CIFAR-10
+def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    from papers.convex_landscape import cifar  # torch is imported only where it is used
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if p["data_dir"] is None:
+            data_dir = cifar.write_standin(
+                tmp, ctx.rng("standin"), n_per_batch=p["standin_per_batch"],
+                n_test=p["standin_test"],
+            )  # fmt: skip
+            source = "synthetic stand-in (CIFAR-10 python-batch format)"
+        else:
+            data_dir, source = p["data_dir"], "CIFAR-10"
+        Xtr, ytr, Xte, yte = cifar.load_cifar10(data_dir, p["n_train"], p["n_test"])
+    common = {"beta": p["beta"], "epochs": p["epochs"], "batch": p["batch"], "device": ctx.device}
+    out: dict[str, Any] = {"source": source, "n_train": len(ytr), "n_test": len(yte)}
+    labels = []
+    for lr in p["sgd_lrs"]:
+        h = cifar.train_nonconvex(
+            Xtr, ytr, Xte, yte, width=p["width"], lr=lr, seed=ctx.derive("sgd", str(lr)), **common
+        )
+        labels.append(f"SGD lr={lr:g}")
+        _store(out, len(labels) - 1, h)
+    for gate in p["gates"]:
+        for lr in p["convex_lrs"]:
+            h = cifar.train_convex(
+                Xtr, ytr, Xte, yte, n_gates=p["n_gates"], gate=gate, lr=lr, rho=p["rho"],
+                seed=ctx.derive("convex", gate, str(lr)), **common,
+            )  # fmt: skip
+            labels.append(f"Convex-{'Conv' if gate == 'patch' else 'Random'} lr={lr:g}")
+            _store(out, len(labels) - 1, h)
+    out["labels"] = labels
+    final = [float(out[f"test_acc_{i}"][-1]) for i in range(len(labels))]
+    n_sgd = len(p["sgd_lrs"])
+    out["best_sgd_test_acc"] = max(final[:n_sgd])
+    out["best_convex_test_acc"] = max(final[n_sgd:])
+    out["worst_convex_test_acc"] = min(final[n_sgd:])
+    return out
+
+
+def _store(out: dict[str, Any], i: int, h: Mapping[str, np.ndarray]) -> None:
+    for key, arr in h.items():
+        out[f"{key}_{i}"] = np.asarray(arr)
+
+
+_E1_LRS = {"gd": [1e-3, 3e-3, 1e-2], "sgd": [1e-3, 3e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]}
+_PLANTED = {"n": 20, "d": 2, "teacher_width": 3, "noise": 0.1, "beta_frac": 0.01}
+
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment(
+        name="equivalence",
+        run=run_equivalence,
+        description="E1+E2: exact convex optimum over all patterns vs GD/SGD/Adam; certificates",
+        quick={
+            **_PLANTED,
+            "seeds": 5,
+            "steps": 3000,
+            "batch_size": 5,
+            "n_trace": 60,
+            "width_multipliers": [1, 2],
+            "extra_widths": [50],
+            "lrs": _E1_LRS,
+            "perturb_scale": 0.9,
+            "sphere_samples": 200_000,
+        },
+        full={
+            **_PLANTED,
+            "seeds": 20,
+            "steps": 20000,
+            "batch_size": 5,
+            "n_trace": 100,
+            "width_multipliers": [1, 2],
+            "extra_widths": [50],
+            "lrs": _E1_LRS,
+            "perturb_scale": 0.9,
+            "sphere_samples": 2_000_000,
+        },
+    ),
+    Experiment(
+        name="subsampling",
+        run=run_subsampling,
+        description="E3: optimal value with m sampled patterns relative to the exact optimum",
+        quick={
+            **_PLANTED,
+            "seeds": 8,
+            "m_grid": [2, 4, 8, 16, 32, 64, 128],
+            "lowrank_ks": [1, 2],
+            "lowrank_beta_fracs": [0.01, 0.1, 0.5],
+        },
+        full={
+            **_PLANTED,
+            "seeds": 20,
+            "m_grid": [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+            "lowrank_ks": [1, 2],
+            "lowrank_beta_fracs": [0.003, 0.01, 0.03, 0.1, 0.3, 0.5],
+        },
+    ),
+    Experiment(
+        name="stationary",
+        run=run_stationary,
+        description="E4: near-stationary GD points equal the convex optimum on their own patterns",
+        quick={
+            **_PLANTED,
+            "widths": [2, 4, 8, 16],
+            "seeds": 5,
+            "lr": 5e-3,
+            "gd_steps": 10000,
+            "grad_tol": 1e-3,
+            "optimal_rtol": 1e-6,
+            "c2_rtol": 1e-4,
+        },
+        full={
+            **_PLANTED,
+            "widths": [2, 4, 5, 8, 10, 16, 20],
+            "seeds": 20,
+            "lr": 5e-3,
+            "gd_steps": 100000,
+            "grad_tol": 1e-3,
+            "optimal_rtol": 1e-6,
+            "c2_rtol": 1e-4,
+        },
+    ),
+    Experiment(
+        name="sensitivity",
+        run=run_sensitivity,
+        description="E5: convex solvers vs SGD/Adam learning rates on breast_cancer (PCA-2)",
+        quick={
+            "dataset": "breast_cancer",
+            "test_fraction": 0.3,
+            "n_train": 80,
+            "n_components": 2,
+            "beta_frac": 0.05,
+            "cvx_solvers": ["clarabel", "scs"],
+            "al_deltas": [],
+            "seeds": 4,
+            "width": 20,
+            "steps": 2000,
+            "batch_size": 10,
+            "n_trace": 60,
+            "lrs": {"sgd": [1e-4, 1e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]},
+        },
+        full={
+            "dataset": "breast_cancer",
+            "test_fraction": 0.3,
+            "n_train": None,
+            "n_components": 2,
+            "beta_frac": 0.05,
+            "cvx_solvers": ["clarabel", "scs", "al"],
+            "al_deltas": [1.0, 10.0, 100.0, 1000.0, 10000.0],
+            "seeds": 20,
+            "width": 50,
+            "steps": 20000,
+            "batch_size": 10,
+            "n_trace": 100,
+            "lrs": {"sgd": [1e-4, 1e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]},
+        },
+    ),
+    Experiment(
+        name="cifar",
+        run=run_cifar,
+        gpu=True,
+        description="CIFAR-10: convex (random / conv gates) vs SGD over learning rates (GPU)",
+        quick={
+            "data_dir": None,
+            "standin_per_batch": 40,
+            "standin_test": 50,
+            "n_train": None,
+            "n_test": None,
+            "n_gates": 16,
+            "width": 32,
+            "gates": ["dense", "patch"],
+            "sgd_lrs": [1e-2, 1e-3],
+            "convex_lrs": [1e-4],
+            "beta": 1e-3,
+            "rho": 1e-2,
+            "epochs": 2,
+            "batch": 100,
+        },
+        full={
+            "data_dir": None,
+            "standin_per_batch": 40,
+            "standin_test": 50,
+            "n_train": None,
+            "n_test": None,
+            "n_gates": 4096,
+            "width": 4096,
+            "gates": ["dense", "patch"],
+            "sgd_lrs": [1e-2, 5e-3, 1e-3],
+            "convex_lrs": [1e-6, 5e-7],
+            "beta": 1e-3,
+            "rho": 1e-2,
+            "epochs": 20,
+            "batch": 1000,
+        },
+    ),
+)

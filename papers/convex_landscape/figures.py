@@ -1,0 +1,287 @@
+"""Figures (pure plotting): results in, matplotlib Figure out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from common.cli import FigureSpec
+from common.plotting import COLORS, figure
+from common.results import Results
+
+__all__ = ["FIGURES"]
+
+_LINTHRESH = 1e-8
+_STYLES = ("-", "--", ":", "-.")
+
+
+def _symlog(ax, label: str) -> None:
+    """Symlog relative-gap axis: 0 is the optimum; values below it would show as negative."""
+    ax.set_yscale("symlog", linthresh=_LINTHRESH)
+    ax.set_ylim(-1e-6, 1e3)
+    ax.axhline(0.0, color="k", lw=1.0)
+    ax.set_ylabel(label)
+
+
+def plot_equivalence(res: Mapping[str, Results]):
+    r = res["equivalence"]
+    p_star, finals, traces = float(r["p_star"]), r["finals"], r["traces"]
+    steps, widths, lrs, opts = r["trace_steps"], r["widths"], r["lrs"], r["optimizers"]
+    fig, axes = figure(1, len(opts) + 1)
+    for a, opt in enumerate(opts):
+        ax = axes[0, a]
+        for i in range(lrs.shape[1]):
+            for b in range(len(widths)):
+                for s in range(traces.shape[3]):
+                    ax.plot(
+                        steps, traces[a, i, b, s] / p_star - 1.0, color=COLORS[i],
+                        ls=_STYLES[b % 4], lw=0.7, alpha=0.6,
+                        label=f"lr={lrs[a, i]:g}, m={widths[b]}" if s == 0 else None,
+                    )  # fmt: skip
+        ax.set_xscale("log")
+        _symlog(ax, r"$(F-p^\star)/p^\star$")
+        ax.set_xlabel("iteration")
+        ax.set_title(f"{opt.upper()} (0 = convex optimum)")
+        if a == 0:
+            ax.legend(fontsize=5, ncol=1)
+    ax = axes[0, -1]
+    labels = []
+    for a, opt in enumerate(opts):
+        for i in range(lrs.shape[1]):
+            for b in range(len(widths)):
+                x = len(labels)
+                vals = finals[a, i, b] / p_star - 1.0
+                vals = np.where(np.isfinite(vals), vals, np.nan)
+                ax.plot(np.full(vals.size, x), vals, "o", ms=3, color=COLORS[a], alpha=0.7)
+                labels.append(f"{opt} {lrs[a, i]:g} m={widths[b]}")
+    ax.plot([-1], [float(r["mapped_objective"]) / p_star - 1.0], "k*", ms=8, label="mapped convex")
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=4)
+    _symlog(ax, "final relative gap")
+    ax.set_title(f"finals; P={r['n_patterns']} patterns, m*={r['m_star']}")
+    ax.legend(fontsize=6)
+    return fig
+
+
+def plot_certificate(res: Mapping[str, Results]):
+    r = res["equivalence"]
+    beta = float(r["beta"])
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for key, lab, col in (
+        ("dual_values", "at the convex optimum", COLORS[0]),
+        ("dual_values_perturbed", f"at {r['perturb_scale']:g} x optimum", COLORS[1]),
+    ):
+        v = np.sort(r[key])[::-1] / beta
+        ax.plot(np.arange(1, v.size + 1), v, ".", ms=3, color=col, label=lab)
+    ax.axhline(1.0, color="k", lw=1.0, label=r"$\beta$")
+    ax.set_yscale("log")
+    ax.set_xlabel("pattern (sorted)")
+    ax.set_ylabel(r"$\max_{u\in K_i,\|u\|\leq1}|r^\top D_iXu|\,/\,\beta$")
+    ax.set_title(f"dual constraint over all {r['n_patterns']} patterns")
+    ax.legend()
+    ax = axes[0, 1]
+    names = ["C1 residual", "rel. duality gap", r"max C2 / $\beta$ - 1"]
+    opt = [r["c1_residual"], r["relative_duality_gap"], max(r["dual_max_over_beta"] - 1, 0)]
+    bad = [
+        r["c1_residual_perturbed"],
+        r["relative_duality_gap_perturbed"],
+        r["dual_max_over_beta_perturbed"] - 1,
+    ]
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, np.maximum(opt, 1e-16), 0.4, label="optimum", color=COLORS[0])
+    ax.bar(x + 0.2, np.maximum(bad, 1e-16), 0.4, label="perturbed", color=COLORS[1])
+    ax.set_xticks(x, names, fontsize=7)
+    ax.set_yscale("log")
+    ax.set_title("optimality conditions")
+    ax.legend()
+    return fig
+
+
+def plot_subsampling(res: Mapping[str, Results]):
+    r = res["subsampling"]
+    m = r["m_grid"]
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for key, lab, col in (("ratio_relu", "ReLU", COLORS[0]), ("ratio_gated", "gated", COLORS[1])):
+        q = np.percentile(r[key], [25, 50, 75], axis=0)
+        ax.plot(m, q[1], "o-", color=col, label=f"{lab} (median, IQR)")
+        ax.fill_between(m, q[0], q[2], color=col, alpha=0.25)
+    ax.axhline(1.0, color="k", lw=1.0, label=r"$p^\star$ (all patterns)")
+    ax.axhline(float(r["gated_all_over_p_star"]), color=COLORS[1], ls=":", label="gated, all")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("sampled gates m")
+    ax.set_ylabel(r"$p(m)/p^\star$")
+    ax.set_title(f"{r['n_patterns']} patterns in all")
+    ax.legend(fontsize=6)
+    ax = axes[0, 1]
+    for i, k in enumerate(r["lowrank_ks"]):
+        x = r["lowrank_sigma_over_beta"][i]
+        order = np.argsort(x)
+        ax.plot(x[order], r["lowrank_ratio"][i][order], "o-", color=COLORS[i], label=f"k={k}")
+        ax.plot(
+            x[order], r["lowrank_bound_unverified"][i][order], "--", color=COLORS[i],
+            label=f"recalled bound, k={k} [unverified]",
+        )  # fmt: skip
+    ax.axhline(1.0, color="k", lw=1.0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\sigma_{k+1}/\beta$")
+    ax.set_ylabel(r"$p_k/p^\star$ (patterns of $X_k$)")
+    ax.set_title("low-rank scheme")
+    ax.legend(fontsize=6)
+    return fig
+
+
+def plot_stationary(res: Mapping[str, Results]):
+    r = res["stationary"]
+    p_star = float(r["p_star"])
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for tag, lab, col in (("_early", "after 10% of GD", COLORS[1]), ("", "end of GD", COLORS[0])):
+        gap = np.maximum(r["gap" + tag], 1e-16)
+        ax.loglog(r["grad" + tag], gap, "o", ms=4, color=col, label=lab, alpha=0.8)
+    ax.set_xlabel(r"$\|\nabla F\|$")
+    ax.set_ylabel(r"$(p_{nc}-p_{sub})/p_{sub}$")
+    ax.set_title("network vs convex program on its own patterns")
+    ax.legend()
+    ax = axes[0, 1]
+    widths = r["width"]
+    ratio = r["p_sub"] / p_star
+    ok = r["c2"] <= 1 + 1e-4
+    jitter = 0.04 * (np.arange(widths.size) % 5 - 2)
+    ax.plot(widths[ok] * (1 + jitter[ok]), ratio[ok], "o", color=COLORS[2], label="C2 holds")
+    ax.plot(widths[~ok] * (1 + jitter[~ok]), ratio[~ok], "x", color=COLORS[1], label="C2 fails")
+    ax.axhline(1.0, color="k", lw=1.0)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("width m")
+    ax.set_ylabel(r"$p_{sub}/p^\star$")
+    ax.set_title("is the stationary point global?")
+    ax.legend()
+    return fig
+
+
+def plot_sensitivity(res: Mapping[str, Results]):
+    r = res["sensitivity"]
+    p_star = float(r["p_star"])
+    opts, lrs = r["optimizers"], r["lrs"]
+    fig, axes = figure(1, 3)
+    ax = axes[0, 0]
+    for a, opt in enumerate(opts):
+        for i in range(lrs.shape[1]):
+            for s in range(r["traces"].shape[2]):
+                ax.plot(
+                    r["trace_steps"], r["traces"][a, i, s] / p_star - 1, color=COLORS[i],
+                    ls=_STYLES[a], lw=0.8, label=f"{opt} lr={lrs[a, i]:g}" if s == 0 else None,
+                )  # fmt: skip
+    ax.set_xscale("log")
+    _symlog(ax, r"$(F-p^\star)/p^\star$")
+    ax.set_xlabel("iteration")
+    ax.set_title(f"{r['dataset']}: non-convex (0 = convex optimum)")
+    ax.legend(fontsize=5)
+    ax = axes[0, 1]
+    names = list(r["convex_settings"])
+    vals = list(r["convex_objectives"] / p_star - 1)
+    for a, opt in enumerate(opts):
+        for i in range(lrs.shape[1]):
+            f = r["finals"][a, i]
+            names.append(f"{opt} lr={lrs[a, i]:g}")
+            fin = f[np.isfinite(f)]
+            vals.append(float(np.median(fin)) / p_star - 1 if fin.size else np.nan)
+    n_cvx = len(r["convex_settings"])
+    cols = [COLORS[2]] * n_cvx + [COLORS[0]] * (len(names) - n_cvx)
+    ax.bar(np.arange(len(names)), np.nan_to_num(vals, nan=0.0), color=cols)
+    ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=6)
+    _symlog(ax, "relative gap (median over seeds)")
+    ax.set_title("convex solvers vs learning rates")
+    ax = axes[0, 2]
+    acc = r["test_acc"]
+    for a in range(len(opts)):
+        for i in range(lrs.shape[1]):
+            x = a * lrs.shape[1] + i
+            ax.plot(np.full(acc.shape[2], x), acc[a, i], "o", ms=3, color=COLORS[a])
+    ax.axhline(float(r["convex_test_acc"]), color=COLORS[2], lw=1.5, label="convex (mapped)")
+    ax.set_xticks(
+        range(len(opts) * lrs.shape[1]),
+        [f"{o} {lrs[a, i]:g}" for a, o in enumerate(opts) for i in range(lrs.shape[1])],
+        rotation=90,
+        fontsize=6,
+    )
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"n_train={r['n_train']}, n_test={r['n_test']}")
+    ax.legend()
+    return fig
+
+
+def plot_cifar(res: Mapping[str, Results]):
+    r = res["cifar"]
+    fig, axes = figure(1, 3)
+    for j, (key, lab) in enumerate(
+        (("test_acc", "test accuracy"), ("train_acc", "train accuracy"), ("objective", "objective"))
+    ):
+        ax = axes[0, j]
+        for i, name in enumerate(r["labels"]):
+            ls = "-" if name.startswith("Convex") else "--"
+            ax.plot(r[f"time_{i}"], r[f"{key}_{i}"], ls, color=COLORS[i % 8], label=name)
+        ax.set_xlabel("wall-clock time (s)")
+        ax.set_ylabel(lab)
+        if key == "objective":
+            ax.set_yscale("log")
+    axes[0, 0].set_title(str(r["source"]), fontsize=7)
+    axes[0, 0].legend(fontsize=6)
+    return fig
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "equivalence",
+        ("equivalence",),
+        plot_equivalence,
+        "Exact equivalence on n=20 planted data (all patterns enumerated): relative gap of every "
+        "GD/SGD/Adam run (seeds x learning rates x widths) to the convex optimum over iterations "
+        "(symlog; 0 = optimum, negative would be below it), and the final values with the "
+        "network mapped from the convex solution (star).",
+    ),
+    FigureSpec(
+        "certificate",
+        ("equivalence",),
+        plot_certificate,
+        "Dual certificate: the dual constraint value of every pattern at the optimal residual "
+        "(<= beta, with equality on the active ones) and at a scaled (feasible, non-optimal) "
+        "solution; C1 residual, duality gap and C2 violation at both.",
+    ),
+    FigureSpec(
+        "subsampling",
+        ("subsampling",),
+        plot_subsampling,
+        "Pattern subsampling: optimal value with the patterns of m Gaussian gates relative to the "
+        "exact optimum (median and IQR over seeds), ReLU and gated; low-rank scheme (patterns of "
+        "X_k) against sigma_{k+1}/beta with the recalled, unverified ratio bound.",
+    ),
+    FigureSpec(
+        "stationary",
+        ("stationary",),
+        plot_stationary,
+        "Stationary points: the gap between a GD network's objective and the optimum of the "
+        "convex program on its own patterns shrinks with the gradient norm; p_sub >= p* with "
+        "equality exactly where the dual constraint C2 holds over all patterns.",
+    ),
+    FigureSpec(
+        "sensitivity",
+        ("sensitivity",),
+        plot_sensitivity,
+        "Hyperparameter (in)sensitivity on breast_cancer (2 principal components + bias, "
+        "exact optimum by column generation): SGD/Adam over learning rates vs convex solvers; "
+        "test accuracy of the mapped convex network and of the non-convex runs.",
+    ),
+    FigureSpec(
+        "cifar",
+        ("cifar",),
+        plot_cifar,
+        "CIFAR-10 (full scale; quick scale uses a synthetic stand-in of the same format): test "
+        "and train accuracy and objective against time for SGD over learning rates and the "
+        "convex model with random and convolutional (3x3x3 patch) gates.",
+    ),
+)

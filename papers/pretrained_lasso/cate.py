@@ -71,7 +71,9 @@ class PretrainedRLearner:
             raise ValueError(f"nfolds must be an integer >= 3, got {nfolds!r}")
         self.nfolds = nfolds
         if nuisance_lambda not in ("lambda.min", "lambda.1se"):
-            raise ValueError(f"nuisance_lambda must be 'lambda.min' or 'lambda.1se', got {nuisance_lambda!r}")
+            raise ValueError(
+                f"nuisance_lambda must be 'lambda.min' or 'lambda.1se', got {nuisance_lambda!r}"
+            )
         self.nuisance_lambda = nuisance_lambda
         self.path_kwargs = {"nlambda": nlambda, "tol": tol}
         self.random_state = random_state
@@ -111,7 +113,9 @@ class PretrainedRLearner:
                 **kw,
             )
         self.alpha_grid_ = alphas
-        self.cv_error_ = np.array([self.fits_[float(a)].cvm[self.fits_[float(a)].index_min] for a in alphas])
+        self.cv_error_ = np.array(
+            [self.fits_[float(a)].cvm[self.fits_[float(a)].index_min] for a in alphas]
+        )
         self.alpha_ = float(alphas[np.argmin(self.cv_error_)])
         self.n_features_ = p
         return self

@@ -2,8 +2,9 @@
 
 What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"`` or ``"binomial"``:
 
-- objective :math:`\\frac{1}{n}\\sum_i \\ell(y_i, \\eta_i) + \\lambda\\sum_j \\mathrm{pf}_j|\\beta_j|`
-  with :math:`\\eta = \\text{offset} + \\beta_0 + X\\beta`, :math:`\\ell` half the squared
+- objective :math:`\\frac{1}{n}\\sum_i \\ell(y_i, \\eta_i)
+  + \\lambda\\sum_j \\mathrm{pf}_j|\\beta_j|` with
+  :math:`\\eta = \\text{offset} + \\beta_0 + X\\beta`, :math:`\\ell` half the squared
   error (Gaussian) or the negative Bernoulli log-likelihood (binomial); the intercept is
   unpenalised;
 - ``standardize=True``: the penalty applies to coefficients of columns scaled by their

@@ -79,7 +79,7 @@ def _check_groups(groups, n: int) -> np.ndarray:
         raise ValueError(
             f"groups must be 1-D with one label per row of X ({n}), got shape {groups.shape}"
         )
-    if groups.dtype == object or groups.dtype.kind == "f" and not np.all(np.isfinite(groups)):
+    if groups.dtype == object or (groups.dtype.kind == "f" and not np.all(np.isfinite(groups))):
         raise TypeError("groups must hold integer or string labels (no NaN, no mixed types)")
     return groups
 
@@ -270,7 +270,8 @@ class PretrainedLasso:
             else:
                 by_group = self.cv_path_.error_by_group.argmin(axis=1)
                 self.alpha_by_group_ = {
-                    g: float(self.cv_path_.alphas[i]) for g, i in zip(self.groups_, by_group)
+                    g: float(self.cv_path_.alphas[i])
+                    for g, i in zip(self.groups_, by_group, strict=True)
                 }
         else:
             self.cv_path_ = None
@@ -410,4 +411,3 @@ class PretrainedLasso:
                 "common": self.support_.copy(),
             }
         return {"per_group": per_group, "union": union, "common": majority}
-

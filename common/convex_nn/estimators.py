@@ -29,7 +29,7 @@ class _ConvexBase(BaseEstimator):
         activation="relu",
         bias=True,
         seed=0,
-        tol=1e-6,
+        tol=1e-5,
         max_iter=None,
     ):
         self.beta = beta
@@ -129,7 +129,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexBase):
         activation="relu",
         bias=True,
         seed=0,
-        tol=1e-6,
+        tol=1e-5,
         max_iter=None,
     ):
         super().__init__(

@@ -230,7 +230,17 @@ def _power(X, M, v0, *, iters=30):
     return jnp.vdot(pred, pred)
 
 
+@functools.partial(jax.jit, static_argnames=("loss",))
+def _scale_at_zero_jit(X, y, M, *, loss):
+    R = -y if loss == "squared" else -0.5 * y
+    return jnp.max(_norms(_gradW(X, R[:, :, None] * M[:, None, :])))
+
+
 def _scale_at_zero(X, y, M, loss):
+    return float(_scale_at_zero_jit(X, y, M, loss=loss))
+
+
+def _scale_at_zero_unused(X, y, M, loss):
     """max_b ||grad_b f(0)|| (scale for the relative min-norm subgradient)."""
     if loss == "squared":
         R = -y
@@ -238,6 +248,45 @@ def _scale_at_zero(X, y, M, loss):
         R = -0.5 * y
     g = _gradW(X, R[:, :, None] * M[:, None, :])
     return float(jnp.max(_norms(g)))
+
+
+def _bucket(k: int) -> int:
+    """Smallest size in {8, 12, 16, 24, 32, 48, ...} that is >= k (limits jit recompiles)."""
+    b = 8
+    while True:
+        if b >= k:
+            return b
+        if b + b // 2 >= k:
+            return b + b // 2
+        b *= 2
+
+
+def _pad(X, y, M, S=None, W0=None):
+    """Zero-pad rows (n), blocks (B) and features (d) to bucket sizes.
+
+    Padded rows have ``x = 0, y = 0, mask = 0``; padded blocks have mask and cone sign 0;
+    padded features are zero columns. None of them changes the objective, gradients on the
+    original coordinates or the certificates, and padded coordinates stay exactly zero.
+    """
+    n, d = X.shape
+    B = M.shape[1]
+    n2, d2, B2 = _bucket(n), _bucket(d), _bucket(B)
+    Xp = np.zeros((n2, d2))
+    Xp[:n, :d] = X
+    yp = np.zeros((n2, y.shape[1]))
+    yp[:n] = y
+    Mp = np.zeros((n2, B2))
+    Mp[:n, :B] = M
+    Sp = None
+    if S is not None:
+        Sp = np.zeros((n2, B2))
+        Sp[:n, :B] = S
+    Wp = None
+    if W0 is not None:
+        W0 = np.asarray(W0)
+        Wp = np.zeros((W0.shape[0], B2, d2))
+        Wp[:, :B, :d] = W0
+    return Xp, yp, Mp, Sp, Wp, (n, d, B)
 
 
 def _prep(X, y, M, dtype):
@@ -267,6 +316,7 @@ def fista(
     squared loss and the relative min-norm subgradient (``/ max(beta, max_b ||grad_b f(0)||)``)
     otherwise. Float64 is enabled locally (see module docstring).
     """
+    X, y, M, _, W0, (_, d0, B0) = _pad(np.asarray(X), np.asarray(y), np.asarray(M), W0=W0)
     with jax.enable_x64(np.dtype(dtype) == np.float64):
         Xj, yj, Mj = _prep(X, y, M, dtype)
         n, d = Xj.shape
@@ -297,7 +347,7 @@ def fista(
             check_every=int(check_every),
         )
         k, met = int(k), float(met)
-        out = np.asarray(x, dtype=np.float64)
+        out = np.asarray(x, dtype=np.float64)[:, :B0, :d0]
     converged = bool(met <= tol)
     if not converged:
         warnings.warn(
@@ -325,6 +375,7 @@ def augmented_lagrangian(
     check_every=10,
     dtype=np.float64,
     verbose=False,
+    certify=None,
 ):
     r"""Augmented Lagrangian for ``min f(A W) + beta sum ||w_b||  s.t.  S_b * (X w_b) >= 0``.
 
@@ -334,13 +385,26 @@ def augmented_lagrangian(
         \qquad \gamma_b\leftarrow(\gamma_b-\delta\,S_b\odot Xw_b)_+ .
 
     Inner problems are solved by R-FISTA (warm-started) to a tolerance that shrinks by 10x per
-    outer step down to ``tol / 10``; ``delta`` doubles while the violation does not halve.
+    outer step down to ``tol / 10``; ``delta`` starts at ``100 ||A||^2 / ||X||^2`` (tuned by
+    hand on random problems) and doubles while the violation does not halve.
     Stops when the certified relative duality gap (squared loss; min-norm subgradient
     otherwise) is ``<= tol`` and the worst per-sample constraint violation
-    ``max_i sum_b (-(S_b)_i x_i^T w_b)_+`` is ``<= constraint_tol * max|y|``.
-    ``max_iter`` bounds the total number of inner iterations.
+    ``max_i sum_b (-(S_b)_i x_i^T w_b)_+`` is ``<= constraint_tol * max|y|`` (default
+    ``tol / 10``).
+    ``max_iter`` bounds the total number of inner iterations. ``certify(W)``, if given, returns
+    an exact relative gap (e.g. by NNLS, :func:`common.convex_nn.duality_gap`); it is called
+    once the multiplier bound stalls at the final inner tolerance.
     """
-    constraint_tol = tol if constraint_tol is None else constraint_tol
+    constraint_tol = 0.1 * tol if constraint_tol is None else constraint_tol
+    X, y, M, S, W0, (n0, d0, B0) = _pad(
+        np.asarray(X), np.asarray(y), np.asarray(M), np.asarray(S), W0=W0
+    )
+    if certify is not None:
+        certify0 = certify
+
+        def certify(Wp):
+            return certify0(Wp[:, :B0, :d0])
+
     with jax.enable_x64(np.dtype(dtype) == np.float64):
         Xj, yj, Mj = _prep(X, y, M, dtype)
         Sj = jnp.asarray(S, dtype)
@@ -349,7 +413,7 @@ def augmented_lagrangian(
         W = jnp.zeros((c, B, d), dtype) if W0 is None else jnp.asarray(W0, dtype)
         L = float(_power(Xj, Mj, jax.random.normal(jax.random.key(0), (c, B, d), dtype)))
         LX = float(jnp.linalg.norm(Xj, 2) ** 2)
-        dlt = float(L / LX) if delta is None else float(delta)
+        dlt = 100.0 * float(L / LX) if delta is None else float(delta)
         # inner accuracy relative to beta: the multiplier certificate loses ~ omega * ||r||^2
         scale = beta if beta > 0 else max(_scale_at_zero(Xj, yj, Mj, loss), 1e-300)
         ymax = max(float(jnp.max(jnp.abs(yj))), 1e-300)
@@ -394,16 +458,23 @@ def augmented_lagrangian(
                     f"AL outer {outer}: inner {int(k)} (total {total}), mns {float(met):.2e}, "
                     f"omega {omega:.1e}, delta {dlt:.3g}, cert {cert:.2e}, viol {viol:.2e}"
                 )
-            if cert <= tol and viol <= constraint_tol and float(met) <= max(omega, tol):
+            inner_ok = float(met) <= max(omega, tol)
+            if cert <= tol and viol <= constraint_tol and inner_ok:
                 converged = True
                 break
+            if certify is not None and viol <= constraint_tol and inner_ok and omega <= tol:
+                # the multiplier bound is loose: try the exact (NNLS) certificate
+                cert = min(cert, float(certify(np.asarray(W, dtype=np.float64))))
+                if cert <= tol:
+                    converged = True
+                    break
             if viol > 0.5 * prev_viol and viol > constraint_tol:
                 dlt *= 2.0
                 eta = None
             prev_viol = viol
             omega = max(omega * 0.1, tol * 0.1)
-        Wout = np.asarray(W, dtype=np.float64)
-        gout = np.asarray(gamma, dtype=np.float64)
+        Wout = np.asarray(W, dtype=np.float64)[:, :B0, :d0]
+        gout = np.asarray(gamma, dtype=np.float64)[:n0, :, :B0]
     if not converged:
         warnings.warn(
             f"augmented_lagrangian: stopped after {total} inner / {outer} outer iterations "
@@ -499,7 +570,8 @@ def admm(
     :math:`O(n^2+nB c+Bd c)`; for very large ``n`` use :func:`augmented_lagrangian`.
     Returns ``z`` (exactly group-sparse) with multipliers :math:`\gamma=(-\rho\mu)_+`.
     """
-    constraint_tol = tol if constraint_tol is None else constraint_tol
+    constraint_tol = 0.1 * tol if constraint_tol is None else constraint_tol
+    X, y, M, S, _, (n0, d0, B0) = _pad(np.asarray(X), np.asarray(y), np.asarray(M), np.asarray(S))
     with jax.enable_x64(np.dtype(dtype) == np.float64):
         Xj, yj, Mj = _prep(X, y, M, dtype)
         Sj = jnp.asarray(S, dtype)
@@ -531,8 +603,8 @@ def admm(
             if gap <= tol and viol <= constraint_tol:
                 converged = True
                 break
-        z = np.asarray(state[1], dtype=np.float64)
-        gout = np.asarray(gamma, dtype=np.float64)
+        z = np.asarray(state[1], dtype=np.float64)[:, :B0, :d0]
+        gout = np.asarray(gamma, dtype=np.float64)[:n0, :, :B0]
     if not converged:
         warnings.warn(
             f"admm: stopped at max_iter={max_iter} with gap={gap:.3e}, violation={viol:.3e} "

@@ -1,0 +1,345 @@
+"""Benchmark: time to 1e-6 relative suboptimality for the convex-network solvers.
+
+Compares, on the same problems and in the same run, our JAX solvers (``solve_convex``,
+``solver="fast"``; timed after a jit warm-up on the same shapes), CVXPY + CLARABEL (default
+tolerances) and ``pyscnn`` if importable (``unitize_data=False``, float64, its gates set to ours,
+objective converted to paper scaling ``F = n F_scnn``, ``beta = n lambda``). The reference value
+is the lower of the CLARABEL objective and the best feasible objective seen; suboptimality is
+``(F - F_ref) / F_ref``, a run "reaches 1e-6" when this is ``<= 1e-6`` (and, for the ReLU
+program, its cone violation is small; it is reported). Also measures log-log slopes of our time
+vs ``n`` and vs ``P`` and peak-memory growth (child-process max RSS) vs ``n d + P d``.
+
+Usage: ``python -m benchmarks.convex_solvers --out DIR [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from common.arrangements import sample_patterns
+from common.convex_nn import convex_objective, solve_convex
+
+BETA_SCALE = 0.1  # beta = BETA_SCALE * max_i ||X^T D_i y|| (a moderately sparse solution)
+
+
+def make_problem(n, d, P, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) / np.sqrt(d)
+    w = rng.standard_normal((3, d))
+    y = np.maximum(X @ w.T, 0) @ np.array([1.0, -1.0, 0.5]) + 0.1 * rng.standard_normal(n)
+    D, G = sample_patterns(X, P, seed=seed + 1, return_gates=True)
+    beta = BETA_SCALE * float(np.max(np.linalg.norm((D * y[None, :]) @ X, axis=1)))
+    return X, y, D, G, beta
+
+
+def run_ours(X, y, D, beta, formulation):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        solve_convex(X, y, D, beta, formulation=formulation, max_iter=5)  # jit warm-up
+        t0 = time.perf_counter()
+        res = solve_convex(
+            X,
+            y,
+            D,
+            beta,
+            formulation=formulation,
+            tol=1e-6,
+            max_iter=100_000 if formulation == "gated" else 20_000,
+        )
+        t = time.perf_counter() - t0
+    return {
+        "time": t,
+        "objective": res.objective,
+        "converged": res.converged,
+        "iterations": res.iterations,
+        "certificate": res.certificate,
+        "lower_bound": res.lower_bound,
+        "violation": res.constraint_violation,
+    }
+
+
+def run_clarabel(X, y, D, beta, formulation):
+    import cvxpy as cp
+
+    d = X.shape[1]
+    P = D.shape[0]
+    M = D.T.astype(float)
+    S = 2 * M - 1
+    U = cp.Variable((P, d))
+    XU = X @ U.T
+    cons = []
+    if formulation == "relu":
+        V = cp.Variable((P, d))
+        XV = X @ V.T
+        pred = cp.sum(cp.multiply(M, XU - XV), axis=1)
+        pen = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
+        cons = [cp.multiply(S, XU) >= 0, cp.multiply(S, XV) >= 0]
+    else:
+        pred = cp.sum(cp.multiply(M, XU), axis=1)
+        pen = cp.sum(cp.norm(U, 2, axis=1))
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(pred - y) + beta * pen), cons)
+    t0 = time.perf_counter()
+    prob.solve(solver="CLARABEL")
+    t = time.perf_counter() - t0
+    Uv = U.value
+    Vv = V.value if formulation == "relu" else None
+    return {
+        "time": t,
+        "objective": convex_objective(X, y, D, Uv, Vv, beta),
+        "status": prob.status,
+    }
+
+
+def run_pyscnn(X, y, G, D, beta, formulation):
+    try:
+        from scnn.metrics import Metrics
+        from scnn.models import ConvexGatedReLU, ConvexReLU
+        from scnn.optimize import optimize_model
+        from scnn.regularizers import NeuronGL1
+        from scnn.solvers import AL, RFISTA
+    except Exception as exc:  # pragma: no cover - optional dependency
+        return {"error": f"pyscnn not importable: {exc}"}
+    n = X.shape[0]
+    lam = beta / n
+    if formulation == "gated":
+        model = ConvexGatedReLU(G.T)
+        solver = RFISTA(model, max_iters=10_000, tol=1e-8)
+    else:
+        model = ConvexReLU(G.T)
+        solver = AL(model, tol=1e-8, constraint_tol=1e-8)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, _ = optimize_model(
+            model,
+            solver,
+            Metrics(metric_freq=10_000),
+            X,
+            y,
+            regularizer=NeuronGL1(lam),
+            unitize_data=False,
+            dtype="float64",
+            verbose=False,
+            return_convex=True,
+        )
+    t = time.perf_counter() - t0
+    params = [np.asarray(p, dtype=float) for p in model.parameters]
+    # scnn's patterns are 1[X G > 0]; Gaussian gates have no ties, so they equal ours
+    Ds = (X @ np.asarray(model.G, dtype=float) > 0).T
+    U = params[0][0]
+    V = params[1][0] if formulation == "relu" else None
+    obj = convex_objective(X, y, Ds, U, V, beta)
+    viol = 0.0
+    if V is not None:
+        Sg = 2.0 * Ds.T - 1.0
+        viol = float(max(np.max(-(X @ U.T) * Sg), np.max(-(X @ V.T) * Sg), 0.0))
+    return {"time": t, "objective": obj, "violation": viol}
+
+
+def time_grid(sizes, formulations, skip_clarabel_above):
+    rows = []
+    for n, d, P in sizes:
+        X, y, D, G, beta = make_problem(n, d, P)
+        for form in formulations:
+            row = {
+                "n": n,
+                "d": d,
+                "P_requested": P,
+                "P": int(D.shape[0]),
+                "formulation": form,
+                "beta": beta,
+            }
+            row["ours"] = run_ours(X, y, D, beta, form)
+            big = n * D.shape[0] > skip_clarabel_above
+            row["clarabel"] = {"skipped": True} if big else run_clarabel(X, y, D, beta, form)
+            row["pyscnn"] = run_pyscnn(X, y, G, D, beta, form)
+            cands = [row["ours"]["objective"]]
+            if "objective" in row["clarabel"]:
+                cands.append(row["clarabel"]["objective"])
+            ref = min(cands) if "objective" not in row["clarabel"] else row["clarabel"]["objective"]
+            row["reference"] = ref
+            for k in ("ours", "clarabel", "pyscnn"):
+                if "objective" in row[k]:
+                    row[k]["rel_subopt"] = (row[k]["objective"] - ref) / abs(ref)
+                    row[k]["reached_1e-6"] = bool(row[k]["rel_subopt"] <= 1e-6)
+            for k in ("clarabel", "pyscnn"):
+                if "time" in row[k]:
+                    row[f"speedup_vs_{k}"] = row[k]["time"] / row["ours"]["time"]
+            print(json.dumps(_short(row)), flush=True)
+            rows.append(row)
+    return rows
+
+
+def _short(row):
+    out = {k: row[k] for k in ("n", "d", "P", "formulation")}
+    for k in ("ours", "clarabel", "pyscnn"):
+        if "time" in row[k]:
+            out[k] = (round(row[k]["time"], 4), f"{row[k].get('rel_subopt', float('nan')):.1e}")
+    return out
+
+
+def slope(xs, ts):
+    xs, ts = np.log(np.asarray(xs, float)), np.log(np.asarray(ts, float))
+    return float(np.polyfit(xs, ts, 1)[0]) if len(xs) >= 2 else float("nan")
+
+
+_MEM_CHILD = """
+import resource, sys, warnings, numpy as np
+warnings.simplefilter("ignore")
+from benchmarks.convex_solvers import make_problem
+from common.convex_nn import solve_convex
+n, d, P = map(int, sys.argv[1:4])
+X0, y0, D0, _, b0 = make_problem(64, d, 16)
+solve_convex(X0, y0, D0, b0, formulation="gated", max_iter=5)
+X, y, D, _, beta = make_problem(n, d, P)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+solve_convex(X, y, D, beta, formulation="gated", max_iter=50)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(base, peak, D.shape[0])
+"""
+
+
+def memory_grid(sizes):
+    rows = []
+    root = Path(__file__).resolve().parents[1]
+    for n, d, P in sizes:
+        out = subprocess.run(
+            [sys.executable, "-c", _MEM_CHILD, str(n), str(d), str(P)],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            check=True,
+        )
+        base, peak, Pe = map(int, out.stdout.split()[-3:])
+        rows.append(
+            {
+                "n": n,
+                "d": d,
+                "P": Pe,
+                "nd_plus_Pd": n * d + Pe * d,
+                "ndP": n * d * Pe,
+                "peak_growth_MiB": (peak - base) / 1024.0,
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def plot(result, out: Path):
+    try:
+        from common.plotting import figure, save_figure
+    except Exception:  # pragma: no cover
+        figure = save_figure = None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if figure is not None:
+        fig, axes = figure(1, 3)
+        axes = np.ravel(axes)
+    else:
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3))
+    for ax, key, xlabel in ((axes[0], "n_series", "n"), (axes[1], "P_series", "P")):
+        for form in ("gated", "relu"):
+            rows = [r for r in result[key] if r["formulation"] == form]
+            if not rows:
+                continue
+            xs = [r["n"] if xlabel == "n" else r["P"] for r in rows]
+            for solver, ls in (("ours", "-"), ("clarabel", "--"), ("pyscnn", ":")):
+                pts = [
+                    (x, r[solver]["time"])
+                    for x, r in zip(xs, rows, strict=True)
+                    if "time" in r[solver]
+                ]
+                if pts:
+                    ax.loglog(*zip(*pts, strict=True), ls, marker="o", label=f"{solver} {form}")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("time to tol [s]")
+        ax.legend(fontsize=6)
+    mem = result["memory"]
+    axes[2].loglog(
+        [r["nd_plus_Pd"] for r in mem], [max(r["peak_growth_MiB"], 1e-3) for r in mem], "o-"
+    )
+    axes[2].set_xlabel("n d + P d")
+    axes[2].set_ylabel("peak RSS growth [MiB]")
+    stem = out / "convex_solvers"
+    if save_figure is not None:
+        save_figure(fig, stem)
+    else:
+        fig.savefig(str(stem) + ".png", dpi=150)
+    plt.close(fig)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--quick", action="store_true", help="small grid (minutes on 2 cores)")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.quick:
+        targets = [(500, 20, 100), (2000, 20, 200)]
+        n_series = [(n, 20, 100) for n in (250, 500, 1000, 2000, 4000)]
+        P_series = [(500, 20, P) for P in (50, 100, 200, 400)]
+        series_forms = ("gated",)
+        mem = [(1000, 20, 100), (4000, 20, 100), (16000, 20, 100), (4000, 20, 400)]
+        skip = 2000 * 100
+    else:
+        targets = [(500, 20, 100), (2000, 20, 200), (200, 10, 50), (5000, 50, 500)]
+        n_series = [(n, 20, 100) for n in (200, 500, 1000, 2000, 5000, 20000)]
+        P_series = [(2000, 20, P) for P in (50, 100, 200, 500, 1000)]
+        series_forms = ("gated", "relu")
+        mem = [(n, 20, 100) for n in (1000, 4000, 16000, 64000)] + [(4000, 20, 800)]
+        skip = 2000 * 1000
+    t0 = time.time()
+    result = {
+        "env": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "quick": args.quick,
+        },
+        "targets": time_grid(targets, ("gated", "relu"), skip_clarabel_above=10**9),
+        "n_series": time_grid(n_series, series_forms, skip_clarabel_above=skip),
+        "P_series": time_grid(P_series, series_forms, skip_clarabel_above=skip),
+    }
+    result["memory"] = memory_grid(mem)
+    slopes = {}
+    for form in ("gated", "relu"):
+        for key, var in (("n_series", "n"), ("P_series", "P")):
+            rows = [r for r in result[key] if r["formulation"] == form]
+            for solver in ("ours", "clarabel", "pyscnn"):
+                pts = [(r[var], r[solver]["time"]) for r in rows if "time" in r[solver]]
+                if len(pts) >= 2:
+                    slopes[f"{solver}_{form}_time_vs_{var}"] = slope(*zip(*pts, strict=True))
+    m = result["memory"]
+    slopes["memory_vs_nd_plus_Pd"] = slope(
+        [r["nd_plus_Pd"] for r in m[:-1]], [max(r["peak_growth_MiB"], 1e-3) for r in m[:-1]]
+    )
+    result["slopes"] = slopes
+    result["speedups"] = [
+        {
+            k: r.get(k)
+            for k in ("n", "d", "P", "formulation", "speedup_vs_clarabel", "speedup_vs_pyscnn")
+        }
+        for key in ("targets", "n_series", "P_series")
+        for r in result[key]
+    ]
+    result["wall_time"] = time.time() - t0
+    (args.out / "convex_solvers.json").write_text(json.dumps(result, indent=1, default=float))
+    plot(result, args.out)
+    print(json.dumps({"slopes": slopes}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Fast JAX solvers vs the CVXPY reference, certificates, orderings (paper scaling)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from common.convex_nn import (
+    active_neuron_residual,
+    constraint_violation,
+    dual_constraint_values,
+    duality_gap,
+    solve_convex,
+)
+
+from .conftest import make_problem
+
+BETA = 0.5
+ACTS = ["relu", ("leaky", 0.1), "abs"]
+
+
+def _rel(a, b):
+    return abs(a - b) / abs(b)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+@pytest.mark.parametrize("formulation", ["gated", "relu"])
+def test_fast_matches_cvxpy(problem, formulation, activation):
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation=formulation, solver="cvxpy",
+                       activation=activation)  # fmt: skip
+    res = solve_convex(X, y, D, BETA, formulation=formulation, activation=activation,
+                       max_iter=100_000)  # fmt: skip
+    assert ref.converged and res.converged
+    assert _rel(res.objective, ref.objective) <= 1e-6
+    assert ref.certificate <= 1e-6 and res.certificate <= 1e-6
+    assert res.lower_bound <= ref.objective * (1 + 1e-9)
+    if formulation == "relu":
+        assert res.constraint_violation <= 1e-5
+        assert ref.constraint_violation <= 1e-7
+    assert res.U.shape == (D.shape[0], X.shape[1]) == res.V.shape
+
+
+def test_vector_output_decouples():
+    X, Y, D = make_problem(c=2)
+    for formulation in ("gated", "relu"):
+        ref = solve_convex(X, Y, D, BETA, formulation=formulation, solver="cvxpy")
+        res = solve_convex(X, Y, D, BETA, formulation=formulation, max_iter=100_000)
+        assert res.U.shape == (D.shape[0], X.shape[1], 2)
+        assert _rel(res.objective, ref.objective) <= 1e-6
+        parts = [
+            solve_convex(X, Y[:, k], D, BETA, formulation=formulation, solver="cvxpy").objective
+            for k in range(2)
+        ]
+        assert _rel(sum(parts), ref.objective) <= 1e-7
+
+
+def test_logistic_gated_matches_cvxpy(problem):
+    X, y, D = problem
+    ys = np.where(y > 0, 1.0, -1.0)
+    ref = solve_convex(X, ys, D, BETA, formulation="gated", solver="cvxpy", loss="logistic")
+    res = solve_convex(X, ys, D, BETA, formulation="gated", loss="logistic", tol=1e-8)
+    assert res.converged
+    assert _rel(res.objective, ref.objective) <= 1e-6
+    assert res.certificate_kind == "relative_kkt_residual"
+
+
+def test_scs_agrees_loosely(problem):
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="relu", solver="clarabel")
+    scs = solve_convex(X, y, D, BETA, formulation="relu", solver="scs")
+    assert scs.solver == "cvxpy:SCS"
+    assert _rel(scs.objective, ref.objective) <= 1e-4
+
+
+def test_float32_runs(problem):
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="gated", solver="cvxpy")
+    res = solve_convex(X, y, D, BETA, formulation="gated", dtype=np.float32)
+    assert res.dtype == "float32"
+    assert _rel(res.objective, ref.objective) <= 1e-3
+
+
+def test_certificates_vanish_at_optimum_and_not_elsewhere(problem):
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
+    exact = duality_gap(X, y, D, BETA, ref.U, ref.V, formulation="relu")
+    assert exact.relative_gap <= 1e-6
+    assert exact.dual_constraint <= BETA * (1 + 1e-5)
+    assert active_neuron_residual(X, y, D, BETA, ref.U, ref.V) <= 1e-4
+    # perturbed (still feasible: scaled) point
+    bad = duality_gap(X, y, D, BETA, 0.5 * ref.U, 0.5 * ref.V, formulation="relu")
+    assert bad.relative_gap > 1e-2
+    assert active_neuron_residual(X, y, D, BETA, 0.5 * ref.U, 0.5 * ref.V) > 1e-2
+    # zero point: dual constraint violated
+    vals = dual_constraint_values(X, y, D, formulation="relu")
+    assert vals.shape == (D.shape[0],) and vals.max() > BETA
+    g = solve_convex(X, y, D, BETA, formulation="gated", solver="cvxpy")
+    assert duality_gap(X, y, D, BETA, g.U, formulation="gated").relative_gap <= 1e-6
+    assert duality_gap(X, y, D, BETA, 0 * g.U, formulation="gated").relative_gap > 1e-2
+
+
+def test_dual_constraint_relu_below_gated(problem):
+    X, _, D = problem
+    r = np.random.default_rng(5).standard_normal(X.shape[0])
+    relu = dual_constraint_values(X, r, D, formulation="relu")
+    gated = dual_constraint_values(X, r, D, formulation="gated")
+    assert np.all(relu <= gated + 1e-10)
+
+
+def test_dual_constraint_matches_sampling_d2():
+    """Moreau/NNLS value equals a dense sweep over unit u in K (d = 2)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((8, 2))
+    r = rng.standard_normal(8)
+    from common.arrangements import enumerate_patterns
+
+    D = enumerate_patterns(X)
+    vals = dual_constraint_values(X, r, D, formulation="relu")
+    th = np.linspace(0, 2 * np.pi, 200_001)
+    U = np.stack([np.cos(th), np.sin(th)], 1)
+    Z = X @ U.T
+    for i in range(D.shape[0]):
+        inK = np.all((2.0 * D[i][:, None] - 1.0) * Z >= 0, axis=0)
+        f = np.abs(r @ (D[i][:, None] * Z))[inK]
+        assert f.max() <= vals[i] + 1e-9  # NNLS value is the exact maximum
+        assert abs(f.max() - vals[i]) <= 1e-4 * max(1.0, vals[i])
+
+
+def test_orderings_gated_le_relu_and_nested(problem):
+    X, y, D = problem
+    vals = {}
+    for k in (3, 6, D.shape[0]):
+        for form in ("gated", "relu"):
+            vals[form, k] = solve_convex(X, y, D[:k], BETA, formulation=form,
+                                         solver="cvxpy").objective  # fmt: skip
+    for k in (3, 6, D.shape[0]):
+        assert vals["gated", k] <= vals["relu", k] * (1 + 1e-7)
+    for form in ("gated", "relu"):
+        assert vals[form, 6] <= vals[form, 3] * (1 + 1e-7)
+        assert vals[form, D.shape[0]] <= vals[form, 6] * (1 + 1e-7)
+
+
+def test_iteration_limit_is_reported(problem):
+    X, y, D = problem
+    with pytest.warns(RuntimeWarning, match="max_iter"):
+        res = solve_convex(X, y, D, BETA, formulation="gated", max_iter=3)
+    assert not res.converged
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = solve_convex(X, y, D, BETA, formulation="relu", max_iter=5)
+    assert not res.converged
+
+
+def test_constraint_violation_helper(problem):
+    X, _, D = problem
+    U = np.random.default_rng(0).standard_normal((D.shape[0], X.shape[1]))
+    assert constraint_violation(X, D, U) > 0
+    assert constraint_violation(X, D, 0 * U) == 0
+
+
+def test_admm_option(problem):
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = solve_convex(X, y, D, BETA, formulation="relu", solver="admm", tol=1e-5,
+                           max_iter=3000)  # fmt: skip
+    assert res.solver == "admm"
+    assert _rel(res.objective, ref.objective) <= 1e-3

@@ -1,0 +1,68 @@
+"""Bad input gets a clear ValueError / TypeError naming the argument."""
+
+import numpy as np
+import pytest
+
+from common.convex_nn import (
+    ConvexReLURegressor,
+    duality_gap,
+    network_objective,
+    solve_convex,
+    to_network,
+    train_nonconvex,
+)
+
+from .conftest import make_problem
+
+X, Y, D = make_problem()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"X": X[:, 0]}, ValueError, "X must have 2 dims"),
+        ({"y": Y[:-1]}, ValueError, "y must have 24 rows"),
+        ({"X": np.where(np.eye(24, 3) > 0, np.nan, X)}, ValueError, "X contains NaN"),
+        ({"y": np.r_[Y[:-1], np.inf]}, ValueError, "y contains NaN"),
+        ({"beta": -1.0}, ValueError, "beta must be"),
+        ({"beta": "1"}, TypeError, "beta must be a real"),
+        ({"patterns": np.zeros((0, 24), bool)}, ValueError, "patterns is empty"),
+        ({"patterns": D[:, :-1]}, ValueError, "patterns must have shape"),
+        ({"patterns": D * 2}, ValueError, "0/1"),
+        ({"X": X.astype(str)}, TypeError, "X must be a real numeric"),
+        ({"X": X.astype(complex)}, TypeError, "X must be real"),
+        ({"dtype": np.int32}, TypeError, "dtype must be float32 or float64"),
+        ({"formulation": "linear"}, ValueError, "formulation"),
+        ({"solver": "ecos2"}, ValueError, "solver must be"),
+        ({"solver": "fista"}, ValueError, "gated program"),
+        ({"loss": "hinge"}, ValueError, "loss must be"),
+        ({"loss": "logistic"}, ValueError, "labels y in"),
+        ({"activation": "tanh"}, ValueError, "activation"),
+        ({"tol": -1.0}, ValueError, "tol must be"),
+        ({"max_iter": 0}, ValueError, "max_iter"),
+    ],
+)
+def test_solve_convex_bad_input(kwargs, exc, match):
+    args = {"X": X, "y": Y, "patterns": D, "beta": 0.5}
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        solve_convex(args.pop("X"), args.pop("y"), args.pop("patterns"), args.pop("beta"), **args)
+
+
+def test_other_functions_validate():
+    with pytest.raises(ValueError, match="W1 must have shape"):
+        network_objective(X, Y, np.ones((2, 5)), np.ones(2), 1.0)
+    with pytest.raises(ValueError, match="w2 must have shape"):
+        network_objective(X, Y, np.ones((2, 3)), np.ones(3), 1.0)
+    with pytest.raises(ValueError, match="beta"):
+        network_objective(X, Y, np.ones((2, 3)), np.ones(2), -1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        to_network((np.ones((2, 3)), np.ones((3, 3))))
+    with pytest.raises(ValueError, match="U must have"):
+        duality_gap(X, Y, D, 1.0, np.ones(3))
+    with pytest.raises(ValueError, match="optimizer"):
+        train_nonconvex(X, Y, 4, 0.1, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="width"):
+        train_nonconvex(X, Y, 0, 0.1)
+    with pytest.raises(ValueError):
+        ConvexReLURegressor().fit(X, Y[:-1])

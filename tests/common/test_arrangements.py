@@ -1,0 +1,137 @@
+"""Tests for common.arrangements: sampling, exact enumeration, counts, conventions."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common.arrangements import (
+    arrangement_count,
+    enumerate_patterns,
+    sample_gates,
+    sample_patterns,
+    stable_unique_rows,
+)
+
+
+def _keys(D):
+    return {bytes(r) for r in np.packbits(np.asarray(D, bool), axis=1)}
+
+
+@pytest.mark.parametrize(("n", "d"), [(8, 1), (10, 2), (12, 3), (15, 4), (14, 5)])
+def test_enumeration_count_matches_formula(n, d):
+    X = np.random.default_rng(n * d).standard_normal((n, d))
+    D, G = enumerate_patterns(X, return_gates=True)
+    assert D.shape == (arrangement_count(n, d), n)
+    assert len(_keys(D)) == D.shape[0]  # distinct
+    # strict witnesses: (2D - I) X h > 0 for every pattern
+    margins = (2.0 * D - 1.0) * (X @ G.T).T
+    assert margins.min() > 0
+
+
+def test_enumeration_bias_column_includes_zero_pattern():
+    rng = np.random.default_rng(1)
+    X = np.hstack([rng.standard_normal((9, 2)), np.ones((9, 1))])
+    D = enumerate_patterns(X)
+    assert D.shape[0] == arrangement_count(9, 3)
+    assert (~D.any(axis=1)).sum() == 1
+
+
+def test_sampled_patterns_are_subset_of_enumerated():
+    X = np.random.default_rng(2).standard_normal((16, 4))
+    E = _keys(enumerate_patterns(X))
+    S = sample_patterns(X, 4000, seed=3)
+    assert _keys(S) <= E
+    assert S.shape[0] <= len(E)
+
+
+def test_degenerate_data_duplicates_and_rank_deficiency():
+    rng = np.random.default_rng(3)
+    X0 = rng.standard_normal((6, 3))
+    X = np.vstack([X0, X0[:2]])  # duplicate points: same arrangement as X0
+    assert enumerate_patterns(X).shape[0] == arrangement_count(6, 3)
+    Xr = rng.standard_normal((10, 2)) @ rng.standard_normal((2, 4))  # rank 2 in R^4
+    assert enumerate_patterns(Xr).shape[0] == arrangement_count(10, 2)
+
+
+def test_enumeration_refuses_huge_arrangements():
+    X = np.random.default_rng(0).standard_normal((2000, 30))
+    with pytest.raises(ValueError, match=r"cells"):
+        enumerate_patterns(X)
+
+
+def test_sampling_is_stable_nested_and_deduplicated():
+    X = np.random.default_rng(4).standard_normal((20, 3))
+    D1, G1 = sample_patterns(X, 50, seed=7, return_gates=True)
+    D2, G2 = sample_patterns(X, 400, seed=7, return_gates=True)
+    assert np.array_equal(D2[: len(D1)], D1)  # prefix property
+    assert np.array_equal(G2[: len(G1)], G1)
+    assert len(_keys(D2)) == len(D2)
+    assert D2.any(axis=1).all()  # all-zero pattern dropped
+    assert np.array_equal(D2, (X @ G2.T >= 0).T)  # gates reproduce patterns
+
+
+def test_strict_flag_on_tie():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    # a gate orthogonal to row 0 gives a tie there
+    G = np.array([[0.0, 1.0]])
+    D_ge = (X @ G.T >= 0).T
+    D_gt = (X @ G.T > 0).T
+    assert D_ge[0, 0] and not D_gt[0, 0]
+    Xz = np.vstack([X, np.zeros((1, 2))])  # zero row: always a tie
+    assert sample_patterns(Xz, 20, seed=0)[:, -1].all()
+    assert not sample_patterns(Xz, 20, seed=0, strict=True)[:, -1].any()
+
+
+def test_patch_gates():
+    G = sample_gates(25, 200, seed=0, gate="patch", image_shape=(5, 5), kernel=3)
+    nz = (G != 0).reshape(200, 5, 5)
+    assert (nz.sum(axis=(1, 2)) == 9).all()
+    # every valid corner is reachable (scnn misses the last offsets)
+    rows = {int(np.argmax(m.any(axis=1))) for m in nz}
+    assert rows == {0, 1, 2}
+    X = np.random.default_rng(0).standard_normal((10, 25))
+    D = sample_patterns(X, 50, seed=0, gate="patch")
+    assert D.shape[1] == 10
+
+
+def test_stable_unique_rows():
+    A = np.array([[1, 0], [0, 1], [1, 0], [0, 0], [0, 1]], bool)
+    assert list(stable_unique_rows(A)) == [0, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("args", "exc"),
+    [
+        ((np.ones(5), 3), ValueError),
+        ((np.array([[np.nan, 1.0]]), 3), ValueError),
+        ((np.ones((3, 2)), 0), ValueError),
+        ((np.ones((3, 2)), 2.5), TypeError),
+        ((np.array([["a", "b"]]), 3), TypeError),
+    ],
+)
+def test_sample_patterns_bad_input(args, exc):
+    with pytest.raises(exc):
+        sample_patterns(*args)
+
+
+def test_bad_gate_type():
+    with pytest.raises(ValueError, match="gate"):
+        sample_patterns(np.ones((3, 4)), 3, gate="sparse")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(3, 12),
+    d=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_property_enumeration_vs_sampling(n, d, seed):
+    X = np.random.default_rng(seed).standard_normal((n, d))
+    D = enumerate_patterns(X)
+    assert D.shape[0] == arrangement_count(n, d)
+    # complementary pairs: D in set iff ~D in set
+    keys = _keys(D)
+    assert _keys(~D) == keys
+    S = sample_patterns(X, 64, seed=seed)
+    assert _keys(S) <= keys

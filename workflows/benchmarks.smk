@@ -1,0 +1,17 @@
+# Convex-network solver benchmark (issue 3): time to 1e-6 relative suboptimality for our JAX
+# solvers, CVXPY+CLARABEL and pyscnn (if installed), slopes and memory growth.
+# `snakemake benchmarks` runs the quick grid unless config["scale"] == "full".
+
+
+rule benchmarks:
+    output:
+        json="results/benchmarks/convex_solvers.json",
+        png="results/benchmarks/convex_solvers.png",
+    log:
+        "logs/benchmarks/convex_solvers.log",
+    threads: 2
+    params:
+        quick="" if config.get("scale", "quick") == "full" else "--quick",
+    shell:
+        "OMP_NUM_THREADS={threads} python -m benchmarks.convex_solvers "
+        "--out results/benchmarks {params.quick} > {log} 2>&1"

@@ -151,6 +151,8 @@ def check_adam_best(results: Mapping[str, Results]) -> Verdict:
 def check_step_cost(results: Mapping[str, Results]) -> Verdict:
     res = results["step_cost"]
     keep = res["ranks"] >= 8
+    if not keep.any():
+        return not_checkable(f"no rank >= 8 was timed (ranks {res['ranks'].tolist()})")
     ratio = res["step_ratio"][:, keep]
     return at_most(
         float(ratio.max()), 1.05,

@@ -339,7 +339,7 @@ def run_gpt2_e2e(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     _threads(params)
     if params["model_dir"] is None and ctx.scale == "quick":
         rng = ctx.rng("standin")
-        train, valid = fullscale.synthetic_e2e(256, rng), fullscale.synthetic_e2e(64, rng)
+        train, valid = fullscale.synthetic_e2e(128, rng), fullscale.synthetic_e2e(32, rng)
         source = "in-process stand-in (random tiny GPT-2, synthetic E2E-style data)"
     else:
         train = fullscale.read_e2e(params["data_dir"], "train")
@@ -464,9 +464,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             heads=4,
             context=16,
             batch=8,
-            pretrain_steps=200,
+            pretrain_steps=150,
             pretrain_lr=3e-3,
-            steps=100,
+            steps=80,
             rank=4,
             alpha=32,
             targets=["q_proj", "v_proj"],
@@ -516,8 +516,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             ranks=[8, 16],
             layers=48,
             tokens=64,
-            repeats=20,
-            train_repeats=5,
+            repeats=15,
+            train_repeats=4,
             threads=1,
         ),
         full=dict(
@@ -539,7 +539,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             data_dir=None,
             optimizers=list(FT_OPTIMIZERS),
             recipes={k: {**v, "lr": v["lr"] * 10} for k, v in _RECIPES.items()},
-            steps=10,
+            steps=4,
             batch=8,
             rank=4,
             alpha=32,

@@ -111,7 +111,8 @@ def _encode(tok, pairs: Sequence[tuple[str, str]], max_len: int):
 
 
 def _loss(model, ids, labels, smoothing: float) -> torch.Tensor:
-    logits = model(input_ids=ids).logits  # right padding + causal attention: no mask needed
+    # right padding + causal attention: pads never influence the labelled positions
+    logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
     return torch.nn.functional.cross_entropy(
         logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100,
         label_smoothing=smoothing,

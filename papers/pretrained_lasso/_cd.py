@@ -68,15 +68,16 @@ def _gram_sweep(G, g, b, pf, lam, use, active_only):
 
 
 @njit(cache=True)
-def gaussian_path(G, c, rss0, pf, lams, use, tol, maxit, stop_early):
-    """Gaussian lasso path from ``G = Xs'Xs/n`` and ``c = Xs'r0/n``, ``rss0 = r0'r0/n``.
+def gaussian_path(G, c, rss0, pf, lams, use, b_init, tol, maxit, stop_early):
+    """Gaussian lasso path from ``G = Xs'Xs/n`` and ``c = Xs'r0/n``, ``rss0 = r0'r0/n``,
+    starting from ``b_init`` (the null model, so the first lambda starts at its solution).
 
     Returns ``(betas (nlam, p), converged (nlam,), nfit)``; rows past ``nfit`` are unset
     when the path stopped early.
     """
     p = c.shape[0]
-    b = np.zeros(p)
-    g = c.copy()
+    b = b_init.copy()
+    g = c - G @ b
     thr = tol * max(rss0, 1e-300)
     nlam = lams.shape[0]
     betas = np.zeros((nlam, p))

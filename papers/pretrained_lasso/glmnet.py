@@ -67,6 +67,7 @@ FAMILIES = ("gaussian", "binomial")
 MEASURES = {"gaussian": ("mse", "mae"), "binomial": ("deviance", "class", "mse", "mae")}
 _PROB_CLIP = 1e-5  # cv.glmnet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
 _BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
+_NULL_TOL = 1e-14  # the null model (offset, intercept, unpenalised columns) is solved tightly
 
 
 _COMPILED = False
@@ -236,7 +237,10 @@ def lasso_path(
         r0 = y - offset - ybar
         G, c, rss0 = Xs.T @ Xs / n, Xs.T @ r0 / n, r0 @ r0 / n
         G[np.diag_indices(p)] = np.where(use, np.diag(G), 1.0)
-        b_null = _cd.gaussian_path(G, c, rss0, pf, big, use, tol, max_iter, False)[0][0]
+        b_null = _cd.gaussian_path(
+            G, c, rss0, pf, big, use, np.zeros(p), _NULL_TOL, max_iter, False
+        )
+        b_null = b_null[0][0]
         grad = c - G @ b_null
     else:
         X1 = np.asfortranarray(np.hstack([np.ones((n, 1)), Xs]))
@@ -244,7 +248,9 @@ def lasso_path(
         ybar = y.mean()
         b_start = np.zeros(p + 1)
         b_start[0] = np.log(ybar / (1 - ybar)) if intercept else 0.0
-        b_null = _cd.binomial_path(X1, y, offset, pf1, big, use1, b_start, tol, max_iter, False)
+        b_null = _cd.binomial_path(
+            X1, y, offset, pf1, big, use1, b_start, _NULL_TOL, max_iter, False
+        )
         b_null = b_null[0][0]
         grad = Xs.T @ (y - 1 / (1 + np.exp(-(offset + X1 @ b_null)))) / n
     stop_early = lambdas is None
@@ -263,7 +269,9 @@ def lasso_path(
         if np.any(np.diff(lambdas) > 0):
             raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
     if family == "gaussian":
-        b, ok, nfit = _cd.gaussian_path(G, c, rss0, pf, lambdas, use, tol, max_iter, stop_early)
+        b, ok, nfit = _cd.gaussian_path(
+            G, c, rss0, pf, lambdas, use, b_null, tol, max_iter, stop_early
+        )
         coefs = b[:nfit] / xs
         a0 = ybar - coefs @ xm
     else:

@@ -6,36 +6,30 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from common.arrangements import arrangement_count, enumerate_patterns, sample_patterns
 from common.cli import Experiment, RunContext
-from common.convex_nn import (
-    ConvexResult,
-    active_neuron_residual,
-    duality_gap,
-    network_objective,
-    predict_convex,
-    solve_convex,
-    to_network,
-)
 from common.datasets import planted_relu, sklearn_dataset, standardize, train_test_split
-from papers.convex_landscape.landscape import (
-    all_patterns,
-    dual_constraint_all,
-    exact_optimum,
-    lowrank_patterns,
-    recalled_ratio_bound,
-    stationary_program,
-)
-from papers.convex_landscape.training import train_ensemble
+
+if TYPE_CHECKING:
+    from common.convex_nn import ConvexResult
 
 __all__ = ["EXPERIMENTS"]
 
 #: Blocks below this fraction of the largest block norm count as zero (solver round-off).
 BLOCK_TOL = 1e-6
+
+
+def _lib():
+    """The convex core and this package's library, imported on first use: they pull in JAX,
+    CVXPY and scikit-learn, which ``plot`` and ``check`` do not need (2-minute build budget)."""
+    from common import convex_nn
+    from papers.convex_landscape import landscape, training
+
+    return convex_nn, landscape, training
 
 
 def _planted(p: Mapping[str, Any], ctx: RunContext) -> tuple[np.ndarray, np.ndarray, float]:
@@ -47,8 +41,9 @@ def _planted(p: Mapping[str, Any], ctx: RunContext) -> tuple[np.ndarray, np.ndar
 
 def _network(res: ConvexResult) -> tuple[np.ndarray, np.ndarray]:
     """Square-root-scaled network of a convex solution, dropping round-off blocks."""
+    cnn = _lib()[0]
     top = max(float(np.linalg.norm(B, axis=1).max()) for B in (res.U, res.V))
-    return to_network(res, tol=BLOCK_TOL * top)
+    return cnn.to_network(res, tol=BLOCK_TOL * top)
 
 
 def _rank(X: np.ndarray) -> int:
@@ -57,30 +52,31 @@ def _rank(X: np.ndarray) -> int:
 
 # ----------------------------------------------------------------------------- E1 + E2
 def run_equivalence(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    cnn, land, training = _lib()
     X, y, beta = _planted(p, ctx)
     n = X.shape[0]
     D_all = enumerate_patterns(X)
     D = D_all[D_all.any(axis=1)]
     t0 = time.perf_counter()
-    direct = solve_convex(X, y, D, beta, formulation="relu", solver="cvxpy")
+    direct = cnn.solve_convex(X, y, D, beta, formulation="relu", solver="cvxpy")
     t_direct = time.perf_counter() - t0
-    ex = exact_optimum(X, y, beta, patterns=D)
+    ex = land.exact_optimum(X, y, beta, patterns=D)
     p_star = ex.objective
     res = ex.result
     Dw = D[ex.working]
     W1, w2 = _network(res)
-    mapped = network_objective(X, y, W1, w2, beta)
+    mapped = cnn.network_objective(X, y, W1, w2, beta)
     m_star = int(W1.shape[0])
     # certificates at the optimum (E2) and at a feasible perturbation (negative control)
-    r = y - predict_convex(X, Dw, res.U, res.V)
-    dual_opt = dual_constraint_all(X, r, D)
-    gap = duality_gap(X, y, D, beta, _pad(res.U, ex.working), _pad(res.V, ex.working))
-    c1 = active_neuron_residual(X, y, Dw, beta, res.U, res.V, rtol=BLOCK_TOL)
+    r = y - cnn.predict_convex(X, Dw, res.U, res.V)
+    dual_opt = land.dual_constraint_all(X, r, D)
+    gap = cnn.duality_gap(X, y, D, beta, _pad(res.U, ex.working), _pad(res.V, ex.working))
+    c1 = cnn.active_neuron_residual(X, y, Dw, beta, res.U, res.V, rtol=BLOCK_TOL)
     s = p["perturb_scale"]
-    r_bad = y - s * predict_convex(X, Dw, res.U, res.V)
-    dual_bad = dual_constraint_all(X, r_bad, D)
-    gap_bad = duality_gap(X, y, Dw, beta, s * res.U, s * res.V)
-    c1_bad = active_neuron_residual(X, y, Dw, beta, s * res.U, s * res.V, rtol=BLOCK_TOL)
+    r_bad = y - s * cnn.predict_convex(X, Dw, res.U, res.V)
+    dual_bad = land.dual_constraint_all(X, r_bad, D)
+    gap_bad = cnn.duality_gap(X, y, Dw, beta, s * res.U, s * res.V)
+    c1_bad = cnn.active_neuron_residual(X, y, Dw, beta, s * res.U, s * res.V, rtol=BLOCK_TOL)
     # independent cross-check of C2: dense sampling of unit gates (d is small)
     u = ctx.rng("sphere").standard_normal((p["sphere_samples"], X.shape[1]))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
@@ -95,7 +91,7 @@ def run_equivalence(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     for a, opt in enumerate(ctx.progress(opts, "optimizers")):
         lrs = np.repeat(np.asarray(p["lrs"][opt], float), S)
         for b, m in enumerate(widths):
-            run = train_ensemble(
+            run = training.train_ensemble(
                 X, y, beta, width=int(m), lrs=lrs, optimizer=opt, steps=p["steps"],
                 rng=ctx.rng("train", opt, b), batch_size=p["batch_size"], n_trace=p["n_trace"],
             )  # fmt: skip
@@ -151,11 +147,12 @@ def _pad(B: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- E3
 def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    cnn, land, _ = _lib()
     X, y, beta = _planted(p, ctx)
-    D = all_patterns(X)
-    ex = exact_optimum(X, y, beta, patterns=D)
+    D = land.all_patterns(X)
+    ex = land.exact_optimum(X, y, beta, patterns=D)
     p_star = ex.objective
-    gated_all = solve_convex(X, y, D, beta, formulation="gated", solver="cvxpy").objective
+    gated_all = cnn.solve_convex(X, y, D, beta, formulation="gated", solver="cvxpy").objective
     grid = np.asarray(p["m_grid"], dtype=int)
     S = p["seeds"]
     relu = np.zeros((S, grid.size))
@@ -167,10 +164,9 @@ def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
             # one gate stream per seed: the first k gates' patterns are nested in k (stable dedupe)
             Dk = sample_patterns(X, int(k), seed=seed)
             n_unique[s, j] = len(Dk)
-            relu[s, j] = solve_convex(X, y, Dk, beta, solver="cvxpy").objective / p_star
-            gated[s, j] = (
-                solve_convex(X, y, Dk, beta, formulation="gated", solver="cvxpy").objective / p_star
-            )
+            for out, form in ((relu, "relu"), (gated, "gated")):
+                res = cnn.solve_convex(X, y, Dk, beta, formulation=form, solver="cvxpy")
+                out[s, j] = res.objective / p_star
     # low-rank scheme (patterns of X_k, program solved with X) against the recalled bound
     sv = np.linalg.svd(X, compute_uv=False)
     fracs = np.asarray(p["lowrank_beta_fracs"], float)
@@ -181,13 +177,14 @@ def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     base = np.max(np.abs(X.T @ y))
     for j, f in enumerate(fracs):
         b = float(f * base)
-        exb = exact_optimum(X, y, b, patterns=D)
+        exb = land.exact_optimum(X, y, b, patterns=D)
         m_star_b = _network(exb.result)[0].shape[0]
         for i, k in enumerate(ks):
-            pk = solve_convex(X, y, lowrank_patterns(X, int(k)), b, solver="cvxpy").objective
+            Dk = land.lowrank_patterns(X, int(k))
+            pk = cnn.solve_convex(X, y, Dk, b, solver="cvxpy").objective
             lr_ratio[i, j] = pk / exb.objective
             lr_sigma_over_beta[i, j] = sv[k] / b
-            lr_bound[i, j] = recalled_ratio_bound(sv[k], b, m_star_b)
+            lr_bound[i, j] = land.recalled_ratio_bound(sv[k], b, m_star_b)
     return {
         "beta": beta,
         "p_star": p_star,
@@ -206,29 +203,30 @@ def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- E4
 def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    cnn, land, training = _lib()
     X, y, beta = _planted(p, ctx)
-    D = all_patterns(X)
-    p_star = exact_optimum(X, y, beta, patterns=D).objective
+    D = land.all_patterns(X)
+    p_star = land.exact_optimum(X, y, beta, patterns=D).objective
     keys = ("width", "p_nc", "p_sub", "grad", "p_nc_early", "p_sub_early", "grad_early", "c2")
     rows: dict[str, list] = {k: [] for k in keys}
     S, early = p["seeds"], max(1, p["gd_steps"] // 10)
     for b, m in enumerate(ctx.progress(p["widths"], "widths")):
         lrs = np.full(S, p["lr"])
         kw = {"width": int(m), "lrs": lrs, "optimizer": "gd", "n_trace": 2}
-        first = train_ensemble(X, y, beta, steps=early, rng=ctx.rng("init", b), **kw)
-        last = train_ensemble(
+        first = training.train_ensemble(X, y, beta, steps=early, rng=ctx.rng("init", b), **kw)
+        last = training.train_ensemble(
             X, y, beta, steps=p["gd_steps"] - early, rng=ctx.rng("init", b),
             init=(first.W1, first.w2), **kw,
         )  # fmt: skip
         for s in range(S):
             for run, tag in ((first, "_early"), (last, "")):
-                res, p_nc = stationary_program(X, y, run.W1[s], run.w2[s], beta)
+                res, p_nc = land.stationary_program(X, y, run.W1[s], run.w2[s], beta)
                 rows["p_nc" + tag].append(p_nc)
                 rows["p_sub" + tag].append(res.objective)
                 rows["grad" + tag].append(float(run.grad_norm[s]))
             # optimality of the sub-program's solution over *all* patterns (C2 at its residual)
-            r = y - predict_convex(X, res.patterns, res.U, res.V)
-            rows["c2"].append(float(dual_constraint_all(X, r, D).max() / beta))
+            r = y - cnn.predict_convex(X, res.patterns, res.U, res.V)
+            rows["c2"].append(float(land.dual_constraint_all(X, r, D).max() / beta))
             rows["width"].append(int(m))
     out = {k: np.asarray(v) for k, v in rows.items()}
     gap = (out["p_nc"] - out["p_sub"]) / out["p_sub"]
@@ -257,6 +255,7 @@ def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- E5
 def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    cnn, land, training = _lib()
     X, y = sklearn_dataset(p["dataset"])
     y = 2.0 * (y == y.max()) - 1.0
     Xtr, Xte, ytr, yte = train_test_split(X, y, p["test_fraction"], ctx.rng("split"))
@@ -269,18 +268,18 @@ def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     Ate = np.c_[Xte @ proj, np.ones(len(Xte))]
     beta = float(p["beta_frac"] * np.max(np.abs(A.T @ ytr)))
     t0 = time.perf_counter()
-    ex = exact_optimum(A, ytr, beta)
+    ex = land.exact_optimum(A, ytr, beta)
     t_cg = time.perf_counter() - t0
     p_star = ex.objective
     Dw = ex.patterns[ex.working]
     names, values, times, converged = [], [], [], []
-    settings = [("relu", s, {}) for s in p["cvx_solvers"]]
+    settings = [("relu", s, dict(p["solver_opts"].get(s, {}))) for s in p["cvx_solvers"]]
     settings += [("relu", "al", {"delta": float(dl)}) for dl in p["al_deltas"]]
     for form, solver, opts in settings:
         t0 = time.perf_counter()
-        res = solve_convex(A, ytr, Dw, beta, formulation=form, solver=solver, solver_opts=opts)
+        res = cnn.solve_convex(A, ytr, Dw, beta, formulation=form, solver=solver, solver_opts=opts)
         times.append(time.perf_counter() - t0)
-        names.append(f"{form}:{solver}" + (f" delta={opts['delta']:g}" if opts else ""))
+        names.append(f"{form}:{solver}" + (f" delta={opts['delta']:g}" if "delta" in opts else ""))
         values.append(res.objective)
         converged.append(bool(res.converged))
     W1, w2 = _network(ex.result)
@@ -292,7 +291,7 @@ def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     accs = np.zeros_like(finals)
     traces = None
     for a, opt in enumerate(opts_nc):
-        run = train_ensemble(
+        run = training.train_ensemble(
             A, ytr, beta, width=p["width"], lrs=np.repeat(np.asarray(p["lrs"][opt], float), S),
             optimizer=opt, steps=p["steps"], rng=ctx.rng("train", opt),
             batch_size=p["batch_size"], n_trace=p["n_trace"],
@@ -464,10 +463,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         quick={
             "dataset": "breast_cancer",
             "test_fraction": 0.3,
-            "n_train": 80,
+            "n_train": 60,
             "n_components": 2,
             "beta_frac": 0.05,
             "cvx_solvers": ["clarabel", "scs"],
+            "solver_opts": {"scs": {"eps_abs": 1e-7, "eps_rel": 1e-7}},
             "al_deltas": [],
             "seeds": 4,
             "width": 20,
@@ -483,6 +483,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             "n_components": 2,
             "beta_frac": 0.05,
             "cvx_solvers": ["clarabel", "scs", "al"],
+            "solver_opts": {},
             "al_deltas": [1.0, 10.0, 100.0, 1000.0, 10000.0],
             "seeds": 20,
             "width": 50,
@@ -499,12 +500,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         description="CIFAR-10: convex (random / conv gates) vs SGD over learning rates (GPU)",
         quick={
             "data_dir": None,
-            "standin_per_batch": 40,
+            "standin_per_batch": 20,
             "standin_test": 50,
             "n_train": None,
             "n_test": None,
-            "n_gates": 16,
-            "width": 32,
+            "n_gates": 8,
+            "width": 16,
             "gates": ["dense", "patch"],
             "sgd_lrs": [1e-2, 1e-3],
             "convex_lrs": [1e-4],

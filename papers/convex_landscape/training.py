@@ -175,7 +175,7 @@ def train_ensemble(
             W1 = W1 - lr3 * gW
             w2 = w2 - lr2 * ga
         bad = ~(np.isfinite(W1).all(axis=(1, 2)) & np.isfinite(w2).all(axis=1))
-        bad |= (np.abs(W1).max(axis=(1, 2)) > 1e100) | (np.abs(w2).max(axis=1) > 1e100)
+        bad |= (np.abs(W1).max(axis=(1, 2)) > 1e20) | (np.abs(w2).max(axis=1) > 1e20)
         if bad.any():  # diverged members are frozen at zero and reported as inf
             alive &= ~bad
             W1[bad], w2[bad] = 0.0, 0.0

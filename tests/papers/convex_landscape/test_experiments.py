@@ -1,0 +1,74 @@
+"""Every experiment runs through the CLI's Paper.run with tiny overrides; claims evaluate."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from common.claims import evaluate
+from papers.convex_landscape.__main__ import PAPER
+
+_SMALL = {"n": 8, "beta_frac": 0.05}
+TINY = {
+    "equivalence": {
+        **_SMALL, "seeds": 2, "steps": 30, "n_trace": 5, "extra_widths": [4],
+        "width_multipliers": [1], "sphere_samples": 500,
+        "lrs": {"gd": [1e-3], "adam": [1e-2]},
+    },
+    "subsampling": {
+        **_SMALL, "seeds": 2, "m_grid": [2, 8], "lowrank_ks": [1], "lowrank_beta_fracs": [0.1]
+    },
+    "stationary": {**_SMALL, "widths": [2], "seeds": 2, "gd_steps": 40},
+    "sensitivity": {
+        "n_train": 25, "seeds": 2, "steps": 20, "width": 4, "n_trace": 4,
+        "lrs": {"sgd": [1e-4], "adam": [1e-2]},
+    },
+    "cifar": {
+        "standin_per_batch": 4, "standin_test": 6, "n_gates": 3, "width": 4, "epochs": 1,
+        "batch": 10, "sgd_lrs": [1e-3], "convex_lrs": [1e-4],
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: PAPER.run(name, overrides=TINY[name]) for name in TINY}
+
+
+def test_every_experiment_is_covered():
+    assert set(TINY) == {e.name for e in PAPER.experiments}
+
+
+def test_outputs(results):
+    eq = results["equivalence"]
+    assert eq["finals"].shape == (2, 1, 2, 2)
+    assert eq["traces"].shape[:4] == eq["finals"].shape
+    assert eq["mapped_objective"] == pytest.approx(eq["p_star"], rel=1e-7)
+    assert results["subsampling"]["ratio_relu"].shape == (2, 2)
+    assert results["stationary"]["n_runs"] == 2
+    assert results["sensitivity"]["finals"].shape == (2, 1, 2)
+    cif = results["cifar"]
+    assert cif["source"].startswith("synthetic") and len(cif["labels"]) == 3
+
+
+def test_claims_evaluate(results):
+    rows = evaluate(list(PAPER.claims), results)
+    assert {r["id"] for r in rows} == {c.id for c in PAPER.claims}
+    assert all("check raised" not in r["detail"] for r in rows)
+    status = {r["id"]: r["status"] for r in rows}
+    assert status["cifar_convex_beats_sgd"] == "not checkable here"
+
+
+def test_workflow_registration_matches_manifest():
+    text = (Path(__file__).parents[3] / "workflows" / "convex_landscape.smk").read_text()
+    manifest = PAPER.manifest()
+    for name in manifest["experiments"]:
+        assert re.search(rf'"{name}": \{{', text)
+    assert '"cifar": {"gpu": True}' in text
+    for fig, inputs in manifest["figures"].items():
+        assert f'"{fig}": {inputs!r}'.replace("'", '"') in text
+
+
+def test_unknown_parameter_is_rejected():
+    with pytest.raises(ValueError, match="no parameter"):
+        PAPER.run("equivalence", overrides={"widthz": 3})

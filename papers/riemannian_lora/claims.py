@@ -228,6 +228,12 @@ CLAIMS: tuple[Claim, ...] = (
         where=_WHERE_THM,
         inputs=("convex_relu",),
         check=check_convex_target,
+        expected_to_hold=False,
+        note="Refuted as stated (quick run: 172, 192, 381, 580 iterations at lr 0.3 for kappa 1, "
+        "10, 100, 1000: 3.4x over a 1000x range), yet far flatter than GD, which needs 15x more "
+        "at kappa=10 and never converges beyond. The gated-ReLU features of different patterns "
+        "overlap (their Gram matrix has condition number ~150), and the ScaledGD guarantee needs "
+        "a near-isometric operator; with one pattern (condition_number) it is exactly flat.",
         figure="convex_relu",
     ),
     Claim(
@@ -277,6 +283,11 @@ CLAIMS: tuple[Claim, ...] = (
         where="v1 Fig. 1",
         inputs=("finetune_lr",),
         check=check_gd_spread,
+        expected_to_hold=False,
+        note="Refuted at our scale (80 steps): scaled GD beats SGD at lr 1e-3..1e-1 but is worse "
+        "at lr=1 (1.22 vs 0.86 nats; its loss spikes early while B ~ 0 and the (B^T B + delta)^-1 "
+        "preconditioner of A is huge), so its spread over the grid is not smaller. The paper's "
+        "clustering is over 26k steps of GPT-2 medium.",
         figure="finetune_lr",
     ),
     Claim(
@@ -285,6 +296,9 @@ CLAIMS: tuple[Claim, ...] = (
         where="abstract: more robust to the learning rate (AdamW)",
         inputs=("finetune_lr",),
         check=check_adam_grid,
+        expected_to_hold=False,
+        note="Not reproduced at our scale: scaled AdamW is worse than AdamW at lr 1e-3 and 1e-2, "
+        "better at 1e-1; the brief did not expect the AdamW ordering to show on a tiny model.",
         figure="finetune_lr",
     ),
     Claim(
@@ -294,6 +308,10 @@ CLAIMS: tuple[Claim, ...] = (
         where="GPT-2 E2E and Mistral-7B GLUE tables",
         inputs=("finetune_lr",),
         check=check_adam_best,
+        expected_to_hold=False,
+        note="Not reproduced at our scale: best-lr loss 0.714 (scaled AdamW) vs 0.680 (AdamW), "
+        "both at lr 1e-2, with seed ranges that do not overlap much. The tables' margins are "
+        "0.2-1 BLEU on GPT-2 medium after 26k steps.",
         figure="finetune_lr",
     ),
     Claim(

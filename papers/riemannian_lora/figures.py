@@ -26,7 +26,7 @@ def _best_panel(ax, x, best, methods, cap, xlabel):
                       label=f"{LABELS[name]}: not converged by cap")  # fmt: skip
     ax.axhline(cap, color="0.6", lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("iterations (best lr, median over seeds)")
+    ax.set_ylabel("iterations (best lr, median)")
     ax.legend()
 
 
@@ -40,7 +40,8 @@ def _map_panel(ax, iters, kappas, lrs, title):
     ax.set_title(title)
     ax.grid(False)
     for (k, j), f in np.ndenumerate(frac):
-        ax.text(k, j, f"{f:.0%}" if f < 1 else "✓", ha="center", va="center", fontsize=7)
+        ax.text(k, j, f"{f:.0%}", ha="center", va="center", fontsize=7,
+                color="white" if f > 0.6 else "black")  # fmt: skip
 
 
 def _kappa_figure(res: Results, what: str):
@@ -48,22 +49,22 @@ def _kappa_figure(res: Results, what: str):
     methods, cap = list(res["methods"]), int(res["n_iter"])
     _best_panel(axes[0, 0], res["kappas"], res["best_iters"], methods, cap,
                 "target condition number κ")  # fmt: skip
-    axes[0, 0].set_title(f"{what}: iterations to rel. error {res['tol']:g}")
+    axes[0, 0].set_title(f"{what}: rel. error {res['tol']:g}")
     for m, name in enumerate(methods):
         _map_panel(axes[0, 1 + m], res["iters"][m], res["kappas"], res["lrs"],
-                   f"{LABELS[name]}: share of seeds converged")  # fmt: skip
+                   f"{LABELS[name]}: seeds converged")  # fmt: skip
     _best_panel(axes[0, 3], res["data_kappas"], res["data_best_iters"], methods, cap,
                 "data condition number (target κ = 1)")  # fmt: skip
-    axes[0, 3].set_title("control: ill-conditioned data")
+    axes[0, 3].set_title("ill-conditioned data")
     return fig
 
 
 def plot_condition_number(results: Mapping[str, Results]):
-    return _kappa_figure(results["condition_number"], "LoRA on a linear layer")
+    return _kappa_figure(results["condition_number"], "linear layer")
 
 
 def plot_convex_relu(results: Mapping[str, Results]):
-    return _kappa_figure(results["convex_relu"], "convex gated-ReLU net")
+    return _kappa_figure(results["convex_relu"], "convex ReLU net")
 
 
 def _cummean(x: np.ndarray) -> np.ndarray:
@@ -87,7 +88,7 @@ def plot_finetune_lr(results: Mapping[str, Results]):
         ax.axhline(res["start_excess"], color="0.6", ls=":", lw=0.8, label="before fine-tuning")
         ax.set_xlabel("learning rate")
         ax.set_ylabel("held-out loss − entropy floor (nats)")
-        ax.set_title("final excess loss (median, min–max over seeds)")
+        ax.set_title("final loss (median, min–max of seeds)")
         ax.legend()
     ax = axes[0, 2]
     curves = res["curves"]  # (step, opt, lr, seed)
@@ -99,7 +100,7 @@ def plot_finetune_lr(results: Mapping[str, Results]):
             c = _cummean(np.nanmean(curves[:, o, j], axis=1)[:, None])[:, 0]
             ax.plot(c, ls=ls, color=COLORS[j % len(COLORS)], label=f"{LABELS[name]} lr={lr:g}")
     ax.set_xlabel("step")
-    ax.set_ylabel("cumulative mean training excess loss")
+    ax.set_ylabel("cum. mean train excess loss")
     ax.set_title("SGD (dashed) vs scaled GD (solid)")
     ax.legend(fontsize=6, ncol=2)
     return fig

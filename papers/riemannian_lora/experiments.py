@@ -18,24 +18,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
-from torch import nn
 
 from common.arrangements import sample_patterns
 from common.cli import Experiment, RunContext
-from papers.riemannian_lora import fullscale, tinylm
-from papers.riemannian_lora.lora import LoRALinear
 from papers.riemannian_lora.lowrank import factored_descent, gated_relu_coupling, lowrank_target
-from papers.riemannian_lora.optim import OPTIMIZERS, ScaledAdamW, find_lora_pairs
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+# torch, transformers and the torch modules of this package are imported inside the functions
+# that use them, so that the plot and check commands (which import this registry) start fast.
 
 METHODS = ("scaled_gd", "gd")
 FT_OPTIMIZERS = ("sgd", "scaled_gd", "adamw", "scaled_adamw")
 
 
 def _threads(params: Mapping[str, Any]) -> None:
+    import torch
+
     torch.set_num_threads(int(params.get("threads", 1)))
 
 
@@ -171,6 +175,10 @@ def run_convex_relu(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
 
 # ----------------------------------------------------------------------------- fine-tuning
 def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator) -> np.ndarray:
+    import torch
+
+    from papers.riemannian_lora import tinylm
+
     opt = torch.optim.AdamW(model.parameters(), lr=params["pretrain_lr"], weight_decay=0.0)
     losses = np.empty(params["pretrain_steps"])
     pi = tinylm.stationary(P)
@@ -186,6 +194,11 @@ def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator)
 
 
 def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    import torch
+
+    from papers.riemannian_lora import tinylm
+    from papers.riemannian_lora.optim import OPTIMIZERS, ScaledAdamW, find_lora_pairs
+
     _threads(params)
     V, T = params["vocab"], params["context"]
     rng = ctx.rng("chains")
@@ -194,8 +207,9 @@ def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
     changed = rng.choice(V, size=params["rows_changed"], replace=False)
     PB[changed] = tinylm.markov_chain(V, params["n_succ"], rng)[changed]
     floor_a, floor_b = tinylm.entropy_rate(PA), tinylm.entropy_rate(PB)
-    torch.manual_seed(ctx.derive("model"))  # nn.Module default init uses the global stream
-    model = tinylm.TinyLM(V, params["d"], params["layers"], params["heads"], T)
+    with torch.random.fork_rng():  # nn.Module init draws from the global stream: seed a fork
+        torch.manual_seed(ctx.derive("model"))
+        model = tinylm.TinyLM(V, params["d"], params["layers"], params["heads"], T)
     pre = _pretrain(model, PA, params, ctx.rng("pretrain"))
     # runs: (optimizer, lr, seed)
     runs = [
@@ -296,6 +310,12 @@ def _train_step(net: nn.Module, x: torch.Tensor, opt: torch.optim.Optimizer) -> 
 
 
 def run_step_cost(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    import torch
+    from torch import nn
+
+    from papers.riemannian_lora.lora import LoRALinear
+    from papers.riemannian_lora.optim import ScaledAdamW, find_lora_pairs
+
     _threads(params)
     widths, ranks = params["widths"], params["ranks"]
     step = np.zeros((len(widths), len(ranks), 3))  # scaled, plain (same code), torch AdamW
@@ -336,6 +356,8 @@ def run_step_cost(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- GPT-2 / E2E
 def run_gpt2_e2e(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    from papers.riemannian_lora import fullscale
+
     _threads(params)
     if params["model_dir"] is None and ctx.scale == "quick":
         rng = ctx.rng("standin")

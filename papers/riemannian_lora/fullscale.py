@@ -93,8 +93,9 @@ def standin_lm(seed: int, d: int = 32, layers: int = 2, heads: int = 2):
         vocab_size=len(vocab), n_positions=64, n_embd=d, n_layer=layers, n_head=heads,
         bos_token_id=2, eos_token_id=2, pad_token_id=0,
     )  # fmt: skip
-    torch.manual_seed(seed)  # transformers initialises from the global torch stream
-    return GPT2LMHeadModel(cfg), tok
+    with torch.random.fork_rng():  # transformers initialises from the global stream
+        torch.manual_seed(seed)
+        return GPT2LMHeadModel(cfg), tok
 
 
 def _encode(tok, pairs: Sequence[tuple[str, str]], max_len: int):
@@ -152,8 +153,9 @@ def finetune_causal_lm(
         r=rank, lora_alpha=alpha, target_modules=list(targets), lora_dropout=0.0,
         fan_in_fan_out=fan_in_fan_out,
     )  # fmt: skip
-    torch.manual_seed(seed)  # peft's kaiming init of lora_A uses the global torch stream
-    peft_model = get_peft_model(model, cfg).to(device)
+    with torch.random.fork_rng():  # peft's kaiming init of lora_A uses the global stream
+        torch.manual_seed(seed)
+        peft_model = get_peft_model(model, cfg).to(device)
     opt = make_optimizer(
         peft_model, optimizer, lr=lr, reg=reg, weight_decay=weight_decay, **(optimizer_kwargs or {})
     )

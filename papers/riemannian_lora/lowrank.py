@@ -37,14 +37,12 @@ class DescentResult:
 
     ``iters[k]`` is the first iteration with relative error below ``tol`` (``-1``: not within
     ``n_iter``); ``diverged[k]`` marks runs whose error exceeded ``1e6`` or became non-finite;
-    ``error`` is the relative error trace, ``(n_record, R)``, at iterations ``record_at``.
+    ``final_error[k]`` is the relative error where run ``k`` stopped.
     """
 
     iters: np.ndarray
     diverged: np.ndarray
     final_error: np.ndarray
-    error: np.ndarray
-    record_at: np.ndarray
 
 
 def lowrank_target(c: int, d: int, r: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
@@ -99,7 +97,6 @@ def factored_descent(
     reg: float = 1e-8,
     n_iter: int = 5000,
     tol: float = 1e-4,
-    n_record: int = 50,
 ) -> DescentResult:
     r"""Run (scaled) GD on ``R`` independent LoRA factorisations of one quadratic problem.
 
@@ -147,8 +144,6 @@ def factored_descent(
     Kmat = K.transpose(0, 2, 1, 3).reshape(P * d, P * d)
     iters = np.full(R, -1)
     diverged = np.zeros(R, dtype=bool)
-    record_at = np.unique(np.geomspace(1, n_iter, n_record).astype(int))
-    trace = np.full((record_at.size, R), np.nan)
     err = np.full(R, np.nan)
     idx = np.arange(R)
     for t in range(n_iter + 1):
@@ -160,9 +155,6 @@ def factored_descent(
         done = (e < tol) & ~bad
         iters[idx[done]] = t
         diverged[idx[bad]] = True
-        hit = np.searchsorted(record_at, t)
-        if hit < record_at.size and record_at[hit] == t:
-            trace[hit] = np.where(diverged, np.inf, err)
         keep = ~(done | bad)
         idx, a, b, E = idx[keep], a[keep], b[keep], E[keep]
         if idx.size == 0 or t == n_iter:
@@ -178,6 +170,4 @@ def factored_descent(
         lr = lrs[idx, None, None, None]
         A[idx] = a - lr * gA
         B[idx] = b - lr * gB
-    rest = np.isnan(trace)
-    trace[rest] = np.broadcast_to(np.where(diverged, np.inf, err), trace.shape)[rest]
-    return DescentResult(iters, diverged, err, trace, record_at)
+    return DescentResult(iters, diverged, err)

@@ -23,7 +23,7 @@ def test_factored_descent_matches_torch_scaled_gd():
     B0 = rng.standard_normal((1, 1, c, r))
     for pre in (True, False):
         res = factored_descent(K, T, A0, B0, np.array([0.05]), precondition=pre, reg=1e-3,
-                               n_iter=5, tol=1e-12, n_record=5)  # fmt: skip
+                               n_iter=5, tol=1e-12)  # fmt: skip
         A = nn.Parameter(torch.tensor(A0[0, 0]))
         B = nn.Parameter(torch.tensor(B0[0, 0]))
         opt = ScaledGD([{"pairs": [(A, B)], "precondition": pre}], lr=0.05, reg=1e-3)

@@ -2,6 +2,7 @@ register(
     "pretrained_lasso",
     experiments={
         "stratified_gaussian": {},
+        "stage1_lambda": {},
         "support_recovery": {},
         "alpha_choice": {},
         "binomial": {},
@@ -11,6 +12,7 @@ register(
     figures={
         "gaussian_error_vs_alpha": ["stratified_gaussian"],
         "gaussian_per_group": ["stratified_gaussian"],
+        "stage1_lambda": ["stage1_lambda"],
         "support_recovery": ["support_recovery"],
         "alpha_choice": ["alpha_choice"],
         "binomial": ["binomial"],

@@ -4,6 +4,7 @@
   features with group-specific coefficients 3k, 10 own features each) over noise levels:
   test MSE of the overall, individual and pretrained models at every alpha and at the
   CV-chosen alpha, per group, with support sizes and the alpha-limit identities.
+- ``stage1_lambda``: the ablation of the overall model's lambda rule (1se versus min).
 - ``support_recovery``: exact recovery of the common support by the pooled stage-1
   lasso (ptLasso's S) versus the individual lassos' majority vote, against n per group.
 - ``alpha_choice``: the CV-chosen alpha when the groups share a support versus when
@@ -105,6 +106,34 @@ def run_stratified_gaussian(params: Mapping[str, Any], ctx: RunContext) -> dict[
     out["alpha_grid"] = grid
     out["models"] = np.array(MODELS)
     return out
+
+
+def run_stage1_lambda(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """The overall model's lambda rule (ptLasso's lambda.1se default versus lambda.min)."""
+    reps, rules = params["reps"], ("lambda.1se", "lambda.min")
+    grid = _grid(params["n_alpha"])
+    beta = gaussian_example_beta(params["n_groups"], params["p"])
+    test = np.zeros((len(rules), reps))
+    alpha_hat = np.zeros((len(rules), reps))
+    support = np.zeros((len(rules), reps))
+    for r in ctx.progress(range(reps), desc="stage1_lambda"):
+        rng = ctx.rng("rep", r)
+        X, y, g = draw_groups(rng, beta, params["n_per_group"], sigma=params["sigma"])
+        Xt, yt, gt = draw_groups(rng, beta, params["n_per_group"], sigma=params["sigma"])
+        seed = ctx.derive("folds", r)  # the same folds for both rules
+        for i, rule in enumerate(rules):
+            m = PretrainedLasso(
+                alpha_grid=grid, nfolds=params["nfolds"], overall_lambda=rule, random_state=seed
+            ).fit(X, y, g)
+            test[i, r] = _loss(m, Xt, yt, gt).mean()
+            alpha_hat[i, r] = m.alpha_
+            support[i, r] = m.support_.size
+    return {
+        "rules": np.array(rules),
+        "test_mse": test,
+        "alpha_hat": alpha_hat,
+        "support_size": support,
+    }
 
 
 def run_support_recovery(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
@@ -304,6 +333,29 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             "n_alpha": 11,
         },
         description="Gaussian quick-start design: test error across alpha and noise levels",
+    ),
+    Experiment(
+        "stage1_lambda",
+        run_stage1_lambda,
+        quick={
+            "n_groups": 5,
+            "n_per_group": 100,
+            "p": 120,
+            "sigma": 20.0,
+            "reps": 3,
+            "nfolds": 5,
+            "n_alpha": 6,
+        },
+        full={
+            "n_groups": 5,
+            "n_per_group": 200,
+            "p": 120,
+            "sigma": 20.0,
+            "reps": 100,
+            "nfolds": 10,
+            "n_alpha": 11,
+        },
+        description="Ablation: the overall model's lambda.1se (default) versus lambda.min",
     ),
     Experiment(
         "support_recovery",

@@ -120,6 +120,24 @@ def plot_gaussian_per_group(results: Mapping[str, Results]):
     return fig
 
 
+def plot_stage1_lambda(results: Mapping[str, Results]):
+    r = results["stage1_lambda"]
+    rules = [str(s) for s in r["rules"]]
+    fig, axes = figure(1, 3)
+    for ax, key, title in zip(
+        axes[0],
+        ("test_mse", "support_size", "alpha_hat"),
+        ("pretrained test MSE", "size of S", "CV-chosen alpha"),
+        strict=True,
+    ):
+        for i in range(len(rules)):
+            m, se = _mean_se(r[key][i])
+            ax.bar(i, m, yerr=se, capsize=3, color=COLORS[i])
+        ax.set_xticks(range(len(rules)), [f"stage 1 at {s}" for s in rules])
+        ax.set_title(title)
+    return fig
+
+
 def plot_support_recovery(results: Mapping[str, Results]):
     r = results["support_recovery"]
     n = r["n_per_group"]
@@ -264,6 +282,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Per-group test MSE of the overall, individual and pretrained models at "
         "sigma = 20 (the overall model's error is U-shaped in the group index) and the "
         "sizes of the selected supports.",
+    ),
+    FigureSpec(
+        "stage1_lambda",
+        ("stage1_lambda",),
+        plot_stage1_lambda,
+        "Ablation on the Gaussian design at sigma = 20: the overall model's lambda at "
+        "lambda.1se (ptLasso's default) versus lambda.min, with the same data and folds.",
     ),
     FigureSpec(
         "support_recovery",

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from common.cli import Experiment, RunContext
 from common.datasets import sklearn_dataset
@@ -213,6 +212,8 @@ def run_alpha_choice(params: Mapping[str, Any], ctx: RunContext) -> dict[str, An
 
 
 def run_binomial(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    from sklearn.metrics import roc_auc_score  # lazy: plot and check need no scikit-learn
+
     reps = params["reps"]
     grid = _grid(params["n_alpha"])
     beta = binomial_example_beta(params["p"])

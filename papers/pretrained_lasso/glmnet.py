@@ -48,8 +48,6 @@ from pathlib import Path
 
 import numpy as np
 
-from papers.pretrained_lasso import _cd
-
 __all__ = [
     "FAMILIES",
     "MEASURES",
@@ -84,7 +82,7 @@ def _compile_once() -> None:
     if _COMPILED:
         return
     _COMPILED = True
-    cache = Path(_cd.__file__).parent / "__pycache__"
+    cache = Path(__file__).parent / "__pycache__"  # numba caches the kernels of _cd.py here
     lock_dir = cache if os.access(cache.parent, os.W_OK) else Path(tempfile.gettempdir())
     lock_dir.mkdir(exist_ok=True)
     rng = np.random.default_rng(0)
@@ -217,6 +215,8 @@ def lasso_path(
     where the solver hit ``max_iter`` at ``lambdas[k]``.
     """
     _compile_once()
+    from papers.pretrained_lasso import _cd  # lazy: numba loads only when a path is fit
+
     family = check_family(family)
     X = as_matrix(X)
     n, p = X.shape

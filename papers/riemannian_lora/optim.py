@@ -314,6 +314,10 @@ class _PairOptimizer(torch.optim.Optimizer):
             group["lora_pairs"] = True
         else:
             group["lora_pairs"] = bool(group.get("lora_pairs", False))
+            if group["lora_pairs"]:  # explicit flat [A1, B1, A2, B2, ...]
+                ps = list(group["params"])
+                for i in range(0, len(ps) - 1, 2):
+                    _check_pair(ps[i], ps[i + 1], f"#{i // 2}")
         group.setdefault("precondition", group["lora_pairs"])
         if group["lora_pairs"] and len(group["params"]) % 2:
             raise ValueError("a LoRA pair group must hold an even number of tensors (A, B, ...)")

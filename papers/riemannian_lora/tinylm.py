@@ -29,6 +29,7 @@ __all__ = [
     "add_multi_lora",
     "entropy_rate",
     "markov_chain",
+    "next_token_loss",
     "sample_chain",
     "stationary",
 ]
@@ -69,6 +70,11 @@ def sample_chain(
     P: np.ndarray, n: int, length: int, rng: np.random.Generator, pi: np.ndarray | None = None
 ) -> np.ndarray:
     """``n`` sequences of ``length`` tokens, started from ``pi`` (default: stationary)."""
+    P = np.asarray(P, dtype=np.float64)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or not np.allclose(P.sum(axis=1), 1.0):
+        raise ValueError(f"P must be a square row-stochastic matrix, got shape {P.shape}")
+    if n < 1 or length < 1:
+        raise ValueError(f"n and length must be >= 1, got {n}, {length}")
     cum = np.cumsum(P, axis=1)
     cum[:, -1] = 1.0
     out = np.empty((n, length), dtype=np.int64)
@@ -126,8 +132,7 @@ class TinyLM(nn.Module):
 
 
 def next_token_loss(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of predicting ``ids[..., 1:]``; reduced over all but the leading axes
-    of ``ids[..., :-1]`` shape ``(K, batch, time)`` -> ``(K,)``."""
+    """Mean next-token cross-entropy per run: ``ids`` ``(K, batch, time)`` -> ``(K,)``."""
     lp = F.log_softmax(logits[..., :-1, :], dim=-1)
     nll = -lp.gather(-1, ids[..., 1:, None]).squeeze(-1)
     return nll.flatten(1).mean(dim=1)

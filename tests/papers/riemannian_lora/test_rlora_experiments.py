@@ -70,6 +70,8 @@ def test_markov_chain_floor_and_sampler():
     se = np.sqrt(P * (1 - P) / visits[:, None]) + 1e-3
     assert np.all(np.abs(freq - P) < 5 * se)
     assert 0 < tinylm.entropy_rate(P) < np.log(8)
+    with pytest.raises(ValueError, match="row-stochastic"):
+        tinylm.sample_chain(2 * P, 3, 3, rng)
 
 
 def test_multi_lora_runs_are_independent():

@@ -286,6 +286,9 @@ def test_peft_names_are_paired():
         "base_model.model.v_proj.lora_A.default.weight",
     ]
     assert others == []
+    flat = [p for p in model.parameters() if p.requires_grad]  # only LoRA is trainable here,
+    positional = list(zip(flat[0::2], flat[1::2], strict=True))  # so the reference's zip agrees
+    assert all(a is p.A and b is p.B for (a, b), p in zip(positional, pairs, strict=True))
 
 
 def _train(model, opt, steps=4):

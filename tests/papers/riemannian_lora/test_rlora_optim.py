@@ -340,3 +340,41 @@ def test_state_dict_round_trip(name):
     for k in full:
         torch.testing.assert_close(resumed[k], full[k], rtol=1e-12, atol=1e-12)
     assert opt2.state_dict()["param_groups"][0]["reg"] == sd["param_groups"][0]["reg"]
+
+
+class _EmbConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 6)
+        self.conv = nn.Conv2d(6, 4, 3, padding=1)
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, ids):
+        h = self.emb(ids)  # (b, 4, 4, 6)
+        h = self.conv(h.permute(0, 3, 1, 2)).mean(dim=(2, 3))
+        return self.head(h)
+
+
+def test_peft_embedding_and_conv_lora_are_preconditioned():
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(0)  # base weights of this throwaway test model
+    model = get_peft_model(_EmbConv().double(), LoraConfig(r=2, target_modules=["emb", "conv"]))
+    pairs, _ = find_lora_pairs(model)
+    shapes = sorted((tuple(p.A.shape), tuple(p.B.shape)) for p in pairs)
+    assert shapes == [((2, 6, 3, 3), (4, 2, 1, 1)), ((2, 10), (6, 2))]
+    with torch.no_grad():
+        for p in pairs:
+            p.B.normal_(generator=torch.Generator().manual_seed(1))
+            p.A.normal_(generator=torch.Generator().manual_seed(2))
+    conv = next(p for p in pairs if p.A.ndim == 4)
+    ids = torch.randint(0, 10, (3, 4, 4), generator=torch.Generator().manual_seed(3))
+    model(ids).square().sum().backward()
+    gA, gB = conv.A.grad.clone(), conv.B.grad.clone()
+    A0, B0 = conv.A.detach().reshape(2, -1).clone(), conv.B.detach().reshape(4, 2).clone()
+    make_optimizer(model, "scaled_gd", lr=0.1, reg=0.01).step()
+    I = 0.01 * torch.eye(2, dtype=D)
+    expect_A = A0 - 0.1 * torch.linalg.solve(B0.T @ B0 + I, gA.reshape(2, -1))
+    expect_B = B0 - 0.1 * gB.reshape(4, 2) @ torch.linalg.inv(A0 @ A0.T + I)
+    torch.testing.assert_close(conv.A.detach().reshape(2, -1), expect_A)
+    torch.testing.assert_close(conv.B.detach().reshape(4, 2), expect_B)

@@ -217,8 +217,10 @@ class PretrainedLasso:
                 raise ValueError(f"group {g!r} has one class only; binomial needs both")
         fixed = self._fixed_alphas()
         pf_user = np.ones(p) if self.penalty_factor is None else np.asarray(self.penalty_factor)
-        if pf_user.shape != (p,):
-            raise ValueError(f"penalty_factor must have length {p}, got {pf_user.shape}")
+        if pf_user.shape != (p,) or np.any(np.isnan(pf_user)) or np.any(pf_user < 0):
+            raise ValueError(
+                f"penalty_factor must be {p} values >= 0 (inf excludes), got {self.penalty_factor}"
+            )
         rng = (
             self.random_state
             if isinstance(self.random_state, np.random.Generator)
@@ -250,7 +252,8 @@ class PretrainedLasso:
             if a == 1.0:
                 self.pretrained_[a] = self.individual_
                 continue
-            pf = pf_user * pretraining_penalty(self.support_, p, a)
+            # a user factor of 0 (unpenalised) stays 0, also where 1/alpha is inf
+            pf = np.where(pf_user == 0, 0.0, pf_user * pretraining_penalty(self.support_, p, a))
             self.pretrained_[a] = {
                 g: cv_lasso(
                     X[rows[g]],

@@ -109,6 +109,17 @@ def test_fixed_alphas_labels_and_pretraining_helps(gaussian_data):
     assert mse["pretrained"] < mse["individual"]  # groups share most of their support
 
 
+def test_user_penalty_factors(gaussian_data):
+    X, y, g, *_ = gaussian_data
+    pf = np.ones(X.shape[1])
+    pf[-1] = 0.0  # an unpenalised feature, off the support: kept even at alpha = 0
+    m = PretrainedLasso(alpha=0.0, penalty_factor=pf, nfolds=4, random_state=1).fit(X, y, g)
+    for k in m.groups_:
+        assert np.all(m.group_fit(k).path.coefs[:, -1] != 0)
+    with pytest.raises(ValueError, match="penalty_factor"):
+        PretrainedLasso(penalty_factor=-pf, nfolds=4).fit(X, y, g)
+
+
 def test_binomial(gaussian_data):
     rng = np.random.default_rng(3)
     X, y, g = draw_groups(rng, 2 * binomial_example_beta(20), 60, family="binomial")

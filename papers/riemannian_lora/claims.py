@@ -228,12 +228,12 @@ CLAIMS: tuple[Claim, ...] = (
         where=_WHERE_THM,
         inputs=("convex_relu",),
         check=check_convex_target,
-        expected_to_hold=False,
-        note="Refuted as stated (quick run: 172, 192, 381, 580 iterations at lr 0.3 for kappa 1, "
-        "10, 100, 1000: 3.4x over a 1000x range), yet far flatter than GD, which needs 15x more "
-        "at kappa=10 and never converges beyond. The gated-ReLU features of different patterns "
-        "overlap (their Gram matrix has condition number ~150), and the ScaledGD guarantee needs "
-        "a near-isometric operator; with one pattern (condition_number) it is exactly flat.",
+        note="Holds for the median over 3 draws of data, patterns and targets, but only "
+        "approximately: per draw the growth with kappa follows the conditioning of the coupled "
+        "gated-ReLU features (single draws with feature-Gram condition numbers 43, 83, 146 gave "
+        "1.1x, 1.7x, 3.4x); the ScaledGD guarantee needs a near-isometric operator, and with one "
+        "pattern (condition_number) it is exactly flat. Best-lr-per-kappa iterations grow more "
+        "(see detail), because lr = 1 becomes unstable at large kappa.",
         figure="convex_relu",
     ),
     Claim(

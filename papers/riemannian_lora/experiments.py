@@ -50,15 +50,20 @@ def _sweep(
     kappas: list[float],
     params: Mapping[str, Any],
     ctx: RunContext,
+    draw: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``iters``, ``diverged`` of shape (method, kappa, lr, seed) for scaled GD and GD."""
+    """``iters``, ``diverged`` of shape (method, kappa, lr, seed) for scaled GD and GD.
+
+    Seed ``s`` draws the initial ``A`` from ``ctx.rng("init", s)`` (or ``("init", draw, s)``).
+    """
     lrs = np.asarray(params["lrs"], dtype=np.float64)
     S, r = params["seeds"], params["rank"]
     P, _, d, _ = K.shape
     iters = np.full((2, len(kappas), lrs.size, S), -1)
     diverged = np.zeros(iters.shape, dtype=bool)
     bound = 1.0 / np.sqrt(d)  # kaiming-uniform(a=sqrt 5) A, zero B (loralib / peft)
-    A0 = np.stack([ctx.rng("init", s).uniform(-bound, bound, (P, r, d)) for s in range(S)])
+    names = [("init", s) if draw is None else ("init", draw, s) for s in range(S)]
+    A0 = np.stack([ctx.rng(*nm).uniform(-bound, bound, (P, r, d)) for nm in names])
     A0 = np.repeat(A0, lrs.size, axis=0)  # run = (seed, lr)
     L = np.tile(lrs, S)
     for k, kappa in enumerate(kappas):
@@ -130,43 +135,51 @@ def run_condition_number(params: Mapping[str, Any], ctx: RunContext) -> dict[str
 
 
 def run_convex_relu(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Seed ``s`` is a fresh draw of data, activation patterns, targets and initialisation."""
     n, d, c, r = params["n"], params["d"], params["c"], params["rank"]
-    Z = ctx.rng("data").standard_normal((n, d))
+    one = {**params, "seeds": 1}
+    iters, div, data_iters, cond, n_patterns = [], [], [], [], []
+    for s in range(params["seeds"]):
+        Z = ctx.rng("data", s).standard_normal((n, d))
 
-    def coupling(data_kappa):
-        X = Z * np.logspace(0, -np.log10(data_kappa), d)
-        patterns = sample_patterns(X, params["patterns"], seed=ctx.derive("patterns"))
-        return gated_relu_coupling(X, patterns)
+        def coupling(data_kappa, Z=Z, s=s):
+            X = Z * np.logspace(0, -np.log10(data_kappa), d)
+            patterns = sample_patterns(X, params["patterns"], seed=ctx.derive("patterns", s))
+            return gated_relu_coupling(X, patterns)
 
-    def targets_for(P):
-        def target(kappa):
-            rng = ctx.rng("target")  # same singular vectors for every kappa
-            return np.stack([lowrank_target(c, d, r, kappa, rng) for _ in range(P)])
+        def targets_for(P, s=s):
+            def target(kappa):
+                rng = ctx.rng("target", s)  # same singular vectors for every kappa
+                return np.stack([lowrank_target(c, d, r, kappa, rng) for _ in range(P)])
 
-        return target
+            return target
 
-    K1 = coupling(1.0)
-    P = K1.shape[0]
-    iters, div = _sweep(K1, targets_for(P), params["kappas"], params, ctx)
+        K1 = coupling(1.0)
+        P = K1.shape[0]
+        it, dv = _sweep(K1, targets_for(P), params["kappas"], one, ctx, draw=s)
 
-    def data_sweep(data_kappa):
-        K = coupling(data_kappa)
-        return _sweep(K, targets_for(K.shape[0]), [1.0], params, ctx)[0][:, 0]
+        def data_sweep(data_kappa, coupling=coupling, targets_for=targets_for, s=s):
+            K = coupling(data_kappa)
+            return _sweep(K, targets_for(K.shape[0]), [1.0], one, ctx, draw=s)[0][:, 0]
 
-    data_iters = _data_sweep(data_sweep, iters, params)
-    Kmat = K1.transpose(0, 2, 1, 3).reshape(P * d, P * d)
-    ev = np.linalg.eigvalsh(Kmat)
+        iters.append(it)
+        div.append(dv)
+        data_iters.append(_data_sweep(data_sweep, it, one))
+        ev = np.linalg.eigvalsh(K1.transpose(0, 2, 1, 3).reshape(P * d, P * d))
+        cond.append(ev.max() / ev.min())
+        n_patterns.append(P)
+    iters, data_iters = np.concatenate(iters, axis=-1), np.concatenate(data_iters, axis=-1)
     return {
         "kappas": np.asarray(params["kappas"], float),
         "data_kappas": np.asarray(params["data_kappas"], float),
         "lrs": np.asarray(params["lrs"], float),
         "iters": iters,
-        "diverged": div,
+        "diverged": np.concatenate(div, axis=-1),
         "best_iters": best_iterations(iters, params["n_iter"]),
         "data_iters": data_iters,
         "data_best_iters": best_iterations(data_iters, params["n_iter"]),
-        "n_patterns": int(P),
-        "feature_condition_number": float(ev.max() / ev.min()),
+        "n_patterns": np.asarray(n_patterns),
+        "feature_condition_number": np.asarray(cond),
         "n_iter": params["n_iter"],
         "tol": params["tol"],
         "methods": list(METHODS),
@@ -453,7 +466,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             kappas=[1, 10, 100, 1000],
             data_kappas=[1, 10, 100],
             lrs=_LRS,
-            seeds=2,
+            seeds=3,
             n_iter=1500,
             tol=1e-3,
             reg=1e-8,

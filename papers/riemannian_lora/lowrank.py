@@ -73,9 +73,10 @@ def gated_relu_coupling(X: np.ndarray, patterns: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"X must be (n, d) and patterns (P, n) with the same n, got {X.shape}, {patterns.shape}"
         )
-    D = patterns.astype(np.float64)
-    both = D[:, None, :] * D[None, :, :]  # (P, P, n)
-    return np.einsum("jin,nd,ne->jide", both, X, X) / X.shape[0]
+    n, d = X.shape
+    P = patterns.shape[0]
+    F = (patterns[:, :, None] * X[None]).transpose(1, 0, 2).reshape(n, P * d)  # [D_1X ... D_PX]
+    return (F.T @ F / n).reshape(P, d, P, d).transpose(0, 2, 1, 3)
 
 
 def _solve_sym(M: np.ndarray, R: np.ndarray) -> np.ndarray:

@@ -298,7 +298,8 @@ def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         )  # fmt: skip
         finals[a] = run.objective.reshape(n_lr, S)
         pred = np.einsum("tsm,sm->st", np.maximum(np.einsum("td,smd->tsm", Ate, run.W1), 0), run.w2)
-        accs[a] = np.mean(np.sign(pred) == yte[None, :], axis=1).reshape(n_lr, S)
+        acc = np.mean(np.sign(pred) == yte[None, :], axis=1)
+        accs[a] = np.where(np.isfinite(run.objective), acc, np.nan).reshape(n_lr, S)
         if traces is None:
             traces = np.full((len(opts_nc), n_lr, S, run.trace_steps.size), np.inf)
             steps = run.trace_steps

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from common.cli import FigureSpec
 from common.plotting import COLORS, figure
@@ -144,7 +145,8 @@ def plot_stationary(res: Mapping[str, Results]):
         ax.loglog(r["grad" + tag], gap, "o", ms=4, color=col, label=lab, alpha=0.8)
     ax.set_xlabel(r"$\|\nabla F\|$")
     ax.set_ylabel(r"$(p_{nc}-p_{sub})/p_{sub}$")
-    ax.set_title("network vs convex program on its own patterns")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_title("network vs its own-pattern program")
     ax.legend()
     ax = axes[0, 1]
     widths = r["width"]
@@ -156,6 +158,7 @@ def plot_stationary(res: Mapping[str, Results]):
     ax.axhline(1.0, color="k", lw=1.0)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("width m")
     ax.set_ylabel(r"$p_{sub}/p^\star$")
     ax.set_title("is the stationary point global?")
@@ -179,7 +182,7 @@ def plot_sensitivity(res: Mapping[str, Results]):
     ax.set_xscale("log")
     _symlog(ax, r"$(F-p^\star)/p^\star$")
     ax.set_xlabel("iteration")
-    ax.set_title(f"{r['dataset']}: non-convex (0 = convex optimum)")
+    ax.set_title(f"{r['dataset']}: SGD / Adam")
     ax.legend(fontsize=5)
     ax = axes[0, 1]
     names = list(r["convex_settings"])
@@ -193,9 +196,12 @@ def plot_sensitivity(res: Mapping[str, Results]):
     n_cvx = len(r["convex_settings"])
     cols = [COLORS[2]] * n_cvx + [COLORS[0]] * (len(names) - n_cvx)
     ax.bar(np.arange(len(names)), np.nan_to_num(vals, nan=0.0), color=cols)
+    for x, v in enumerate(vals):
+        if not np.isfinite(v):
+            ax.text(x, 1e-6, "diverged", rotation=90, ha="center", va="bottom", fontsize=6)
     ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=6)
     _symlog(ax, "relative gap (median over seeds)")
-    ax.set_title("convex solvers vs learning rates")
+    ax.set_title("convex solvers vs lrs")
     ax = axes[0, 2]
     acc = r["test_acc"]
     for a in range(len(opts)):

@@ -34,7 +34,7 @@ __all__ = [
 
 
 def to_network(result, *, tol: float = 0.0):
-    """First-layer ``W1 (m, d)`` and output weights ``w2 (m,)`` or ``(m, c)`` of a result.
+    r"""First-layer ``W1 (m, d)`` and output weights ``w2 (m,)`` or ``(m, c)`` of a result.
 
     Parameters
     ----------
@@ -42,6 +42,12 @@ def to_network(result, *, tol: float = 0.0):
         Blocks ``(P, d)`` / ``(P, d, c)``.
     tol : float
         Blocks with norm ``<= tol`` are dropped (default: exact zeros only).
+
+    Notes
+    -----
+    For a gated result the weights are mapped the same way, but the model they define is the
+    gated network :math:`\sum_j \mathbb 1[Xh_j\ge0]\,(Xw_j)\alpha_j` (gates ``h_j`` from
+    :func:`common.arrangements.sample_patterns` with ``return_gates=True``), not a ReLU network.
     """
     if isinstance(result, tuple):
         U, V = result

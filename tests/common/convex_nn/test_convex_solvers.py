@@ -41,18 +41,18 @@ def test_fast_matches_cvxpy(problem, formulation, activation):
     assert res.U.shape == (D.shape[0], X.shape[1]) == res.V.shape
 
 
-def test_vector_output_decouples():
+@pytest.mark.parametrize("formulation", ["gated", pytest.param("relu", marks=pytest.mark.slow)])
+def test_vector_output_decouples(formulation):
     X, Y, D = make_problem(c=2)
-    for formulation in ("gated", "relu"):
-        ref = solve_convex(X, Y, D, BETA, formulation=formulation, solver="cvxpy")
-        res = solve_convex(X, Y, D, BETA, formulation=formulation, max_iter=100_000)
-        assert res.U.shape == (D.shape[0], X.shape[1], 2)
-        assert _rel(res.objective, ref.objective) <= 1e-6
-        parts = [
-            solve_convex(X, Y[:, k], D, BETA, formulation=formulation, solver="cvxpy").objective
-            for k in range(2)
-        ]
-        assert _rel(sum(parts), ref.objective) <= 1e-7
+    ref = solve_convex(X, Y, D, BETA, formulation=formulation, solver="cvxpy")
+    res = solve_convex(X, Y, D, BETA, formulation=formulation, max_iter=100_000)
+    assert res.U.shape == (D.shape[0], X.shape[1], 2)
+    assert _rel(res.objective, ref.objective) <= 1e-6
+    parts = [
+        solve_convex(X, Y[:, k], D, BETA, formulation=formulation, solver="cvxpy").objective
+        for k in range(2)
+    ]
+    assert _rel(sum(parts), ref.objective) <= 1e-7
 
 
 def test_logistic_gated_matches_cvxpy(problem):
@@ -165,6 +165,6 @@ def test_admm_option(problem):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = solve_convex(X, y, D, BETA, formulation="relu", solver="admm", tol=1e-5,
-                           max_iter=3000)  # fmt: skip
+                           max_iter=1000)  # fmt: skip
     assert res.solver == "admm"
-    assert _rel(res.objective, ref.objective) <= 1e-3
+    assert _rel(res.objective, ref.objective) <= 1e-2

@@ -340,7 +340,7 @@ def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     from papers.convex_landscape import cifar  # torch is imported only where it is used
 
     with tempfile.TemporaryDirectory() as tmp:
-        if p["data_dir"] is None:
+        if p["data_dir"] is None and p["standin"]:
             data_dir = cifar.write_standin(
                 tmp, ctx.rng("standin"), n_per_batch=p["standin_per_batch"],
                 n_test=p["standin_test"],
@@ -501,6 +501,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         description="CIFAR-10: convex (random / conv gates) vs SGD over learning rates (GPU)",
         quick={
             "data_dir": None,
+            "standin": True,
             "standin_per_batch": 20,
             "standin_test": 50,
             "n_train": None,
@@ -517,6 +518,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         },
         full={
             "data_dir": None,
+            "standin": False,
             "standin_per_batch": 40,
             "standin_test": 50,
             "n_train": None,

@@ -69,6 +69,11 @@ def test_workflow_registration_matches_manifest():
         assert f'"{fig}": {inputs!r}'.replace("'", '"') in text
 
 
+def test_full_scale_cifar_needs_the_data():
+    with pytest.raises(FileNotFoundError, match="data_dir"):
+        PAPER.run("cifar", scale="full")
+
+
 def test_unknown_parameter_is_rejected():
     with pytest.raises(ValueError, match="no parameter"):
         PAPER.run("equivalence", overrides={"widthz": 3})

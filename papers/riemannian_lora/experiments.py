@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 METHODS = ("scaled_gd", "gd")
 FT_OPTIMIZERS = ("sgd", "scaled_gd", "adamw", "scaled_adamw")
+#: fine-tuning variants: name -> (optimizer of ``make_optimizer``, extra options)
+FT_VARIANTS = {
+    "scaled_adamw_jacobi": ("scaled_adamw", {"ordering": "jacobi"}),  # peft's ordering
+    "scaled_adamw_b78": ("scaled_adamw", {"betas": (0.7, 0.8)}),  # paper's GPT-2 betas
+}
 
 
 def _threads(params: Mapping[str, Any]) -> None:
@@ -247,8 +252,9 @@ def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
         by_run.setdefault(int(p.name.rsplit(".", 1)[1]), []).append((p.A, p.B))
     optimizers = []
     for name in params["optimizers"]:
-        cls, pre_on = OPTIMIZERS[name]
-        kw = {"eps": params["eps"]} if cls is ScaledAdamW else {}
+        base, extra = FT_VARIANTS.get(name, (name, {}))
+        cls, pre_on = OPTIMIZERS[base]
+        kw = {"eps": params["eps"], **extra} if cls is ScaledAdamW else dict(extra)
         groups = [
             {"pairs": by_run[k], "lr": lr, "precondition": pre_on}
             for k, (o, lr, _) in enumerate(runs)
@@ -505,7 +511,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             rank=4,
             alpha=32,
             targets=["q_proj", "v_proj"],
-            optimizers=list(FT_OPTIMIZERS),
+            optimizers=[*FT_OPTIMIZERS, *FT_VARIANTS],
             lrs_gd=[1e-3, 1e-2, 1e-1, 1.0],
             lrs_adam=[1e-4, 1e-3, 1e-2, 1e-1],
             seeds=2,
@@ -530,7 +536,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             rank=4,
             alpha=32,
             targets=["q_proj", "v_proj"],
-            optimizers=list(FT_OPTIMIZERS),
+            optimizers=[*FT_OPTIMIZERS, *FT_VARIANTS],
             lrs_gd=[1e-4, 1e-3, 1e-2, 1e-1, 1.0],
             lrs_adam=[1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
             seeds=5,

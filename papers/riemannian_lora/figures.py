@@ -11,9 +11,11 @@ from common.plotting import COLORS, figure
 from common.results import Results
 
 LABELS = {"scaled_gd": "scaled GD", "gd": "GD", "sgd": "SGD", "adamw": "AdamW",
-          "scaled_adamw": "scaled AdamW"}  # fmt: skip
+          "scaled_adamw": "scaled AdamW", "scaled_adamw_jacobi": "scaled AdamW, Jacobi (peft)",
+          "scaled_adamw_b78": "scaled AdamW, β=(0.7, 0.8)"}  # fmt: skip
 COLOR = {"scaled_gd": COLORS[0], "gd": COLORS[1], "sgd": COLORS[1], "adamw": COLORS[3],
-         "scaled_adamw": COLORS[2]}  # fmt: skip
+         "scaled_adamw": COLORS[2], "scaled_adamw_jacobi": COLORS[5],
+         "scaled_adamw_b78": COLORS[4]}  # fmt: skip
 
 
 def _best_panel(ax, x, best, methods, cap, xlabel):
@@ -76,7 +78,8 @@ def plot_finetune_lr(results: Mapping[str, Results]):
     opts = list(res["optimizers"])
     final = res["final_excess"]  # (opt, lr, seed), NaN = diverged
     fig, axes = figure(1, 3)
-    for ax, family in ((axes[0, 0], ("sgd", "scaled_gd")), (axes[0, 1], ("adamw", "scaled_adamw"))):
+    adam = ("adamw", "scaled_adamw", "scaled_adamw_jacobi", "scaled_adamw_b78")
+    for ax, family in ((axes[0, 0], ("sgd", "scaled_gd")), (axes[0, 1], adam)):
         for name in family:
             if name not in opts:
                 continue

@@ -106,7 +106,7 @@ TINY = {
 def test_every_experiment_runs_tiny(name):
     res = PAPER.run(name, overrides=TINY[name])
     if name == "finetune_lr":
-        assert res["final_excess"].shape == (4, 1, 1)
+        assert res["final_excess"].shape == (6, 1, 1)
         assert np.isfinite(res["final_excess"]).all()
     if name in ("condition_number", "convex_relu"):
         assert res["iters"].shape == (2, 2, 2, 1) and res["data_iters"].shape == (2, 2, 2, 1)

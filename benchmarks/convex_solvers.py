@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import warnings
@@ -193,45 +192,70 @@ def slope(xs, ts):
     return float(np.polyfit(xs, ts, 1)[0]) if len(xs) >= 2 else float("nan")
 
 
-_MEM_CHILD = """
-import resource, sys, warnings, numpy as np
-warnings.simplefilter("ignore")
-from benchmarks.convex_solvers import make_problem
-from common.convex_nn import solve_convex
-n, d, P = map(int, sys.argv[1:4])
-X0, y0, D0, _, b0 = make_problem(64, d, 16)
-solve_convex(X0, y0, D0, b0, formulation="gated", max_iter=5)
-X, y, D, _, beta = make_problem(n, d, P)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-solve_convex(X, y, D, beta, formulation="gated", max_iter=50)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(base, peak, D.shape[0])
-"""
+def xla_peak_bytes(n, d, P, formulation="gated"):
+    """Peak device memory of one compiled R-FISTA/AL kernel (XLA ``memory_analysis``):
+    argument + output + temporary buffers, in bytes (deterministic; no RSS noise)."""
+    import jax
+    import jax.numpy as jnp
+
+    from common.convex_nn import fast
+    from common.convex_nn.problem import masks
+
+    X, y, D, _, beta = make_problem(n, d, P)
+    M = masks(D)
+    S = 2.0 * D.T - 1.0
+    if formulation == "relu":
+        M, S = np.concatenate([M, -M], 1), np.concatenate([S, S], 1)
+    Xp, yp, Mp, Sp, _, _ = fast._pad(X, y[:, None], M, S)
+    with jax.enable_x64(True):
+        f64 = jnp.float64
+        B, dd = Mp.shape[1], Xp.shape[1]
+        gam = jnp.zeros((Xp.shape[0], 1, B) if formulation == "relu" else (1, 1, 1), f64)
+        args = (
+            jnp.zeros((1, B, dd), f64),
+            jnp.asarray(Xp),
+            jnp.asarray(yp),
+            jnp.asarray(Mp),
+            jnp.asarray(Sp),
+            gam,
+            jnp.asarray(1.0),
+            jnp.asarray(beta),
+            1.0,
+            jnp.asarray(1e-6),
+            100,
+            jnp.asarray(1.0),
+        )
+        comp = fast._fista_jit.lower(
+            *args,
+            loss="squared",
+            constrained=formulation == "relu",
+            metric_kind="gap" if formulation == "gated" else "mns",
+            check_every=10,
+        ).compile()
+        m = comp.memory_analysis()
+    total = m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes
+    return int(total - m.alias_size_in_bytes), int(D.shape[0])
 
 
 def memory_grid(sizes):
     rows = []
-    root = Path(__file__).resolve().parents[1]
     for n, d, P in sizes:
-        out = subprocess.run(
-            [sys.executable, "-c", _MEM_CHILD, str(n), str(d), str(P)],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            check=True,
-        )
-        base, peak, Pe = map(int, out.stdout.split()[-3:])
-        rows.append(
-            {
-                "n": n,
-                "d": d,
-                "P": Pe,
-                "nd_plus_Pd": n * d + Pe * d,
-                "ndP": n * d * Pe,
-                "peak_growth_MiB": (peak - base) / 1024.0,
-            }
-        )
-        print(json.dumps(rows[-1]), flush=True)
+        for form in ("gated", "relu"):
+            peak, Pe = xla_peak_bytes(n, d, P, form)
+            rows.append(
+                {
+                    "n": n,
+                    "d": d,
+                    "P": Pe,
+                    "formulation": form,
+                    "nd_plus_Pd": n * d + Pe * d,
+                    "nP": n * Pe,
+                    "ndP": n * d * Pe,
+                    "peak_MiB": peak / 2**20,
+                    "ndP_float64_MiB": 8 * n * d * Pe / 2**20,
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -267,12 +291,14 @@ def plot(result, out: Path):
         ax.set_xlabel(xlabel)
         ax.set_ylabel("time to tol [s]")
         ax.legend(fontsize=6)
-    mem = result["memory"]
+    mem = [r for r in result["memory"] if r["formulation"] == "gated"]
+    axes[2].loglog([r["ndP"] for r in mem], [r["peak_MiB"] for r in mem], "o", label="ours (XLA)")
     axes[2].loglog(
-        [r["nd_plus_Pd"] for r in mem], [max(r["peak_growth_MiB"], 1e-3) for r in mem], "o-"
+        [r["ndP"] for r in mem], [r["ndP_float64_MiB"] for r in mem], "x", label="n d P doubles"
     )
-    axes[2].set_xlabel("n d + P d")
-    axes[2].set_ylabel("peak RSS growth [MiB]")
+    axes[2].set_xlabel("n d P")
+    axes[2].set_ylabel("peak memory [MiB]")
+    axes[2].legend(fontsize=6)
     stem = out / "convex_solvers"
     if save_figure is not None:
         save_figure(fig, stem)
@@ -285,6 +311,11 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--quick", action="store_true", help="small grid (minutes on 2 cores)")
+    ap.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only redo the memory part, keeping timings already in --out",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.quick:
@@ -298,7 +329,9 @@ def main(argv=None):
         n_series = [(n, 20, 100) for n in (250, 500, 1000, 2000, 4000)]
         P_series = [(500, 20, P) for P in (50, 100, 200, 400)]
         series_forms = ("gated",)
-        mem = [(1000, 20, 100), (4000, 20, 100), (16000, 20, 100), (4000, 20, 400)]
+        mem = [(1000, 20, 100), (4000, 20, 100), (16000, 20, 100)]  # n series
+        mem += [(4000, 20, 50), (4000, 20, 400)]  # P series (with (4000, 20, 100))
+        mem += [(4000, 10, 100), (4000, 40, 100), (4000, 80, 100)]  # d series
         skip = 1000 * 100
     else:
         targets = [
@@ -308,37 +341,46 @@ def main(argv=None):
         n_series = [(n, 20, 100) for n in (200, 500, 1000, 2000, 5000, 20000)]
         P_series = [(2000, 20, P) for P in (50, 100, 200, 500, 1000)]
         series_forms = ("gated", "relu")
-        mem = [(n, 20, 100) for n in (1000, 4000, 16000, 64000)] + [(4000, 20, 800)]
+        mem = [(n, 20, 100) for n in (1000, 4000, 16000, 64000)]
+        mem += [(4000, 20, P) for P in (50, 200, 800)] + [(4000, d, 100) for d in (10, 40, 80)]
         skip = 2000 * 1000
     t0 = time.time()
-    result = {
-        "env": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "quick": args.quick,
-        },
-        "targets": [
+    path = args.out / "convex_solvers.json"
+    result = json.loads(path.read_text()) if args.memory_only and path.exists() else {}
+    result["env"] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "quick": args.quick,
+    }
+    if not args.memory_only:
+        result["targets"] = [
             row
             for n, d, P, forms in targets
             for row in time_grid([(n, d, P)], forms, skip_clarabel_above=10**9)
-        ],
-        "n_series": time_grid(n_series, series_forms, skip_clarabel_above=skip),
-        "P_series": time_grid(P_series, series_forms, skip_clarabel_above=skip),
-    }
+        ]
+        result["n_series"] = time_grid(n_series, series_forms, skip_clarabel_above=skip)
+        result["P_series"] = time_grid(P_series, series_forms, skip_clarabel_above=skip)
     result["memory"] = memory_grid(mem)
     slopes = {}
     for form in ("gated", "relu"):
         for key, var in (("n_series", "n"), ("P_series", "P")):
-            rows = [r for r in result[key] if r["formulation"] == form]
+            rows = [r for r in result.get(key, []) if r["formulation"] == form]
             for solver in ("ours", "clarabel", "pyscnn"):
                 pts = [(r[var], r[solver]["time"]) for r in rows if "time" in r[solver]]
                 if len(pts) >= 2:
                     slopes[f"{solver}_{form}_time_vs_{var}"] = slope(*zip(*pts, strict=True))
-    m = result["memory"]
-    slopes["memory_vs_nd_plus_Pd"] = slope(
-        [r["nd_plus_Pd"] for r in m[:-1]], [max(r["peak_growth_MiB"], 1e-3) for r in m[:-1]]
-    )
+        m = [r for r in result["memory"] if r["formulation"] == form]
+        for var, fixed in (("n", ("d", "P")), ("P", ("n", "d")), ("d", ("n", "P"))):
+            ref = {"n": 4000, "d": 20, "P": 100}
+            pts = [
+                (r[var], r["peak_MiB"])
+                for r in m
+                if r[fixed[0]] == ref[fixed[0]]
+                and abs(r[fixed[1]] - ref[fixed[1]]) <= 0.1 * ref[fixed[1]]
+            ]
+            if len(pts) >= 2:
+                slopes[f"memory_{form}_vs_{var}"] = slope(*zip(*pts, strict=True))
     result["slopes"] = slopes
     result["speedups"] = [
         {
@@ -346,7 +388,7 @@ def main(argv=None):
             for k in ("n", "d", "P", "formulation", "speedup_vs_clarabel", "speedup_vs_pyscnn")
         }
         for key in ("targets", "n_series", "P_series")
-        for r in result[key]
+        for r in result.get(key, [])
     ]
     result["wall_time"] = time.time() - t0
     (args.out / "convex_solvers.json").write_text(json.dumps(result, indent=1, default=float))

@@ -102,6 +102,11 @@ class ConvexReLURegressor(RegressorMixin, _ConvexBase):
         As in :func:`common.convex_nn.solve_convex`; ``seed`` seeds the gates.
     """
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # decoupled outputs (brief §1.4)
+        return tags
+
     def fit(self, X, y):
         X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
         self._y_1d = y.ndim == 1
@@ -144,7 +149,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexBase):
         self.classes_ = self._le.classes_
         k = self._le.transform(y)
         if len(self.classes_) == 1:
-            raise ValueError("ConvexReLUClassifier needs at least 2 classes in y; got 1")
+            raise ValueError("ConvexReLUClassifier needs at least 2 classes in y; got 1 class")
         if len(self.classes_) == 2:
             Y = np.where(k == 1, 1.0, -1.0)
         else:

@@ -20,6 +20,7 @@ from .certificates import (
     dual_constraint_values,
     duality_gap,
 )
+from .colgen import ColumnGenerationResult, column_generation
 from .estimators import ConvexReLUClassifier, ConvexReLURegressor
 from .maps import (
     balance_network,
@@ -42,6 +43,7 @@ from .problem import (
 from .solve import ConvexResult, solve_convex
 
 __all__ = [
+    "ColumnGenerationResult",
     "ConvexReLUClassifier",
     "ConvexReLURegressor",
     "ConvexResult",
@@ -52,6 +54,7 @@ __all__ = [
     "active_neuron_residual",
     "balance_network",
     "beta_from_scnn",
+    "column_generation",
     "cone_projection_norm",
     "constraint_violation",
     "convex_objective",

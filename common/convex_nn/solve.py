@@ -12,6 +12,13 @@ Solvers
 Every result carries an optimality certificate that is zero at the optimum: the certified
 relative duality gap (squared loss; brief §5.2 C4) or, for other losses, the relative
 minimum-norm subgradient (KKT residual) of the gated program / the AL stopping metric.
+
+Performance notes (2 CPU cores, float64; ``benchmarks/convex_solvers.py``): the gated R-FISTA
+reaches a certified 1e-6 relative gap in a few hundred iterations on the benchmark problems and
+is 5-90x faster than CLARABEL and 2-30x faster than pyscnn's R-FISTA. The ReLU augmented
+Lagrangian is much slower (tens of thousands of inner iterations for 1e-6): on small problems
+CLARABEL is faster, so use ``solver="cvxpy"`` where accuracy on the ReLU program matters and
+the problem fits an interior-point method.
 """
 
 from __future__ import annotations

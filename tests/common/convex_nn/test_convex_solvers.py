@@ -168,3 +168,19 @@ def test_admm_option(problem):
                            max_iter=1000)  # fmt: skip
     assert res.solver == "admm"
     assert _rel(res.objective, ref.objective) <= 1e-2
+
+
+def test_column_generation_reaches_full_optimum():
+    from common.arrangements import enumerate_patterns
+    from common.convex_nn import column_generation
+
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.standard_normal((15, 2)), np.ones((15, 1))])
+    y = rng.standard_normal(15)
+    D = enumerate_patterns(X)
+    full = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
+    cg = column_generation(X, y, D, BETA, initial=5, add_per_round=5)
+    assert cg.converged and len(cg.working_set) < D.shape[0]
+    assert cg.max_dual_constraint <= BETA * (1 + 1e-5)
+    assert _rel(cg.result.objective, full.objective) <= 1e-7
+    assert all(a >= b - 1e-9 for a, b in zip(cg.history, cg.history[1:], strict=False))

@@ -7,7 +7,9 @@ r"""Non-convex two-layer network baseline in torch (float64; brief §7.6).
 full-batch gradient descent, mini-batch SGD or Adam, seeded by a ``torch.Generator`` derived
 from the caller's seed (:func:`common.seeds.derive_seed`); records the *full-data* objective
 after every iteration (epoch for SGD/Adam mini-batches). ReLU'(0) = 0 (PyTorch), i.e. the
-strict ``>`` convention at ties (brief §2.5).
+strict ``>`` convention at ties (brief §2.5). For ``c`` outputs the penalty is the ordinary
+:math:`\|w_2\|_F^2`, which does *not* decouple; it matches the convex programs' per-output
+convention only for networks whose neurons feed a single output (as from ``to_network``).
 """
 
 from __future__ import annotations

@@ -169,11 +169,15 @@ def network_to_convex(X, W1, w2, *, strict: bool = False):
 
     Returns patterns ``(P, n)`` (distinct neuron patterns, stable order) and blocks ``U``, ``V``
     ``(P, d)``, with :math:`u_j=|\\alpha_j|w_j` after balancing; neurons sharing a pattern and
-    sign are summed. ``U``/``V`` are cone-feasible by construction.
+    sign are summed. ``U``/``V`` are cone-feasible by construction. Dead neurons
+    (:math:`\alpha_j=0` or :math:`w_j=0`) contribute nothing and are skipped: the pattern
+    :math:`\\mathbb 1[X0\\ge0]` of a zero neuron is not one of the network's.
     """
     X, W1, w2 = _check_net(X, W1, w2)
     if w2.ndim != 1:
         raise ValueError("network_to_convex supports scalar outputs (w2 of shape (m,))")
+    live = (w2 != 0) & np.any(W1 != 0, axis=1)
+    W1, w2 = W1[live], w2[live]
     W1b, w2b = balance_network(W1, w2) if W1.shape[0] else (W1, w2)
     Z = (X @ W1b.T).T
     Dn = Z > 0 if strict else Z >= 0

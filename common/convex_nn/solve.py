@@ -96,7 +96,11 @@ class ConvexResult:
 
     @property
     def n_active(self) -> int:
-        """Number of non-zero blocks (the width of the mapped network)."""
+        """Number of exactly non-zero blocks (the width of :func:`to_network` at ``tol=0``).
+
+        Interior-point (CVXPY) solutions have round-off blocks that are tiny but not zero;
+        count those with ``to_network(result, tol=...)`` and a tolerance of your choice.
+        """
         nu = np.linalg.norm(self.U, axis=1) > 0
         nv = np.linalg.norm(self.V, axis=1) > 0
         return int(np.sum(nu) + np.sum(nv))

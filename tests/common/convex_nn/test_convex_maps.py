@@ -115,3 +115,20 @@ def test_property_network_convex_round_trip(n, d, m, beta, seed):
     assert conv <= network_objective(X, y, W1, w2, beta) + 1e-9 * (1 + abs(conv))
     W1c, w2c = to_network((U, V))
     assert abs(network_objective(X, y, W1c, w2c, beta) - conv) <= 1e-10 * (1 + abs(conv))
+
+
+def test_dead_neurons_add_no_pattern():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((15, 3))
+    W1 = rng.standard_normal((4, 3))
+    w2 = rng.standard_normal(4)
+    D, U, V = network_to_convex(X, W1, w2)
+    W1d = np.vstack([W1, np.zeros(3), rng.standard_normal(3)])
+    w2d = np.concatenate([w2, [1.0, 0.0]])  # a zero first layer, a zero output weight
+    Dd, Ud, Vd = network_to_convex(X, W1d, w2d)
+    np.testing.assert_array_equal(Dd, D)
+    np.testing.assert_allclose(Ud, U, atol=1e-15)
+    np.testing.assert_allclose(Vd, V, atol=1e-15)
+    np.testing.assert_allclose(
+        predict_convex(X, Dd, Ud, Vd), network_predict(X, W1d, w2d), atol=1e-12
+    )

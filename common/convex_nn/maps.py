@@ -170,7 +170,7 @@ def network_to_convex(X, W1, w2, *, strict: bool = False):
     Returns patterns ``(P, n)`` (distinct neuron patterns, stable order) and blocks ``U``, ``V``
     ``(P, d)``, with :math:`u_j=|\\alpha_j|w_j` after balancing; neurons sharing a pattern and
     sign are summed. ``U``/``V`` are cone-feasible by construction. Dead neurons
-    (:math:`\alpha_j=0` or :math:`w_j=0`) contribute nothing and are skipped: the pattern
+    (:math:`\\alpha_j=0` or :math:`w_j=0`) contribute nothing and are skipped: the pattern
     :math:`\\mathbb 1[X0\\ge0]` of a zero neuron is not one of the network's.
     """
     X, W1, w2 = _check_net(X, W1, w2)

@@ -16,6 +16,7 @@ include: "workflows/pretrained_lasso.smk"
 include: "workflows/riemannian_lora.smk"
 include: "workflows/convex_landscape.smk"
 include: "workflows/build.smk"
+include: "workflows/benchmarks.smk"
 
 
 rule all:

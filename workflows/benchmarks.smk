@@ -7,6 +7,7 @@ rule benchmarks:
     output:
         json="results/benchmarks/convex_solvers.json",
         png="results/benchmarks/convex_solvers.png",
+        pdf="results/benchmarks/convex_solvers.pdf",
     log:
         "logs/benchmarks/convex_solvers.log",
     threads: 2

@@ -7,7 +7,7 @@ doi:10.1093/jrsssb/qkaf050. Reference implementation: the R package ``ptLasso``.
 
 Public API:
 
-- :class:`PretrainedLasso`: input-grouped pretrained lasso (Gaussian and binomial), alpha
+- :class:`PretrainedLasso`: input-grouped pretrained lasso (Gaussian, binomial, multinomial), alpha
   chosen by cross-validation (shared or per group), with R ``ptLasso``'s semantics;
 - :class:`PretrainedRLearner`: pretrained R-learner for conditional average treatment
   effects;

@@ -15,7 +15,10 @@ is an intercept) and solve, for each ``lam`` of a decreasing sequence with warm 
 with ``L`` the Gaussian loss :math:`\\frac1{2n}\\|r_0 - X_s b\\|^2` (``r0`` the response
 minus offset, centred when there is an intercept) or the binomial negative
 log-likelihood :math:`-\\frac1n\\sum_i [y_i\\eta_i - \\log(1 + e^{\\eta_i})]` with
-:math:`\\eta = \\text{offset} + a + X_s b`. Columns with ``use[j] == False`` stay at 0
+:math:`\\eta = \\text{offset} + a + X_s b`, or the multinomial one
+:math:`-\\frac1n\\sum_i \\log\\mathrm{softmax}(\\eta_i)_{y_i}` with one intercept and one
+coefficient vector per class and the penalty summed over classes (glmnet's ungrouped
+multinomial). Columns with ``use[j] == False`` stay at 0
 (glmnet's ``exclude``); ``pf[j] == 0`` leaves a column unpenalised.
 
 As in glmnet's Fortran: a sweep has converged when no coordinate moved by more than
@@ -211,16 +214,41 @@ def _solve_gram(G, g, b, pf, lam, use, thr, maxit):
 
 
 @njit(cache=True)
+def _irls_step(X1, Xw, y, mu, b, pf, lam, use, thr, maxit):
+    """One proximal-Newton (IRLS) step for a Bernoulli log-likelihood at means ``mu``.
+
+    Forms the weighted Gram matrix ``X1' W X1 / n`` (weights ``max(mu (1 - mu), 1e-5)``)
+    with BLAS, the score ``X1'(y - mu) / n``, and solves the penalised quadratic for ``b``
+    (updated in place) by covariance-update coordinate descent. Returns the largest
+    ``v_j (Delta b_j)^2``. Shared by the binomial path and, per class with the other
+    classes held fixed, the multinomial path.
+    """
+    n, p1 = X1.shape
+    w = np.maximum(mu * (1.0 - mu), 1e-5)
+    for j in range(p1):
+        Xw[:, j] = X1[:, j] * w
+    G = (X1.T @ Xw) / n
+    for j in range(p1):
+        if not use[j]:
+            G[j, j] = 1.0
+    g = (X1.T @ (y - mu)) / n
+    b_old = b.copy()
+    _solve_gram(G, g, b, pf, lam, use, 1e-2 * thr, maxit)
+    change = 0.0
+    for j in range(p1):
+        change = max(change, G[j, j] * (b[j] - b_old[j]) ** 2)
+    return change
+
+
+@njit(cache=True)
 def binomial_path(X1, y, offset, pf, lams, use, b_init, tol, maxit, stop_early):
     """Binomial lasso path; returns ``(coefficients (nlam, p + 1), converged, nfit)``.
 
     ``X1 = [1, Xs]``: coordinate 0 is the intercept (``pf[0] = 0``, ``use[0]`` says
-    whether there is one). Each IRLS step forms the weighted Gram matrix
-    ``X1' W X1 / n`` (weights ``max(mu (1 - mu), 1e-5)``) with BLAS and solves the
-    quadratic by covariance-update coordinate descent. ``b_init`` starts the path
-    (the null model, so the first lambda starts at its solution).
+    whether there is one). Each IRLS step is :func:`_irls_step`. ``b_init`` starts the
+    path (the null model, so the first lambda starts at its solution).
     """
-    n, p1 = X1.shape
+    p1 = X1.shape[1]
     nlam = lams.shape[0]
     b = b_init.copy()
     a_null = 0.0  # the intercept-only model with the offset (glmnet's azero), by Newton
@@ -241,25 +269,105 @@ def binomial_path(X1, y, offset, pf, lams, use, b_init, tol, maxit, stop_early):
     for k in range(nlam):
         for _ in range(maxit):
             mu = 1.0 / (1.0 + np.exp(-eta))
-            w = np.maximum(mu * (1.0 - mu), 1e-5)
-            for j in range(p1):
-                Xw[:, j] = X1[:, j] * w
-            G = (X1.T @ Xw) / n
-            for j in range(p1):
-                if not use[j]:
-                    G[j, j] = 1.0
-            g = (X1.T @ (y - mu)) / n
-            b_old = b.copy()
-            _solve_gram(G, g, b, pf, lams[k], use, 1e-2 * thr, maxit)
+            change = _irls_step(X1, Xw, y, mu, b, pf, lams[k], use, thr, maxit)
             eta = offset + X1 @ b
-            change = 0.0
-            for j in range(p1):
-                change = max(change, G[j, j] * (b[j] - b_old[j]) ** 2)
             if change < thr:
                 ok[k] = True
                 break
         betas[k] = b
         dev = 1.0 - _binomial_deviance(y, eta) / dev_null
+        if stop_early and k + 1 >= _MNLAM and (dev - dev_old < _FDEV or dev > _DEVMAX):
+            return betas, ok, k + 1
+        dev_old = dev
+    return betas, ok, nlam
+
+
+@njit(cache=True)
+def _softmax(eta):
+    """Row-wise class probabilities of the ``(n, K)`` link matrix ``eta``."""
+    P = np.empty_like(eta)
+    for i in range(eta.shape[0]):
+        m = eta[i].max()
+        s = 0.0
+        for c in range(eta.shape[1]):
+            P[i, c] = np.exp(eta[i, c] - m)
+            s += P[i, c]
+        P[i] /= s
+    return P
+
+
+@njit(cache=True)
+def _multinomial_deviance(Y, eta):
+    """Mean negative multinomial log-likelihood of one-hot ``Y`` at links ``eta`` (n, K)."""
+    s = 0.0
+    for i in range(eta.shape[0]):
+        m = eta[i].max()
+        lse = 0.0
+        for c in range(eta.shape[1]):
+            lse += np.exp(eta[i, c] - m)
+        lse = m + np.log(lse)
+        for c in range(eta.shape[1]):
+            s -= Y[i, c] * (eta[i, c] - lse)
+    return s / eta.shape[0]
+
+
+@njit(cache=True)
+def multinomial_path(X1, Y, offset, pf, lams, use, B_init, tol, maxit, stop_early):
+    """Multinomial lasso path (glmnet's ``type.multinomial="ungrouped"``).
+
+    ``Y`` is the one-hot ``(n, K)`` response, ``offset`` an ``(n, K)`` link matrix and
+    ``B`` a ``(K, p + 1)`` coefficient matrix (column 0 the intercepts), in the symmetric
+    parametrisation :math:`P(k|x) \\propto \\exp(\\eta_k)`. As in glmnet's ``lognet``, one
+    outer iteration takes, for every class in turn, a partial Newton step
+    (:func:`_irls_step`) with the other classes' linear predictors held fixed, then
+    centres the intercepts to sum to zero (which leaves the likelihood unchanged); it has
+    converged when no class moved by more than ``thr``. Returns
+    ``(coefficients (nlam, K, p + 1), converged, nfit)``.
+    """
+    p1 = X1.shape[1]
+    K = Y.shape[1]
+    nlam = lams.shape[0]
+    a_null = np.zeros(K)  # intercept-only model with the offset, by class-wise Newton
+    if use[0]:
+        for _ in range(1000):
+            P = _softmax(offset + a_null)
+            big = 0.0
+            for c in range(K):
+                step = (Y[:, c] - P[:, c]).sum() / max((P[:, c] * (1 - P[:, c])).sum(), 1e-300)
+                a_null[c] += step
+                big = max(big, abs(step))
+                P = _softmax(offset + a_null)
+            if big < 1e-12:
+                break
+    dev_null = _multinomial_deviance(Y, offset + a_null)
+    thr = tol * dev_null
+    B = B_init.copy()
+    betas = np.zeros((nlam, K, p1))
+    ok = np.zeros(nlam, dtype=np.bool_)
+    Xw = np.empty_like(X1)
+    eta = offset + X1 @ B.T
+    dev_old = 0.0
+    for k in range(nlam):
+        for _ in range(maxit):
+            change = 0.0
+            for c in range(K):
+                P = _softmax(eta)
+                b = B[c].copy()
+                change = max(
+                    change, _irls_step(X1, Xw, Y[:, c], P[:, c], b, pf, lams[k], use, thr, maxit)
+                )
+                B[c] = b
+                eta[:, c] = offset[:, c] + X1 @ b
+            if use[0]:
+                shift = B[:, 0].mean()
+                for c in range(K):
+                    B[c, 0] -= shift
+                    eta[:, c] -= shift
+            if change < thr:
+                ok[k] = True
+                break
+        betas[k] = B
+        dev = 1.0 - _multinomial_deviance(Y, eta) / dev_null
         if stop_early and k + 1 >= _MNLAM and (dev - dev_old < _FDEV or dev > _DEVMAX):
             return betas, ok, k + 1
         dev_old = dev

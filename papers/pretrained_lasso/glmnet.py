@@ -1,12 +1,23 @@
 """A glmnet-faithful lasso path with offsets, penalty factors and cross-validation.
 
-What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"`` or ``"binomial"``:
+What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"``, ``"binomial"`` or
+``"multinomial"`` (``type.multinomial="ungrouped"``):
 
 - objective :math:`\\frac{1}{n}\\sum_i \\ell(y_i, \\eta_i)
   + \\lambda\\sum_j \\mathrm{pf}_j|\\beta_j|` with
   :math:`\\eta = \\text{offset} + \\beta_0 + X\\beta`, :math:`\\ell` half the squared
   error (Gaussian) or the negative Bernoulli log-likelihood (binomial); the intercept is
   unpenalised;
+- multinomial: y coded 0..K-1, one intercept and one coefficient vector per class,
+  :math:`P(k|x) \\propto e^{\\eta_k}` with :math:`\\eta_k = \\text{offset}_k + \\beta_{0k} +
+  X\\beta_k` (offset ``(n, K)``), loss the negative log-likelihood and penalty
+  :math:`\\lambda\\sum_k\\sum_j \\mathrm{pf}_j|\\beta_{jk}|` (the same factor for a feature in
+  every class). This parametrisation is not identified (adding a vector to every
+  class's coefficients leaves the likelihood unchanged); the penalty pins the
+  coefficients down only up to ties, so compare fits by objective. As glmnet, the
+  intercepts are centred to sum to zero, each outer iteration takes a partial Newton
+  step per class with the other classes fixed, and :math:`\\lambda_{\\max}` is the largest
+  ``|score| / pf`` over features and classes;
 - ``standardize=True``: the penalty applies to coefficients of columns scaled by their
   :math:`1/n` standard deviation (columns are centred only when there is an intercept,
   but the scale is the centred standard deviation either way, as in glmnet's
@@ -60,28 +71,32 @@ __all__ = [
     "random_folds",
 ]
 
-FAMILIES = ("gaussian", "binomial")
+FAMILIES = ("gaussian", "binomial", "multinomial")
 #: Cross-validation losses per family; the first is glmnet's default.
-MEASURES = {"gaussian": ("mse", "mae"), "binomial": ("deviance", "class", "mse", "mae")}
+MEASURES = {
+    "gaussian": ("mse", "mae"),
+    "binomial": ("deviance", "class", "mse", "mae"),
+    "multinomial": ("deviance", "class"),
+}
 _PROB_CLIP = 1e-5  # cv.glmnet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
 _BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
 _NULL_TOL = 1e-14  # the null model (offset, intercept, unpenalised columns) is solved tightly
 
 
-_COMPILED = False
+_COMPILED: set[str] = set()
 
 
-def _compile_once() -> None:
+def _compile_once(family: str) -> None:
     """Compile the numba kernels (or load them from numba's on-disk cache) under a file lock.
 
     Snakemake starts the experiments as parallel processes; without the lock each one
     would compile the same kernels (tens of CPU seconds); with it the first compiles and
-    writes the cache, the others wait and then load it.
+    writes the cache, the others wait and then load it. Only ``family``'s kernel is
+    warmed, so runs that never fit a multinomial model never compile its kernel.
     """
-    global _COMPILED
-    if _COMPILED:
+    if family in _COMPILED:
         return
-    _COMPILED = True
+    _COMPILED.add(family)
     cache = Path(__file__).parent / "__pycache__"  # numba caches the kernels of _cd.py here
     lock_dir = cache if os.access(cache.parent, os.W_OK) else Path(tempfile.gettempdir())
     lock_dir.mkdir(exist_ok=True)
@@ -95,8 +110,7 @@ def _compile_once() -> None:
     with open(lock_dir / "pretrained_lasso_cd.lock", "w") as fh:
         if fcntl is not None:
             fcntl.flock(fh, fcntl.LOCK_EX)
-        for family in FAMILIES:
-            lasso_path(X, y, family=family, nlambda=3)
+        lasso_path(X, y, family=family, nlambda=3)
 
 
 def as_matrix(X, name: str = "X") -> np.ndarray:
@@ -134,8 +148,20 @@ def check_family(family: str) -> str:
 
 
 def check_response(y, n: int, family: str, name: str = "y") -> np.ndarray:
-    """The response as float64; binomial labels must be 0/1 with both classes present."""
+    """The response as float64; binomial labels must be 0/1 with both classes present,
+    multinomial labels integer codes 0..K-1 (K >= 2) with every class present."""
     y = as_vector(y, n, name)
+    if family == "multinomial":
+        labels = np.unique(y)
+        if labels.size < 2:
+            raise ValueError(
+                f"family='multinomial' needs at least 2 classes in {name}, got only {labels}"
+            )
+        if not np.array_equal(labels, np.arange(labels.size)):
+            raise ValueError(
+                f"family='multinomial' needs {name} coded 0..K-1 with every class present, "
+                f"got labels {labels[:10].tolist()}"
+            )
     if family == "binomial":
         labels = np.unique(y)
         if not np.all(np.isin(labels, (0.0, 1.0))):
@@ -170,7 +196,10 @@ def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class LassoPath:
-    """A fitted path: ``intercepts[k] + X @ coefs[k]`` (+ offset) is the link at ``lambdas[k]``."""
+    """A fitted path: ``intercepts[k] + X @ coefs[k]`` (+ offset) is the link at ``lambdas[k]``.
+
+    Multinomial: ``intercepts`` is ``(nlambda, K)`` and ``coefs`` ``(nlambda, K, p)``.
+    """
 
     family: str
     lambdas: np.ndarray
@@ -179,9 +208,13 @@ class LassoPath:
     converged: np.ndarray
 
     def link(self, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
-        """Link-scale predictions ``(n, nlambda)``, including ``offset``."""
-        eta = X @ self.coefs.T + self.intercepts
-        return eta if offset is None else eta + offset[:, None]
+        """Link-scale predictions ``(n, nlambda)`` (multinomial: ``(n, K, nlambda)``, as
+        glmnet's ``predict``), including ``offset`` (``(n,)``, multinomial ``(n, K)``)."""
+        if self.family == "multinomial":
+            eta = np.einsum("ij,lkj->ikl", X, self.coefs) + self.intercepts.T[None]
+        else:
+            eta = X @ self.coefs.T + self.intercepts
+        return eta if offset is None else eta + offset[..., None]
 
 
 def lasso_path(
@@ -203,8 +236,10 @@ def lasso_path(
 
     Parameters
     ----------
-    X, y : arrays ``(n, p)`` and ``(n,)``; for ``family="binomial"`` y is coded 0/1.
-    offset : optional ``(n,)`` link-scale offset, part of every prediction.
+    X, y : arrays ``(n, p)`` and ``(n,)``; for ``family="binomial"`` y is coded 0/1, for
+        ``"multinomial"`` 0..K-1 with every class present.
+    offset : optional ``(n,)`` link-scale offset, part of every prediction; ``(n, K)`` for
+        multinomial.
     penalty_factor : optional ``(p,)`` factors ``>= 0``; ``inf`` excludes a column.
     lambdas : optional decreasing sequence; by default glmnet's ``nlambda`` log-spaced values.
     tol : convergence threshold on ``max_j v_j (Delta b_j)^2`` relative to the null deviance.
@@ -214,14 +249,14 @@ def lasso_path(
     LassoPath with coefficients on the original scale of ``X``. ``converged[k]`` is False
     where the solver hit ``max_iter`` at ``lambdas[k]``.
     """
-    _compile_once()
+    family = check_family(family)
+    _compile_once(family)
     from papers.pretrained_lasso import _cd  # lazy: numba loads only when a path is fit
 
-    family = check_family(family)
     X = as_matrix(X)
     n, p = X.shape
     y = check_response(y, n, family)
-    offset = np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    offset = _check_offset(offset, y, family)
     pf, use = penalty_weights(penalty_factor, p)
     if nlambda < 1:
         raise ValueError(f"nlambda must be >= 1, got {nlambda}")
@@ -242,6 +277,21 @@ def lasso_path(
         )
         b_null = b_null[0][0]
         grad = c - G @ b_null
+    elif family == "multinomial":
+        X1 = np.asfortranarray(np.hstack([np.ones((n, 1)), Xs]))
+        pf1, use1 = np.concatenate([[0.0], pf]), np.concatenate([[intercept], use])
+        Y = np.asfortranarray(np.eye(int(y.max()) + 1)[y.astype(np.int64)])
+        B_start = np.zeros((Y.shape[1], p + 1))
+        if intercept:
+            log_freq = np.log(Y.mean(axis=0))
+            B_start[:, 0] = log_freq - log_freq.mean()
+        B_null = _cd.multinomial_path(
+            X1, Y, offset, pf1, big, use1, B_start, _NULL_TOL, max_iter, False
+        )[0][0]
+        eta0 = offset + X1 @ B_null.T
+        prob0 = np.exp(eta0 - eta0.max(axis=1, keepdims=True))
+        prob0 /= prob0.sum(axis=1, keepdims=True)
+        grad = np.abs(Xs.T @ (Y - prob0) / n).max(axis=1)  # the largest score over classes
     else:
         X1 = np.asfortranarray(np.hstack([np.ones((n, 1)), Xs]))
         pf1, use1 = np.concatenate([[0.0], pf]), np.concatenate([[intercept], use])
@@ -274,6 +324,12 @@ def lasso_path(
         )
         coefs = b[:nfit] / xs
         a0 = ybar - coefs @ xm
+    elif family == "multinomial":
+        B, ok, nfit = _cd.multinomial_path(
+            X1, Y, offset, pf1, lambdas, use1, B_null, tol, max_iter, stop_early
+        )
+        coefs = B[:nfit, :, 1:] / xs
+        a0 = B[:nfit, :, 0] - coefs @ xm
     else:
         b, ok, nfit = _cd.binomial_path(
             X1, y, offset, pf1, lambdas, use1, b_null, tol, max_iter, stop_early
@@ -284,19 +340,50 @@ def lasso_path(
     return LassoPath(family, lambdas, a0, coefs, ok)
 
 
+def _check_offset(offset, y: np.ndarray, family: str) -> np.ndarray:
+    """The offset as ``(n,)`` floats, or ``(n, K)`` for multinomial (zeros if None)."""
+    n = y.shape[0]
+    if family != "multinomial":
+        return np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    K = int(y.max()) + 1
+    if offset is None:
+        return np.zeros((n, K))
+    offset = np.asarray(offset, dtype=np.float64)
+    if offset.shape != (n, K):
+        raise ValueError(
+            f"offset for family='multinomial' must have shape (n, K) = ({n}, {K}), "
+            f"got {offset.shape}"
+        )
+    if not np.all(np.isfinite(offset)):
+        raise ValueError("offset contains NaN or infinite values")
+    return np.ascontiguousarray(offset)
+
+
 def pointwise_loss(y: np.ndarray, eta: np.ndarray, family: str, type_measure: str) -> np.ndarray:
     """cv.glmnet's per-observation loss of link predictions ``eta`` (any trailing shape).
 
     Gaussian: ``mse`` = (y - eta)^2, ``mae`` = |y - eta|. Binomial (probabilities
     clipped to [1e-5, 1 - 1e-5]): ``deviance`` = -2 [y log p + (1-y) log(1-p)],
     ``class`` = 1{(p > 1/2) != y}, ``mse`` = (y - p)^2 (glmnet counts both classes, so
-    its value is twice this), ``mae`` = |y - p|.
+    its value is twice this), ``mae`` = |y - p|. Multinomial (``eta`` of shape
+    ``(n, K, ...)``, y coded 0..K-1, probabilities clipped likewise): ``deviance`` =
+    -2 log p_y, ``class`` = 1{argmax_k eta_k != y}; the result drops the class axis.
     """
     if type_measure not in MEASURES[family]:
         raise ValueError(
             f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
             f"got {type_measure!r}"
         )
+    if family == "multinomial":
+        codes = y.astype(np.int64)
+        if type_measure == "class":
+            hit = codes.reshape(codes.shape + (1,) * (eta.ndim - 2))
+            return (eta.argmax(axis=1) != hit).astype(np.float64)
+        shifted = eta - eta.max(axis=1, keepdims=True)
+        prob = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        prob = np.clip(prob, _PROB_CLIP, 1 - _PROB_CLIP)
+        idx = codes.reshape((-1, 1) + (1,) * (eta.ndim - 2))
+        return -2 * np.log(np.take_along_axis(prob, idx, axis=1)[:, 0])
     y = y.reshape(y.shape + (1,) * (eta.ndim - y.ndim))
     if family == "gaussian":
         return (y - eta) ** 2 if type_measure == "mse" else np.abs(y - eta)
@@ -377,15 +464,16 @@ class CVLassoFit:
             return self.index_1se
         raise ValueError(f"s must be 'lambda.min' or 'lambda.1se', got {s!r}")
 
-    def coef(self, s: str = "lambda.min") -> tuple[float, np.ndarray]:
-        """``(intercept, coefficients)`` at ``s``."""
+    def coef(self, s: str = "lambda.min") -> tuple:
+        """``(intercept, coefficients)`` at ``s`` (multinomial: ``(K,)`` and ``(K, p)``)."""
         k = self.index(s)
-        return float(self.path.intercepts[k]), self.path.coefs[k]
+        a0 = self.path.intercepts[k]
+        return (a0 if self.path.family == "multinomial" else float(a0)), self.path.coefs[k]
 
     def link(self, X: np.ndarray, offset: np.ndarray | None = None, s: str = "lambda.min"):
-        """Link-scale predictions at ``s`` (including ``offset``)."""
+        """Link-scale predictions at ``s`` (including ``offset``); ``(n, K)`` for multinomial."""
         a0, beta = self.coef(s)
-        eta = X @ beta + a0
+        eta = X @ beta.T + a0
         return eta if offset is None else eta + offset
 
 
@@ -403,27 +491,36 @@ def cv_lasso(
     """``cv.glmnet(X, y, foldid=foldid, offset=, penalty.factor=, keep=TRUE)``.
 
     ``path_kwargs`` go to :func:`lasso_path` (``nlambda``, ``standardize``, ``intercept``,
-    ...). Raises ValueError when a training fold of a binomial problem has one class only.
+    ...). Raises ValueError when a training fold of a binomial or multinomial problem
+    misses a class (glmnet would fit it with an intercept running off to -inf).
     """
     family = check_family(family)
     X = as_matrix(X)
     n = X.shape[0]
     y = check_response(y, n, family)
     foldid = check_folds(foldid, n)
-    offset = np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    offset = _check_offset(offset, y, family)
     type_measure = type_measure or MEASURES[family][0]
-    pointwise_loss(y[:1], np.zeros(1), family, type_measure)  # validates the measure early
+    if type_measure not in MEASURES[family]:
+        raise ValueError(
+            f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
+            f"got {type_measure!r}"
+        )
     full = lasso_path(
         X, y, family=family, offset=offset, penalty_factor=penalty_factor, **path_kwargs
     )
     path_kwargs = {k: v for k, v in path_kwargs.items() if k not in ("lambdas", "nlambda")}
     folds = np.unique(foldid)
-    preval = np.empty((n, full.lambdas.size))
+    preval = np.empty((*offset.shape, full.lambdas.size))
+    n_classes = 1 if family == "gaussian" else int(y.max()) + 1
     for f in folds:
         test = foldid == f
-        if family == "binomial" and np.unique(y[~test]).size < 2:
+        if family != "gaussian" and np.unique(y[~test]).size < n_classes:
+            missing = np.setdiff1d(np.arange(n_classes), y[~test]).astype(np.int64)
+            what = "hold one class only" if family == "binomial" else "miss class(es)"
             raise ValueError(
-                f"fold {f}: the training rows hold one class only; use fewer folds or more data"
+                f"fold {f}: the training rows {what} {missing.tolist()}; "
+                "use fewer folds or more data"
             )
         fit = lasso_path(
             X[~test],

@@ -103,14 +103,18 @@ class PretrainedLasso:
     alpha : None, float in [0, 1], or a mapping ``{group: alpha}``
         ``None`` (default) chooses alpha by cross-validation over ``alpha_grid``; a float
         fixes one alpha for every group; a mapping fixes one per group.
-    family : ``"gaussian"`` or ``"binomial"`` (labels 0/1).
+    family : ``"gaussian"``, ``"binomial"`` (labels 0/1) or ``"multinomial"`` (any int or
+        str labels, at least 2 classes, every class present in every group; glmnet's
+        ungrouped multinomial lasso, the offsets are ``(n, K)`` link matrices and S is the
+        union over classes of the overall model's nonzero features).
     alpha_grid : the grid for ``alpha=None``; default ``0, 0.1, ..., 1``.
     alpha_type : ``"shared"`` (one alpha for all groups) or ``"varying"`` (each group's
         own CV minimiser); only used when ``alpha=None``.
     nfolds : folds for every ``cv.glmnet`` (at least 3; every group needs that many rows).
     overall_lambda : rule for the overall model's lambda, ``"lambda.1se"`` (R default) or
         ``"lambda.min"``; it fixes the offset and the support S.
-    type_measure : CV loss, default ``"mse"`` (Gaussian) or ``"deviance"`` (binomial).
+    type_measure : CV loss, default ``"mse"`` (Gaussian) or ``"deviance"`` (binomial,
+        multinomial; ``"class"`` is the misclassification rate).
     group_intercepts : give the overall model one unpenalised intercept per group.
     penalty_factor : optional user factors (length p) multiplying the pretraining ones.
     nlambda, lambda_min_ratio, standardize, tol : passed to every path fit.
@@ -118,7 +122,8 @@ class PretrainedLasso:
 
     Attributes (after ``fit``)
     --------------------------
-    groups_ : the sorted group labels; ``alpha_`` : the chosen (or fixed) shared alpha, or
+    groups_ : the sorted group labels; ``classes_`` : the sorted class labels
+    (multinomial only); ``alpha_`` : the chosen (or fixed) shared alpha, or
     ``None`` for per-group alphas; ``alpha_by_group_`` : ``{group: alpha}``;
     ``cv_path_`` : :class:`AlphaPath` (the CV curve; only with ``alpha=None``);
     ``overall_`` : the overall ``cv.glmnet`` fit on ``[dummies, X]``; ``support_`` : S;
@@ -200,6 +205,8 @@ class PretrainedLasso:
         """Fit the overall, individual and pretrained models (and choose alpha)."""
         X = as_matrix(X)
         n, p = X.shape
+        if self.family == "multinomial":
+            y = self._encode_classes(y, n)
         y = check_response(y, n, self.family)
         groups = _check_groups(groups, n)
         self.groups_ = np.unique(groups)
@@ -215,6 +222,14 @@ class PretrainedLasso:
                 )
             if self.family == "binomial" and np.unique(y[groups == g]).size < 2:
                 raise ValueError(f"group {g!r} has one class only; binomial needs both")
+            if self.family == "multinomial":
+                missing = np.setdiff1d(np.arange(self.classes_.size), y[groups == g])
+                if missing.size:
+                    raise ValueError(
+                        f"group {g.item()!r} has no rows of class(es) "
+                        f"{self.classes_[missing.astype(np.int64)].tolist()}; the individual "
+                        "and pretrained multinomial models need every class in every group"
+                    )
         fixed = self._fixed_alphas()
         pf_user = np.ones(p) if self.penalty_factor is None else np.asarray(self.penalty_factor)
         if pf_user.shape != (p,) or np.any(np.isnan(pf_user)) or np.any(pf_user < 0):
@@ -236,8 +251,10 @@ class PretrainedLasso:
             self._design(X, groups), y, foldid=foldid, penalty_factor=pf_overall, **kw
         )
         k1 = self.overall_.index(self.overall_lambda)
-        self.support_ = np.flatnonzero(self.overall_.path.coefs[k1, n_dummies:])
-        offset = self.overall_.preval[:, k1]
+        # multinomial: the union over classes of the features with a nonzero coefficient
+        coefs1 = np.atleast_2d(self.overall_.path.coefs[k1])[:, n_dummies:]
+        self.support_ = np.flatnonzero(np.any(coefs1 != 0, axis=0))
+        offset = self.overall_.preval[..., k1]  # (n,), multinomial (n, K)
 
         rows = {g: np.flatnonzero(groups == g) for g in self.groups_}
         folds2 = {g: random_folds(rows[g].size, self.nfolds, rng) for g in self.groups_}
@@ -290,9 +307,9 @@ class PretrainedLasso:
         err_g = np.empty((self.groups_.size, n_alpha))
 
         def preval(fits: dict) -> np.ndarray:
-            eta = np.empty(y.size)
+            eta = np.empty(self.overall_.preval.shape[:-1])
             for g in self.groups_:
-                eta[rows[g]] = fits[g].preval[:, fits[g].index_min]
+                eta[rows[g]] = fits[g].preval[..., fits[g].index_min]
             return eta
 
         for i, a in enumerate(self.alpha_grid):
@@ -347,7 +364,9 @@ class PretrainedLasso:
         s : ``"lambda.min"`` or ``"lambda.1se"`` for the stage-2 / individual / overall fit;
             the pretraining offset always uses the overall model at ``overall_lambda``.
         alpha : evaluate the pretrained model at this fitted alpha instead of the chosen one.
-        kind : ``"link"``; for binomial also ``"response"`` (probability) or ``"class"``.
+        kind : ``"link"``; for binomial also ``"response"`` (probability) or ``"class"``
+            (0/1); for multinomial ``"link"`` and ``"response"`` are ``(n, K)`` (columns in
+            the order of ``classes_``) and ``"class"`` the most probable label.
         """
         if model not in _MODELS:
             raise ValueError(f"model must be one of {_MODELS}, got {model!r}")
@@ -363,7 +382,7 @@ class PretrainedLasso:
             eta = self.overall_.link(self._design(X, groups), s=s)
         else:
             offset = self.overall_.link(self._design(X, groups), s=self.overall_lambda)
-            eta = np.empty(X.shape[0])
+            eta = np.empty(offset.shape)
             for g in np.unique(groups):
                 r = groups == g
                 if model == "individual":
@@ -373,8 +392,32 @@ class PretrainedLasso:
                 eta[r] = self.pretrained_[a][g].link(X[r], (1 - a) * offset[r], s=s)
         if kind == "link":
             return eta
+        if self.family == "multinomial":
+            prob = np.exp(eta - eta.max(axis=1, keepdims=True))
+            prob /= prob.sum(axis=1, keepdims=True)
+            return prob if kind == "response" else self.classes_[prob.argmax(axis=1)]
         prob = 1 / (1 + np.exp(-eta))
         return prob if kind == "response" else (prob > 0.5).astype(np.int64)
+
+    def _encode_classes(self, y, n: int) -> np.ndarray:
+        """Multinomial labels (int or str) as codes 0..K-1 of the sorted ``classes_``."""
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != n:
+            raise ValueError(f"y must be 1-D of length {n} (rows of X), got shape {y.shape}")
+        integral_floats = (
+            y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))
+        )
+        if y.dtype.kind not in "iuUS" and not integral_floats:
+            raise ValueError(
+                "family='multinomial' needs y as integer or string class labels, got dtype "
+                f"{y.dtype}"
+            )
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(
+                f"family='multinomial' needs at least 2 classes in y, got only {self.classes_}"
+            )
+        return codes.astype(np.float64)
 
     # -- supports --------------------------------------------------------------------
     def group_fit(self, group, model: str = "pretrained", alpha: float | None = None):
@@ -398,8 +441,9 @@ class PretrainedLasso:
         groups (ptLasso's ``commonOnly``); for the pretrained models with alpha < 1 it is
         the overall model's support S, and the union includes S (the offset uses it).
         """
-        per_group = {
-            g: np.flatnonzero(self.group_fit(g, model, alpha).coef(s)[1]) for g in self.groups_
+        per_group = {  # multinomial: the union over classes
+            g: np.flatnonzero(np.any(np.atleast_2d(self.group_fit(g, model, alpha).coef(s)[1]), 0))
+            for g in self.groups_
         }
         counts = np.zeros(self.n_features_, dtype=np.int64)
         for sel in per_group.values():

@@ -143,7 +143,7 @@ def test_bad_inputs(gaussian_data, fitted):
     with pytest.raises(ValueError, match="coded 0/1"):
         PretrainedLasso(family="binomial", nfolds=4).fit(X, np.round(y), g)
     with pytest.raises(ValueError, match="family"):
-        PretrainedLasso(family="multinomial")
+        PretrainedLasso(family="poisson")
     with pytest.raises(ValueError, match="at least 2 distinct groups"):
         model.fit(X, y, np.zeros(len(y), dtype=int))
     with pytest.raises(ValueError, match=r"alpha for group .* \[0, 1\]"):

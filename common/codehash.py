@@ -26,15 +26,27 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
+def _package_of(path: Path) -> list[str]:
+    """The dotted package that ``path`` belongs to, as a list of names."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return parts[:-1]  # a module's package; for ``__init__.py`` the package itself
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # ``from .x import y`` inside a package
+                package = _package_of(path)
+                base = package[: len(package) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
     return {m for m in found if m == "common" or m.startswith("common.")}
 
 

@@ -72,6 +72,9 @@ def to_jsonable(value: Any) -> Any:
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would make results private to one user
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

@@ -11,7 +11,11 @@ def tree(tmp_path, monkeypatch):
     (tmp_path / "common").mkdir()
     (tmp_path / "common" / "__init__.py").write_text("")
     (tmp_path / "common" / "a.py").write_text("from common import b\n")
-    (tmp_path / "common" / "b.py").write_text("X = 1\n")
+    (tmp_path / "common" / "b.py").write_text("from .sub import c\n")
+    (tmp_path / "common" / "sub").mkdir()
+    (tmp_path / "common" / "sub" / "__init__.py").write_text("from .c import Y\nfrom . import d\n")
+    (tmp_path / "common" / "sub" / "c.py").write_text("Y = 1\n")
+    (tmp_path / "common" / "sub" / "d.py").write_text("W = 1\n")
     (tmp_path / "common" / "unused.py").write_text("Y = 1\n")
     (tmp_path / "common" / "plotting.py").write_text("Z = 1\n")
     pkg = tmp_path / "papers" / "p"
@@ -30,14 +34,15 @@ def _touch(path: Path):
 
 def test_transitive_common_dependencies(tree):
     deps = codehash.common_dependencies([tree / "papers" / "p" / "experiments.py"])
-    assert [p.name for p in deps] == ["__init__.py", "a.py", "b.py"]
+    names = [str(p.relative_to(tree / "common")) for p in deps]
+    assert names == ["__init__.py", "a.py", "b.py", "sub/__init__.py", "sub/c.py", "sub/d.py"]
 
 
 def test_a_change_reruns_exactly_the_affected_step(tree):
     before = {s: codehash.code_hash("p", s) for s in ("run", "plot", "check")}
     _touch(tree / "common" / "unused.py")
     assert {s: codehash.code_hash("p", s) for s in before} == before
-    _touch(tree / "common" / "b.py")  # imported by experiments through common.a
+    _touch(tree / "common" / "sub" / "d.py")  # reached through a, b and relative imports
     after = {s: codehash.code_hash("p", s) for s in before}
     assert after["run"] != before["run"] and after["plot"] == before["plot"]
     _touch(tree / "papers" / "p" / "figures.py")  # a style change never reruns compute

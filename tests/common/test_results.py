@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -20,6 +21,14 @@ def test_round_trip(tmp_path):
     prov = back.provenance
     assert prov["seed"] == 5 and prov["config"] == {"k": 1} and prov["device"] == "cpu"
     assert "numpy" in prov["packages"] and prov["git_revision"]
+
+
+def test_outputs_are_readable_like_any_new_file(tmp_path):
+    save_results(tmp_path / "exp", Results(scalars={"v": 1}))
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_arrays_are_stored_without_pickle(tmp_path):

@@ -167,24 +167,28 @@ def plot_support_recovery(results: Mapping[str, Results]):
     return fig
 
 
-def plot_alpha_choice(results: Mapping[str, Results]):
-    r = results["alpha_choice"]
-    settings = [str(s) for s in r["settings"]]
-    grid = r["alpha_grid"]
-    fig, axes = figure(1, 2)
-    ax = axes[0, 0]
-    for i, s in enumerate(settings):
+def _alpha_histogram(ax, alpha_hat: np.ndarray, labels: list[str]) -> None:
+    """Histograms of the CV-chosen alpha, one per setting (rows of ``alpha_hat``), offset."""
+    for i, label in enumerate(labels):
         ax.hist(
-            r["alpha_hat"][i] + 0.015 * (2 * i - 1),
+            alpha_hat[i] + 0.015 * (2 * i - 1),
             bins=np.linspace(-0.05, 1.05, 12),
             alpha=0.6,
             color=COLORS[i],
-            label=f"{s} supports",
+            label=label,
         )
     ax.set_xlabel("CV-chosen alpha")
     ax.set_ylabel("count")
     ax.set_title("chosen alpha")
     ax.legend(fontsize=7)
+
+
+def plot_alpha_choice(results: Mapping[str, Results]):
+    r = results["alpha_choice"]
+    settings = [str(s) for s in r["settings"]]
+    grid = r["alpha_grid"]
+    fig, axes = figure(1, 2)
+    _alpha_histogram(axes[0, 0], r["alpha_hat"], [f"{s} supports" for s in settings])
     ax = axes[0, 1]
     for i, s in enumerate(settings):
         cv = r["cv_error_by_alpha"][i]
@@ -230,19 +234,7 @@ def plot_cate(results: Mapping[str, Results]):
     ax.set_ylabel("test MSE of tau(x)")
     ax.set_title("CATE estimation error")
     ax.legend(fontsize=7)
-    ax = axes[0, 1]
-    for i, s in enumerate(settings):
-        ax.hist(
-            r["alpha_hat"][i] + 0.015 * (2 * i - 1),
-            bins=np.linspace(-0.05, 1.05, 12),
-            alpha=0.6,
-            color=COLORS[i],
-            label=f"{s} support",
-        )
-    ax.set_xlabel("CV-chosen alpha")
-    ax.set_ylabel("count")
-    ax.set_title("chosen alpha")
-    ax.legend(fontsize=7)
+    _alpha_histogram(axes[0, 1], r["alpha_hat"], [f"{s} support" for s in settings])
     return fig
 
 

@@ -107,6 +107,34 @@ def _gap(W, Z, g, y, M, beta):
     return (primal - dual) / jnp.maximum(jnp.abs(primal), jnp.finfo(W.dtype).tiny)
 
 
+def _al_gap(W, Z, g, y, M, S, gamma, delta, beta):
+    r"""Relative Fenchel duality gap of the AL subproblem (squared loss).
+
+    The subproblem is :math:`\min_W f(\mathcal AW)+h(GW)+\beta\sum_b\|w_b\|` with
+    :math:`h(z)=\tfrac\delta2\|(\gamma/\delta-z)_+\|^2`, whose conjugate at
+    :math:`-\gamma^+` (:math:`\gamma^+=(\gamma-\delta GW)_+`) is
+    :math:`\|\gamma^+\|^2/(2\delta)-\gamma^+\cdot\gamma/\delta`. The dual point
+    :math:`s\,(r,\gamma^+)` is scaled into the dual-feasible set; the gap is >= 0 and vanishes
+    at the subproblem optimum (Rockafellar's inexact-AL criterion).
+    """
+    tiny = jnp.finfo(W.dtype).tiny
+    r = y - _pred(Z, M)  # (n, c)
+    G = Z * S[:, None, :]
+    gnew = jnp.maximum(gamma - delta * G, 0.0)  # (n, c, B)
+    pen = 0.5 * delta * jnp.sum(jnp.maximum(gamma / delta - G, 0.0) ** 2, axis=(0, 2))
+    primal = 0.5 * jnp.sum(r * r, axis=0) + beta * jnp.sum(_norms(W), axis=1) + pen  # (c,)
+    t = jnp.max(_norms(g), axis=1)  # (c,)
+    s = jnp.minimum(1.0, beta / jnp.maximum(t, tiny))
+    dual = (
+        -0.5 * jnp.sum((s[None, :] * r - y) ** 2, axis=0)
+        + 0.5 * jnp.sum(y * y, axis=0)
+        - 0.5 * s * s * jnp.sum(gnew * gnew, axis=(0, 2)) / delta
+        + s * jnp.sum(gnew * gamma, axis=(0, 2)) / delta
+    )
+    tot = jnp.sum(primal)
+    return jnp.sum(primal - dual) / jnp.maximum(jnp.abs(tot), tiny)
+
+
 @functools.partial(jax.jit, static_argnames=("loss", "constrained", "metric_kind", "check_every"))
 def _fista_jit(
     W0,
@@ -139,6 +167,8 @@ def _fista_jit(
         g = _gradW(X, dZ)
         if metric_kind == "gap":
             return _gap(W, Z, g, y, M, beta)
+        if metric_kind == "algap":
+            return _al_gap(W, Z, g, y, M, S, gamma, delta, beta)
         return jnp.max(_mns_norms(W, g, beta)) / scale
 
     Z0 = _Z(X, W0)
@@ -376,6 +406,12 @@ def augmented_lagrangian(
     dtype=np.float64,
     verbose=False,
     certify=None,
+    delta_scale=100.0,
+    delta_growth=2.0,
+    inner_max_iter=None,
+    inner_metric="mns",
+    omega0=1e-2,
+    omega_min=None,
 ):
     r"""Augmented Lagrangian for ``min f(A W) + beta sum ||w_b||  s.t.  S_b * (X w_b) >= 0``.
 
@@ -394,8 +430,18 @@ def augmented_lagrangian(
     ``max_iter`` bounds the total number of inner iterations. ``certify(W)``, if given, returns
     an exact relative gap (e.g. by NNLS, :func:`common.convex_nn.duality_gap`); it is called
     once the multiplier bound stalls at the final inner tolerance.
+
+    Tuning (defaults reproduce the original schedule): ``delta_scale`` (initial
+    ``delta = delta_scale ||A||^2/||X||^2``), ``delta_growth`` (factor applied when the
+    violation does not halve), ``inner_max_iter`` (cap per inner solve; an unconverged inner
+    solve is continued warm with the same multipliers' update and tolerance),
+    ``inner_metric="algap"`` (stop inner solves on the relative duality gap of the AL
+    subproblem, squared loss, instead of the min-norm subgradient), ``omega0`` / ``omega_min``
+    (inner tolerance schedule, x0.1 per outer step). ``delta_scale=1, delta_growth=4,
+    inner_max_iter=2000, inner_metric="algap"`` is the coarse phase used by ``solve_convex``.
     """
     constraint_tol = 0.1 * tol if constraint_tol is None else constraint_tol
+    omega_min = 0.1 * tol if omega_min is None else omega_min
     X, y, M, S, W0, (n0, d0, B0) = _pad(
         np.asarray(X), np.asarray(y), np.asarray(M), np.asarray(S), W0=W0
     )
@@ -413,12 +459,16 @@ def augmented_lagrangian(
         W = jnp.zeros((c, B, d), dtype) if W0 is None else jnp.asarray(W0, dtype)
         L = float(_power(Xj, Mj, jax.random.normal(jax.random.key(0), (c, B, d), dtype)))
         LX = float(jnp.linalg.norm(Xj, 2) ** 2)
-        dlt = 100.0 * float(L / LX) if delta is None else float(delta)
+        dlt = float(delta_scale) * float(L / LX) if delta is None else float(delta)
         # inner accuracy relative to beta: the multiplier certificate loses ~ omega * ||r||^2
         scale = beta if beta > 0 else max(_scale_at_zero(Xj, yj, Mj, loss), 1e-300)
         ymax = max(float(jnp.max(jnp.abs(yj))), 1e-300)
         gamma = jnp.zeros((n, c, B), dtype)
-        omega = 1e-2
+        inner_kind = (
+            "algap" if (inner_metric == "algap" and loss == "squared" and beta > 0) else "mns"
+        )
+        inner_max_iter = max_iter if inner_max_iter is None else int(inner_max_iter)
+        omega = omega0
         total, outer, prev_viol = 0, 0, np.inf
         cert, viol, met = np.inf, np.inf, np.inf
         converged = False
@@ -437,11 +487,11 @@ def augmented_lagrangian(
                 jnp.asarray(beta, dtype),
                 eta0,
                 jnp.asarray(omega, dtype),
-                int(max_iter - total),
+                int(min(max_iter - total, inner_max_iter)),
                 jnp.asarray(scale, dtype),
                 loss=loss,
                 constrained=True,
-                metric_kind="mns",
+                metric_kind=inner_kind,
                 check_every=int(check_every),
             )
             W = x
@@ -453,12 +503,12 @@ def augmented_lagrangian(
             viol = float(viol_j) / ymax
             cert = float(met) if loss != "squared" or beta == 0 else abs(float(cert_j))
             gamma = gamma_new
+            inner_ok = float(met) <= max(omega, tol)
             if verbose:
                 print(
                     f"AL outer {outer}: inner {int(k)} (total {total}), mns {float(met):.2e}, "
                     f"omega {omega:.1e}, delta {dlt:.3g}, cert {cert:.2e}, viol {viol:.2e}"
                 )
-            inner_ok = float(met) <= max(omega, tol)
             if cert <= tol and viol <= constraint_tol and inner_ok:
                 converged = True
                 break
@@ -468,11 +518,15 @@ def augmented_lagrangian(
                 if cert <= tol:
                     converged = True
                     break
-            if viol > 0.5 * prev_viol and viol > constraint_tol:
-                dlt *= 2.0
+            if not inner_ok:
+                # inner solve hit its iteration cap: keep omega, the next solve is warm-started
+                continue
+            # adaptive penalty (LANCELOT-style): grow delta while the violation stalls
+            if viol > constraint_tol and viol > 0.5 * prev_viol:
+                dlt *= delta_growth
                 eta = None
             prev_viol = viol
-            omega = max(omega * 0.1, tol * 0.1)
+            omega = max(omega * 0.1, omega_min)
         Wout = np.asarray(W, dtype=np.float64)[:, :B0, :d0]
         gout = np.asarray(gamma, dtype=np.float64)[:n0, :, :B0]
     if not converged:

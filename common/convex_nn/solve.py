@@ -15,10 +15,18 @@ minimum-norm subgradient (KKT residual) of the gated program / the AL stopping m
 
 Performance notes (2 CPU cores, float64; ``benchmarks/convex_solvers.py``): the gated R-FISTA
 reaches a certified 1e-6 relative gap in a few hundred iterations on the benchmark problems and
-is 5-90x faster than CLARABEL and 2-30x faster than pyscnn's R-FISTA. The ReLU augmented
-Lagrangian is much slower (tens of thousands of inner iterations for 1e-6): on small problems
-CLARABEL is faster, so use ``solver="cvxpy"`` where accuracy on the ReLU program matters and
-the problem fits an interior-point method.
+is 5-90x faster than CLARABEL and 2-30x faster than pyscnn's R-FISTA. The plain ReLU augmented
+Lagrangian is much slower (tens of thousands of inner iterations for 1e-6, and it stalls on
+degenerate problems). For squared loss, ``beta > 0``, float64 and ``max_iter >= 1000`` (or
+unset), ``"al"`` therefore runs a *coarse* AL (<= 5000 inner iterations, delta ~ ||A||^2/||X||^2
+growing x4 on stalled violation, inner solves stopped on the AL-subproblem duality gap), solves
+the program restricted to the AL's active patterns with CLARABEL, adds patterns whose exact
+dual constraint is violated (column generation) and accepts the result only if its exact (NNLS)
+relative gap on the full program is ``<= tol`` and its violation ``<= constraint_tol``;
+otherwise it falls back to the plain AL. ``solver_opts={"polish": False}`` disables this.
+Measured: n=20, d=3, all 381 patterns: 1.7 s warm, gap 1e-11 (plain AL: 5-12 s, 3.7e-2 off,
+not converged); benchmark n=200, d=5, P=50: 5.2 s, 1.4e-10 (plain AL 10 s, not converged;
+CLARABEL 0.9 s), so CLARABEL is still faster at these sizes.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import fast
-from .certificates import constraint_violation, duality_gap
+from .certificates import constraint_violation, dual_constraint_values, duality_gap
 from .problem import (
     activation_coefficients,
     check_beta,
@@ -155,6 +163,78 @@ def _exact_certifier(X, y, D, beta, ab, P):
     return certify
 
 
+def _al_polished(
+    X, y, y2, D, M, S, Mb, Sb, beta, ab, tol, constraint_tol, max_iter, opts, max_rounds=10
+):
+    """Coarse AL, then an exact solve on its working set, accepted only if certified.
+
+    The AL (and FISTA) converge slowly on degenerate problems (many near-duplicate patterns,
+    ``n`` small), but a coarse AL iterate identifies the active blocks. The program restricted
+    to those patterns (a handful of blocks) is solved by CLARABEL; the result is embedded and
+    accepted only if its *exact* relative gap on the full program (NNLS certificate) is
+    ``<= tol`` and its violation ``<= constraint_tol * max|y|``. Returns ``None`` otherwise
+    (the caller then runs the plain AL).
+    """
+    try:
+        from .reference import solve_cvxpy
+    except ImportError:  # pragma: no cover - cvxpy missing
+        return None
+    n = X.shape[0]
+    P = D.shape[0]
+    ctol = 0.1 * tol if constraint_tol is None else constraint_tol
+    coarse = dict(opts)
+    coarse.pop("certify", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res0 = fast.augmented_lagrangian(
+            X, y2, Mb, Sb, beta, tol=1e-3, constraint_tol=1e-3, max_iter=min(max_iter, 5000),
+            **{"delta_scale": 1.0, "delta_growth": 4.0, "inner_max_iter": 2000,
+               "inner_metric": "algap", **coarse},
+        )  # fmt: skip
+    W0 = res0.W  # (c, 2P, d)
+    nrm = np.linalg.norm(W0, axis=-1).max(axis=0)  # (2P,)
+    if not np.any(nrm > 0):
+        return None
+    idx = np.unique(np.nonzero(nrm > 1e-3 * nrm.max())[0] % P)
+    c, d = y2.shape[1], X.shape[1]
+    ymax = max(float(np.max(np.abs(y2))), 1e-300)
+    for _ in range(max_rounds):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            U3, V3, gu, gv, _, _ = solve_cvxpy(
+                X, y2, M[:, idx], S[:, idx], beta, relu=True, loss="squared", solver="CLARABEL",
+                solver_opts={}, verbose=False,
+            )  # fmt: skip
+        if not (np.all(np.isfinite(U3)) and np.all(np.isfinite(V3))):
+            return None  # solver failure; "optimal_inaccurate" is fine, the gap is checked below
+        W = np.zeros((c, 2 * P, d))
+        W[:, idx] = U3
+        W[:, P + idx] = V3
+        sol = idx
+        # column generation: add the patterns whose exact dual constraint is violated
+        r = y2 - np.einsum("nd,cbd,nb->nc", X, W, Mb)
+        vals = np.max(
+            [dual_constraint_values(X, r[:, k], D, formulation="relu", activation=ab)
+             for k in range(c)], axis=0,
+        )  # fmt: skip
+        out = np.setdiff1d(np.arange(P), idx)
+        add = out[vals[out] > beta * (1.0 + 0.1 * tol)]
+        if add.size == 0:
+            break
+        idx = np.union1d(idx, add[np.argsort(-vals[add])][: max(10, idx.size // 2)])
+    Zw = np.einsum("nd,cbd->ncb", X, W) * Sb[:, None, :]
+    viol = float(np.max(np.sum(np.maximum(-Zw, 0.0), axis=2)))
+    cert = float(opts["certify"](W))
+    if opts.get("verbose", False):
+        print(f"AL polish: working set {sol.size}/{P}, viol {viol:.2e}, exact gap {cert:.2e}")
+    if viol > ctol * ymax or cert > tol:
+        return None
+    gamma = np.zeros((n, c, 2 * P))
+    gamma[:, :, sol] = np.transpose(np.asarray(gu), (1, 0, 2))
+    gamma[:, :, P + sol] = np.transpose(np.asarray(gv), (1, 0, 2))
+    return fast.FastResult(W, res0.iterations, True, cert, gamma, viol, res0.outer_iterations)
+
+
 def solve_convex(
     X,
     y,
@@ -205,7 +285,9 @@ def solve_convex(
         AL: tolerated worst per-sample constraint violation, relative to ``max|y|``
         (default ``tol / 10``).
     solver_opts : dict, optional
-        Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}``).
+        Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}``;
+        ``{"polish": False}`` turns off the certified working-set polish of ``"al"``, see the
+        module notes).
 
     Returns
     -------
@@ -269,12 +351,24 @@ def solve_convex(
                 max_iter=max_iter or 20_000, dtype=dt, **opts,
             )  # fmt: skip
         else:
+            polish = opts.pop(
+                "polish",
+                loss == "squared"
+                and beta > 0
+                and dt == np.float64
+                and (max_iter is None or max_iter >= 1000),
+            )
             if loss == "squared" and beta > 0:
                 opts.setdefault("certify", _exact_certifier(X, y, D, beta, ab, P))
-            res = fast.augmented_lagrangian(
-                X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
-                max_iter=max_iter or 20_000, dtype=dt, **opts,
-            )  # fmt: skip
+            res = None
+            if polish:
+                res = _al_polished(X, y, y2, D, M, S, Mb, Sb, beta, ab, tol, constraint_tol,
+                                   max_iter or 20_000, opts)  # fmt: skip
+            if res is None:
+                res = fast.augmented_lagrangian(
+                    X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
+                    max_iter=max_iter or 20_000, dtype=dt, **opts,
+                )  # fmt: skip
         U3, V3 = res.W[:, :P], res.W[:, P:]
         gamma_u, gamma_v = res.gamma[:, :, :P], res.gamma[:, :, P:]
         gamma_u = np.transpose(gamma_u, (1, 0, 2))  # (c, n, P)

@@ -3,8 +3,19 @@ r"""``solve_convex``: one entry point for the gated-ReLU and ReLU convex program
 Solvers
 -------
 ``"fast"`` (default)
-    ``"fista"`` for the gated program, ``"al"`` (augmented Lagrangian + R-FISTA) for the
-    ReLU program; JAX, jit, float32/float64 (see :mod:`common.convex_nn.fast`).
+    ``"fista"`` for the gated program; ``"working_set"`` for the ReLU program with squared loss,
+    ``"al"`` for it with logistic loss.
+``"fista"``
+    R-FISTA (JAX, jit, float32/float64; :mod:`common.convex_nn.fast`).
+``"working_set"``
+    Column and row generation with exact restricted interior-point solves (CLARABEL's native
+    API) and exact NNLS pricing; stops on the certified gap of the *full* program
+    (:mod:`common.convex_nn.working_set`). Float64. ``max_iter`` counts rounds.
+``"al"`` / ``"admm"``
+    Augmented Lagrangian + R-FISTA, and ADMM with exact Woodbury solves (JAX). First-order and
+    matrix-free, but slow to reach 1e-6 on degenerate problems (many near-duplicate patterns):
+    on the benchmark problem n=500, d=20, P=100 the AL needs thousands of inner iterations and
+    ADMM does not reach 1e-5 in 20000.
 ``"cvxpy"``
     CVXPY with CLARABEL (float64); ``"clarabel"``, ``"scs"``, ``"mosek"`` (if installed) or
     ``"cvxpy:<NAME>"`` name the solver explicitly.
@@ -13,20 +24,8 @@ Every result carries an optimality certificate that is zero at the optimum: the 
 relative duality gap (squared loss; brief §5.2 C4) or, for other losses, the relative
 minimum-norm subgradient (KKT residual) of the gated program / the AL stopping metric.
 
-Performance notes (2 CPU cores, float64; ``benchmarks/convex_solvers.py``): the gated R-FISTA
-reaches a certified 1e-6 relative gap in a few hundred iterations on the benchmark problems and
-is 5-90x faster than CLARABEL and 2-30x faster than pyscnn's R-FISTA. The plain ReLU augmented
-Lagrangian is much slower (tens of thousands of inner iterations for 1e-6, and it stalls on
-degenerate problems). For squared loss, ``beta > 0``, float64 and ``max_iter >= 1000`` (or
-unset), ``"al"`` therefore runs a *coarse* AL (<= 5000 inner iterations, delta ~ ||A||^2/||X||^2
-growing x4 on stalled violation, inner solves stopped on the AL-subproblem duality gap), solves
-the program restricted to the AL's active patterns with CLARABEL, adds patterns whose exact
-dual constraint is violated (column generation) and accepts the result only if its exact (NNLS)
-relative gap on the full program is ``<= tol`` and its violation ``<= constraint_tol``;
-otherwise it falls back to the plain AL. ``solver_opts={"polish": False}`` disables this.
-Measured: n=20, d=3, all 381 patterns: 1.7 s warm, gap 1e-11 (plain AL: 5-12 s, 3.7e-2 off,
-not converged); benchmark n=200, d=5, P=50: 5.2 s, 1.4e-10 (plain AL 10 s, not converged;
-CLARABEL 0.9 s), so CLARABEL is still faster at these sizes.
+Measured speeds (2 CPU cores, float64) are in ``benchmarks/reference/`` and the README of
+``common/convex_nn``-using papers; regenerate with ``snakemake benchmarks``.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import fast
-from .certificates import constraint_violation, dual_constraint_values, duality_gap
+from .certificates import constraint_violation, duality_gap
 from .problem import (
     activation_coefficients,
     check_beta,
@@ -49,10 +48,11 @@ from .problem import (
     convex_objective,
     masks,
 )
+from .working_set import working_set
 
 __all__ = ["ConvexResult", "solve_convex"]
 
-_FAST = {"fast", "fista", "al", "admm"}
+_FAST = {"fast", "fista", "al", "admm", "working_set"}
 _CVX = {"cvxpy": "CLARABEL", "clarabel": "CLARABEL", "scs": "SCS", "mosek": "MOSEK"}
 
 
@@ -114,22 +114,27 @@ class ConvexResult:
         return int(np.sum(nu) + np.sum(nv))
 
 
-def _resolve_solver(solver: str, formulation: str) -> tuple[str, str | None]:
+def _resolve_solver(solver: str, formulation: str, squared: bool) -> tuple[str, str | None]:
     if not isinstance(solver, str):
         raise TypeError(f"solver must be a string, got {type(solver).__name__}")
     s = solver.lower()
     if s in _FAST:
         if s == "fast":
-            s = "fista" if formulation == "gated" else "al"
+            s = "fista" if formulation == "gated" else ("working_set" if squared else "al")
         if s == "fista" and formulation == "relu":
             raise ValueError("solver='fista' solves the gated program; use 'al' for relu")
+        if s in ("al", "admm", "working_set") and formulation == "gated":
+            raise ValueError(f"solver={s!r} solves the relu program; use 'fista' for gated")
+        if s in ("admm", "working_set") and not squared:
+            raise ValueError(f"solver={s!r} supports loss='squared' only; use 'al'")
         return s, None
     if s in _CVX:
         return "cvxpy", _CVX[s]
     if s.startswith("cvxpy:"):
         return "cvxpy", solver.split(":", 1)[1].upper()
     raise ValueError(
-        f"solver must be 'fast', 'fista', 'al', 'cvxpy', 'clarabel', 'scs', 'mosek' or "
+        f"solver must be 'fast', 'fista', 'al', 'admm', 'working_set', 'cvxpy', 'clarabel', "
+        f"'scs', 'mosek' or "
         f"'cvxpy:<NAME>', got {solver!r}"
     )
 
@@ -161,78 +166,6 @@ def _exact_certifier(X, y, D, beta, ab, P):
         return abs(duality_gap(X, y, D, beta, U, V, formulation="relu", activation=ab).relative_gap)
 
     return certify
-
-
-def _al_polished(
-    X, y, y2, D, M, S, Mb, Sb, beta, ab, tol, constraint_tol, max_iter, opts, max_rounds=10
-):
-    """Coarse AL, then an exact solve on its working set, accepted only if certified.
-
-    The AL (and FISTA) converge slowly on degenerate problems (many near-duplicate patterns,
-    ``n`` small), but a coarse AL iterate identifies the active blocks. The program restricted
-    to those patterns (a handful of blocks) is solved by CLARABEL; the result is embedded and
-    accepted only if its *exact* relative gap on the full program (NNLS certificate) is
-    ``<= tol`` and its violation ``<= constraint_tol * max|y|``. Returns ``None`` otherwise
-    (the caller then runs the plain AL).
-    """
-    try:
-        from .reference import solve_cvxpy
-    except ImportError:  # pragma: no cover - cvxpy missing
-        return None
-    n = X.shape[0]
-    P = D.shape[0]
-    ctol = 0.1 * tol if constraint_tol is None else constraint_tol
-    coarse = dict(opts)
-    coarse.pop("certify", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res0 = fast.augmented_lagrangian(
-            X, y2, Mb, Sb, beta, tol=1e-3, constraint_tol=1e-3, max_iter=min(max_iter, 5000),
-            **{"delta_scale": 1.0, "delta_growth": 4.0, "inner_max_iter": 2000,
-               "inner_metric": "algap", **coarse},
-        )  # fmt: skip
-    W0 = res0.W  # (c, 2P, d)
-    nrm = np.linalg.norm(W0, axis=-1).max(axis=0)  # (2P,)
-    if not np.any(nrm > 0):
-        return None
-    idx = np.unique(np.nonzero(nrm > 1e-3 * nrm.max())[0] % P)
-    c, d = y2.shape[1], X.shape[1]
-    ymax = max(float(np.max(np.abs(y2))), 1e-300)
-    for _ in range(max_rounds):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            U3, V3, gu, gv, _, _ = solve_cvxpy(
-                X, y2, M[:, idx], S[:, idx], beta, relu=True, loss="squared", solver="CLARABEL",
-                solver_opts={}, verbose=False,
-            )  # fmt: skip
-        if not (np.all(np.isfinite(U3)) and np.all(np.isfinite(V3))):
-            return None  # solver failure; "optimal_inaccurate" is fine, the gap is checked below
-        W = np.zeros((c, 2 * P, d))
-        W[:, idx] = U3
-        W[:, P + idx] = V3
-        sol = idx
-        # column generation: add the patterns whose exact dual constraint is violated
-        r = y2 - np.einsum("nd,cbd,nb->nc", X, W, Mb)
-        vals = np.max(
-            [dual_constraint_values(X, r[:, k], D, formulation="relu", activation=ab)
-             for k in range(c)], axis=0,
-        )  # fmt: skip
-        out = np.setdiff1d(np.arange(P), idx)
-        add = out[vals[out] > beta * (1.0 + 0.1 * tol)]
-        if add.size == 0:
-            break
-        idx = np.union1d(idx, add[np.argsort(-vals[add])][: max(10, idx.size // 2)])
-    Zw = np.einsum("nd,cbd->ncb", X, W) * Sb[:, None, :]
-    viol = float(np.max(np.sum(np.maximum(-Zw, 0.0), axis=2)))
-    cert = float(opts["certify"](W))
-    if opts.get("verbose", False):
-        print(f"AL polish: working set {sol.size}/{P}, viol {viol:.2e}, exact gap {cert:.2e}")
-    if viol > ctol * ymax or cert > tol:
-        return None
-    gamma = np.zeros((n, c, 2 * P))
-    gamma[:, :, sol] = np.transpose(np.asarray(gu), (1, 0, 2))
-    gamma[:, :, P + sol] = np.transpose(np.asarray(gv), (1, 0, 2))
-    return fast.FastResult(W, res0.iterations, True, cert, gamma, viol, res0.outer_iterations)
 
 
 def solve_convex(
@@ -271,23 +204,22 @@ def solve_convex(
         Weight-decay strength in paper scaling (scnn: ``beta = n * lambda``).
     formulation : {"relu", "gated"}
     solver : str
-        ``"fast"``, ``"fista"``, ``"al"``, ``"cvxpy"``, ``"clarabel"``, ``"scs"``, ``"mosek"``,
-        ``"cvxpy:<NAME>"``.
+        ``"fast"``, ``"fista"``, ``"working_set"``, ``"al"``, ``"admm"``, ``"cvxpy"``,
+        ``"clarabel"``, ``"scs"``, ``"mosek"``, ``"cvxpy:<NAME>"``.
     activation : "relu", "abs", "leaky_relu", ("leaky", kappa) or (a, b)
     loss : {"squared", "logistic"}
     dtype : numpy float dtype for the fast solvers (CVXPY is always float64).
     tol : float, optional
         Relative certificate tolerance (fast solvers); default 1e-6 (float64), 1e-4 (float32).
     max_iter : int, optional
-        Iteration limit (fast solvers; total inner iterations for AL). Default 10000 (FISTA),
-        20000 (AL).
+        Iteration limit: FISTA iterations (default 10000), total inner AL / ADMM iterations
+        (20000), working-set rounds (50).
     constraint_tol : float, optional
         AL: tolerated worst per-sample constraint violation, relative to ``max|y|``
         (default ``tol / 10``).
     solver_opts : dict, optional
-        Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}``;
-        ``{"polish": False}`` turns off the certified working-set polish of ``"al"``, see the
-        module notes).
+        Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}`` for
+        ``"al"``, ``{"max_add": 20}`` for ``"working_set"``).
 
     Returns
     -------
@@ -308,7 +240,7 @@ def solve_convex(
         raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
     if dt not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    kind, cvx_name = _resolve_solver(solver, formulation)
+    kind, cvx_name = _resolve_solver(solver, formulation, loss == "squared")
     if tol is None:
         tol = 1e-6 if dt == np.float64 else 1e-4
     if not (isinstance(tol, float | int) and tol > 0):
@@ -343,32 +275,32 @@ def solve_convex(
     else:
         Mb = np.concatenate([M, -M], axis=1)
         Sb = np.concatenate([S, S], axis=1)
-        if kind == "admm":
-            if loss != "squared":
-                raise ValueError("solver='admm' supports loss='squared' only; use 'al'")
+        if kind == "working_set":
+            res = working_set(
+                X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
+                max_rounds=max_iter or 50, verbose=verbose, **opts,
+            )  # fmt: skip
+            ws_lower = res.lower_bound
+            gamma0 = np.zeros((n, y2.shape[1], 2 * P))
+            res = fast.FastResult(res.W, res.iterations, res.converged, np.nan, gamma0,
+                                  res.constraint_violation, 0)  # fmt: skip
+            if not res.converged:
+                warnings.warn(
+                    f"working_set: stopped after max_iter={max_iter or 50} rounds without a "
+                    f"certified gap <= tol={tol:.1e}", RuntimeWarning, stacklevel=2,
+                )  # fmt: skip
+        elif kind == "admm":
             res = fast.admm(
                 X, y2, Mb, Sb, beta, tol=tol, constraint_tol=constraint_tol,
                 max_iter=max_iter or 20_000, dtype=dt, **opts,
             )  # fmt: skip
         else:
-            polish = opts.pop(
-                "polish",
-                loss == "squared"
-                and beta > 0
-                and dt == np.float64
-                and (max_iter is None or max_iter >= 1000),
-            )
             if loss == "squared" and beta > 0:
                 opts.setdefault("certify", _exact_certifier(X, y, D, beta, ab, P))
-            res = None
-            if polish:
-                res = _al_polished(X, y, y2, D, M, S, Mb, Sb, beta, ab, tol, constraint_tol,
-                                   max_iter or 20_000, opts)  # fmt: skip
-            if res is None:
-                res = fast.augmented_lagrangian(
-                    X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
-                    max_iter=max_iter or 20_000, dtype=dt, **opts,
-                )  # fmt: skip
+            res = fast.augmented_lagrangian(
+                X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
+                max_iter=max_iter or 20_000, dtype=dt, **opts,
+            )  # fmt: skip
         U3, V3 = res.W[:, :P], res.W[:, P:]
         gamma_u, gamma_v = res.gamma[:, :, :P], res.gamma[:, :, P:]
         gamma_u = np.transpose(gamma_u, (1, 0, 2))  # (c, n, P)
@@ -382,7 +314,10 @@ def solve_convex(
         U, V = U[..., 0], V[..., 0]
     obj = convex_objective(X, y, D, U, V, beta, activation=ab, loss=loss)
     viol = constraint_violation(X, D, U, V) if relu else 0.0
-    if loss == "squared":
+    if kind == "working_set":
+        cert = abs(obj - ws_lower) / max(abs(obj), 1e-300)
+        kind_c, lb = "relative_duality_gap", ws_lower
+    elif loss == "squared":
         dg = duality_gap(
             X, y, D, beta, U, V, formulation=formulation, activation=ab,
             gamma_u=gamma_u, gamma_v=gamma_v,
@@ -413,5 +348,5 @@ def solve_convex(
         beta=beta,
         wall_time=wall,
         patterns=D,
-        dtype=str(dt) if kind != "cvxpy" else "float64",
+        dtype=str(dt) if kind not in ("cvxpy", "working_set") else "float64",
     )

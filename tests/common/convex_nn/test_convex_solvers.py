@@ -146,9 +146,12 @@ def test_iteration_limit_is_reported(problem):
     with pytest.warns(RuntimeWarning, match="max_iter"):
         res = solve_convex(X, y, D, BETA, formulation="gated", max_iter=3)
     assert not res.converged
+    with pytest.warns(RuntimeWarning, match="max_iter=1 rounds"):
+        res = solve_convex(X, y, D, BETA, formulation="relu", max_iter=1)  # working set
+    assert not res.converged
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = solve_convex(X, y, D, BETA, formulation="relu", max_iter=5)
+        res = solve_convex(X, y, D, BETA, formulation="relu", solver="al", max_iter=5)
     assert not res.converged
 
 

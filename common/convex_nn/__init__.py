@@ -21,7 +21,6 @@ from .certificates import (
     duality_gap,
 )
 from .colgen import ColumnGenerationResult, column_generation
-from .estimators import ConvexReLUClassifier, ConvexReLURegressor
 from .maps import (
     balance_network,
     network_objective,
@@ -41,6 +40,16 @@ from .problem import (
     scnn_lambda,
 )
 from .solve import ConvexResult, solve_convex
+
+
+def __getattr__(name):
+    # the scikit-learn estimators are imported on first use: scikit-learn costs ~2 s to import
+    if name in ("ConvexReLUClassifier", "ConvexReLURegressor"):
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ColumnGenerationResult",

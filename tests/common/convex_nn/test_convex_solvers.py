@@ -187,3 +187,43 @@ def test_column_generation_reaches_full_optimum():
     assert cg.max_dual_constraint <= BETA * (1 + 1e-5)
     assert _rel(cg.result.objective, full.objective) <= 1e-7
     assert all(a >= b - 1e-9 for a, b in zip(cg.history, cg.history[1:], strict=False))
+
+
+def test_gated_newton_phase_exact_and_guarded(problem, monkeypatch):
+    """R-FISTA + active-set Newton reaches the R-FISTA optimum with a far smaller gap; a
+    wrong Newton result is rejected by the full-program certificate and R-FISTA continues."""
+    from common.convex_nn import fast
+    from common.convex_nn.problem import masks
+
+    X, y, D = problem
+    M, Y = masks(D), y[:, None]
+    plain = fast.fista(X, Y, M, BETA, newton=False, tol=1e-8)
+    newt = fast.fista(X, Y, M, BETA, newton=True, tol=1e-8)
+    assert plain.converged and newt.converged
+    assert fast.gated_gap(X, Y, M, newt.W, BETA) <= 1e-8
+    assert np.allclose(newt.W, plain.W, atol=1e-4 * np.abs(plain.W).max())
+    monkeypatch.setattr(fast, "_newton_active", lambda X, y, M, W, beta: 2.0 * W)
+    guarded = fast.fista(X, Y, M, BETA, newton=True, tol=1e-8)
+    assert guarded.converged and fast.gated_gap(X, Y, M, guarded.W, BETA) <= 1e-8
+
+
+def test_working_set_fallback_and_pricing(problem, monkeypatch):
+    """If the structured CVXOPT solve fails, CLARABEL takes over and the result is the same."""
+    from common.convex_nn import working_set as ws
+
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
+    first = solve_convex(X, y, D, BETA, formulation="relu", solver="working_set")
+
+    def broken(*args):
+        raise ValueError("domain error")
+
+    monkeypatch.setattr(ws, "_restricted_cvxopt", broken)
+    second = solve_convex(X, y, D, BETA, formulation="relu", solver="working_set")
+    for res in (first, second):
+        assert res.converged and res.certificate <= 1e-6
+        assert _rel(res.objective, ref.objective) <= 1e-6
+    with pytest.raises(ValueError, match="relu program"):
+        solve_convex(X, y, D, BETA, formulation="gated", solver="working_set")
+    with pytest.raises(ValueError, match="squared"):
+        solve_convex(X, np.where(y > 0, 1.0, -1.0), D, BETA, solver="working_set", loss="logistic")

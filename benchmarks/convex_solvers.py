@@ -241,6 +241,20 @@ def xla_peak_bytes(n, d, P, formulation="gated"):
     return int(total - m.alias_size_in_bytes), int(D.shape[0])
 
 
+def working_set_peak_bytes(n, d, P):
+    """Peak Python-heap memory (tracemalloc; numpy arrays included) of the default ReLU solver."""
+    import tracemalloc
+
+    X, y, D, _, beta = make_problem(n, d, P)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tracemalloc.start()
+        solve_convex(X, y, D, beta, formulation="relu")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return int(peak)
+
+
 def memory_grid(sizes):
     rows = []
     for n, d, P in sizes:
@@ -259,6 +273,8 @@ def memory_grid(sizes):
                     "ndP_float64_MiB": 8 * n * d * Pe / 2**20,
                 }
             )
+            if form == "relu":  # the default ReLU solver is the working set, not the AL kernel
+                rows[-1]["working_set_peak_MiB"] = working_set_peak_bytes(n, d, P) / 2**20
             print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -389,6 +405,15 @@ def main(argv=None):
             ]
             if len(pts) >= 2:
                 slopes[f"memory_{form}_vs_{var}"] = slope(*zip(*pts, strict=True))
+            ws = [
+                (r[var], r["working_set_peak_MiB"])
+                for r in m
+                if "working_set_peak_MiB" in r
+                and r[fixed[0]] == ref[fixed[0]]
+                and abs(r[fixed[1]] - ref[fixed[1]]) <= 0.1 * ref[fixed[1]]
+            ]
+            if len(ws) >= 2:
+                slopes[f"memory_working_set_vs_{var}"] = slope(*zip(*ws, strict=True))
     result["slopes"] = slopes
     result["speedups"] = [
         {

@@ -5,9 +5,11 @@ Pilanci & Ergen (ICML 2020) and Mishkin, Sahiner & Pilanci (ICML 2022), in paper
 
 .. math:: \tfrac12\Big\|\sum_i D_iX(u_i-v_i)-y\Big\|^2+\beta\sum_i(\|u_i\|+\|v_i\|),
 
-with CVXPY reference solvers, fast JAX first-order solvers (R-FISTA, augmented Lagrangian,
-ADMM), dual certificates (brief §5), maps to and from networks (§4), a torch non-convex
-baseline and scikit-learn estimators. Patterns come from :mod:`common.arrangements`.
+with CVXPY reference solvers, fast solvers (R-FISTA + active-set Newton for the gated program,
+a certified working-set method for the ReLU program; JAX augmented Lagrangian and ADMM as
+first-order alternatives), dual certificates (brief §5), maps to and from networks (§4), a
+torch non-convex baseline and scikit-learn estimators (imported on first use). Patterns come
+from :mod:`common.arrangements`. Guide and measurements: ``common/convex_nn/README.md``.
 Used by convex_landscape (2312.12657), relaxation_gap (2402.03625), lasso_mirrors
 (2403.01046), convex_diffusion (2402.01965) and riemannian_lora (2402.02347).
 """

@@ -13,6 +13,9 @@ so one iteration costs two ``(n, d) x (d, cB)`` products and memory
   :math:`t_{k+1}=\tfrac12(1+\sqrt{1+4t_k^2})` (scnn has a precedence slip, brief §9.1) and
   gradient-mapping restarts (O'Donoghue & Candes 2015). Stops on the relative duality gap
   (squared loss, unconstrained) or on the relative minimum-norm subgradient.
+  With ``newton=True`` (default; squared loss, float64) R-FISTA stops at a 1e-3 gap, which
+  identifies the active blocks, and damped Newton on those blocks finishes; the result is kept
+  only if its gap on the full program is ``<= tol`` (else R-FISTA continues).
 * :func:`augmented_lagrangian` -- method of multipliers for the cone constraints
   :math:`(2D_i-I)Xw_i\ge0` with the textbook update :math:`\gamma\leftarrow(\gamma-\delta c)_+`
   (scnn's never decreases, brief §9.2), R-FISTA inner solves with decreasing tolerance, and a
@@ -269,16 +272,6 @@ def _scale_at_zero_jit(X, y, M, *, loss):
 
 def _scale_at_zero(X, y, M, loss):
     return float(_scale_at_zero_jit(X, y, M, loss=loss))
-
-
-def _scale_at_zero_unused(X, y, M, loss):
-    """max_b ||grad_b f(0)|| (scale for the relative min-norm subgradient)."""
-    if loss == "squared":
-        R = -y
-    else:
-        R = -0.5 * y
-    g = _gradW(X, R[:, :, None] * M[:, None, :])
-    return float(jnp.max(_norms(g)))
 
 
 def _bucket(k: int) -> int:

@@ -272,24 +272,22 @@ def solve_convex(
         )
         U3, V3 = res.W, np.zeros_like(res.W)
         converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, "fista"
+    elif kind == "working_set":
+        ws = working_set(
+            X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
+            max_rounds=max_iter or 50, verbose=verbose, **opts,
+        )  # fmt: skip
+        if not ws.converged:
+            warnings.warn(
+                f"working_set: stopped after max_iter={max_iter or 50} rounds without a "
+                f"certified gap <= tol={tol:.1e}", RuntimeWarning, stacklevel=2,
+            )  # fmt: skip
+        U3, V3 = ws.W[:, :P], ws.W[:, P:]
+        converged, iters, solver_name = ws.converged, ws.iterations, kind
     else:
         Mb = np.concatenate([M, -M], axis=1)
         Sb = np.concatenate([S, S], axis=1)
-        if kind == "working_set":
-            res = working_set(
-                X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
-                max_rounds=max_iter or 50, verbose=verbose, **opts,
-            )  # fmt: skip
-            ws_lower = res.lower_bound
-            gamma0 = np.zeros((n, y2.shape[1], 2 * P))
-            res = fast.FastResult(res.W, res.iterations, res.converged, np.nan, gamma0,
-                                  res.constraint_violation, 0)  # fmt: skip
-            if not res.converged:
-                warnings.warn(
-                    f"working_set: stopped after max_iter={max_iter or 50} rounds without a "
-                    f"certified gap <= tol={tol:.1e}", RuntimeWarning, stacklevel=2,
-                )  # fmt: skip
-        elif kind == "admm":
+        if kind == "admm":
             res = fast.admm(
                 X, y2, Mb, Sb, beta, tol=tol, constraint_tol=constraint_tol,
                 max_iter=max_iter or 20_000, dtype=dt, **opts,
@@ -315,8 +313,8 @@ def solve_convex(
     obj = convex_objective(X, y, D, U, V, beta, activation=ab, loss=loss)
     viol = constraint_violation(X, D, U, V) if relu else 0.0
     if kind == "working_set":
-        cert = abs(obj - ws_lower) / max(abs(obj), 1e-300)
-        kind_c, lb = "relative_duality_gap", ws_lower
+        cert = abs(obj - ws.lower_bound) / max(abs(obj), 1e-300)
+        kind_c, lb = "relative_duality_gap", ws.lower_bound
     elif loss == "squared":
         dg = duality_gap(
             X, y, D, beta, U, V, formulation=formulation, activation=ab,

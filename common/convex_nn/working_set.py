@@ -68,14 +68,19 @@ class _Restricted(NamedTuple):
 
 
 def _restricted_data(X, y, M, S, blocks, rows, beta) -> _Restricted:
-    d = X.shape[1]
+    n, d = X.shape
     B = len(blocks)
-    K = np.empty((X.shape[0], B * d))
-    for b, (i, sg) in enumerate(blocks):
-        K[:, b * d : (b + 1) * d] = sg * M[:, i : i + 1] * X
+    pats = np.array([i for i, _ in blocks])
+    sgs = np.array([sg for _, sg in blocks])
     H = np.zeros((B * d + B, B * d + B))
-    H[: B * d, : B * d] = K.T @ K
-    q = np.concatenate([-(K.T @ y), np.full(B, beta)])
+    Kty = np.zeros(B * d)
+    chunk = max(256, 2**20 // (B * d))  # K = [sigma_b M_i X] in row chunks of <= ~8 MB
+    for s in range(0, n, chunk):
+        rows_ = slice(s, s + chunk)
+        Kc = ((sgs * M[rows_, pats])[:, :, None] * X[rows_, None, :]).reshape(-1, B * d)
+        H[: B * d, : B * d] += Kc.T @ Kc
+        Kty += Kc.T @ y[rows_]
+    q = np.concatenate([-Kty, np.full(B, beta)])
     Glin = np.concatenate([S[R, i : i + 1] * X[R] for (i, _), R in zip(blocks, rows, strict=True)])
     bid = np.repeat(np.arange(B), [R.size for R in rows])
     nl = Glin.shape[0]

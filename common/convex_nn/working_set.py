@@ -326,14 +326,15 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     ``y2`` is ``(n, c)``; ``M`` (masks) and ``S`` (cone signs ``2D^T - 1``) are ``(n, P)``.
     ``tol`` is the certified relative duality gap on the full program, ``constraint_tol`` the
     tolerated cone violation relative to ``max|y|`` (default ``tol / 10``), ``max_add`` the
-    blocks added per round (default ``max(10, d)``), ``ipm_tol`` CLARABEL's tolerances.
+    blocks added per round (default ``max(10, min(d, 20))``: the restricted program is dense
+    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
     c = y2.shape[1]
     ctol = 0.1 * tol if constraint_tol is None else constraint_tol
     ctol_abs = ctol * max(float(np.max(np.abs(y2))), 1e-300)
-    max_add = max(10, d) if max_add is None else int(max_add)
+    max_add = max(10, min(d, 20)) if max_add is None else int(max_add)
     W = np.zeros((c, 2 * M.shape[1], d))
     conv, its, rounds, lower, viol = True, 0, 0, 0.0, 0.0
     for k in range(c):

@@ -255,6 +255,16 @@ def solve_convex(
     opts = dict(solver_opts or {})
     gamma_u = gamma_v = None
     t0 = time.perf_counter()
+    ws, W0 = None, None
+    if kind == "working_set":
+        ws = working_set(
+            X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
+            max_rounds=max_iter or 50, verbose=verbose, **opts,
+        )  # fmt: skip
+        if ws.too_large and solver.lower() == "fast":
+            # high-dimensional data: dense restricted solves would cost O((B d)^3); continue
+            # matrix-free with the augmented Lagrangian from the working-set iterate
+            kind, opts, W0 = "al", {}, ws.W
     if kind == "cvxpy":
         from .reference import solve_cvxpy
 
@@ -273,14 +283,12 @@ def solve_convex(
         U3, V3 = res.W, np.zeros_like(res.W)
         converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, "fista"
     elif kind == "working_set":
-        ws = working_set(
-            X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
-            max_rounds=max_iter or 50, verbose=verbose, **opts,
-        )  # fmt: skip
         if not ws.converged:
+            why = "the restricted program exceeded max_vars" if ws.too_large else (
+                f"max_iter={max_iter or 50} rounds")  # fmt: skip
             warnings.warn(
-                f"working_set: stopped after max_iter={max_iter or 50} rounds without a "
-                f"certified gap <= tol={tol:.1e}", RuntimeWarning, stacklevel=2,
+                f"working_set: stopped ({why}) without a certified gap <= tol={tol:.1e}",
+                RuntimeWarning, stacklevel=2,
             )  # fmt: skip
         U3, V3 = ws.W[:, :P], ws.W[:, P:]
         converged, iters, solver_name = ws.converged, ws.iterations, kind
@@ -297,7 +305,7 @@ def solve_convex(
                 opts.setdefault("certify", _exact_certifier(X, y, D, beta, ab, P))
             res = fast.augmented_lagrangian(
                 X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
-                max_iter=max_iter or 20_000, dtype=dt, **opts,
+                max_iter=max_iter or 20_000, dtype=dt, W0=W0, **opts,
             )  # fmt: skip
         U3, V3 = res.W[:, :P], res.W[:, P:]
         gamma_u, gamma_v = res.gamma[:, :, :P], res.gamma[:, :, P:]

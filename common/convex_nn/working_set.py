@@ -47,6 +47,7 @@ class WorkingSetResult(NamedTuple):
     rounds: int
     lower_bound: float  # certified, sum over outputs
     constraint_violation: float
+    too_large: bool  # stopped because the restricted program exceeded max_vars variables
 
 
 class _Restricted(NamedTuple):
@@ -255,14 +256,15 @@ def _price(X, r, M, S, beta, max_add, certify_tol, cache):
     return t_max, cands[:max_add]
 
 
-def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, verbose):
+def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
+                  verbose):  # fmt: skip
     n, d = X.shape
     P = M.shape[1]
     blocks: list[tuple[int, float]] = []
     rows: list[np.ndarray] = []
     W = np.zeros((0, d))
     r = y.copy()
-    its, lower, converged, viol = 0, 0.0, False, 0.0
+    its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
     yy = 0.5 * float(y @ y)
     xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
     n_init_rows = 3 * d
@@ -303,6 +305,10 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
         if not blocks:
             converged = True  # zero is optimal (every t <= beta) -- caught above for rnd > 1
             break
+        if len(blocks) * d > max_vars:
+            too_large = True  # the dense restricted solve would cost O((B d)^3)
+            blocks = blocks[: W.shape[0]]  # the last solved working set
+            break
         W, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
         its += it
         if not ok:
@@ -316,18 +322,22 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     out = np.zeros((2 * P, d))
     for b, (i, sg) in enumerate(blocks):
         out[i if sg > 0 else P + i] = W[b]
-    return out, converged, its, rnd, lower, viol
+    return out, converged, its, rnd, lower, viol, too_large
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
-                max_add=None, ipm_tol=1e-9, verbose=False) -> WorkingSetResult:  # fmt: skip
+                max_add=None, ipm_tol=1e-9, max_vars=2000,
+                verbose=False) -> WorkingSetResult:  # fmt: skip
     r"""Solve the ReLU program (squared loss) by the working-set method of the module docstring.
 
     ``y2`` is ``(n, c)``; ``M`` (masks) and ``S`` (cone signs ``2D^T - 1``) are ``(n, P)``.
     ``tol`` is the certified relative duality gap on the full program, ``constraint_tol`` the
     tolerated cone violation relative to ``max|y|`` (default ``tol / 10``), ``max_add`` the
     blocks added per round (default ``max(10, min(d, 20))``: the restricted program is dense
-    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance.
+    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the restricted
+    program would exceed ``max_vars`` variables (``B d``; its dense solve costs
+    :math:`O((Bd)^3)`, e.g. for image data), the method stops with ``too_large=True`` and
+    ``converged=False``, returning its last iterate.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
@@ -336,16 +346,19 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     ctol_abs = ctol * max(float(np.max(np.abs(y2))), 1e-300)
     max_add = max(10, min(d, 20)) if max_add is None else int(max_add)
     W = np.zeros((c, 2 * M.shape[1], d))
-    conv, its, rounds, lower, viol = True, 0, 0, 0.0, 0.0
+    conv, its, rounds, lower, viol, big = True, 0, 0, 0.0, 0.0, False
     for k in range(c):
-        Wk, ok, it, rnd, lb, vk = _solve_column(
+        Wk, ok, it, rnd, lb, vk, too_large = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
-            ipm_tol, verbose,
+            ipm_tol, int(max_vars), verbose,
         )  # fmt: skip
+        big |= too_large
         W[k] = Wk
         conv &= ok
         its += it
         rounds = max(rounds, rnd)
         lower += lb
         viol = max(viol, vk)
-    return WorkingSetResult(W, bool(conv), its, rounds, lower, viol)
+        if too_large:
+            break
+    return WorkingSetResult(W, bool(conv), its, rounds, lower, viol, big)

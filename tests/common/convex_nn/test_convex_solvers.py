@@ -227,3 +227,19 @@ def test_working_set_fallback_and_pricing(problem, monkeypatch):
         solve_convex(X, y, D, BETA, formulation="gated", solver="working_set")
     with pytest.raises(ValueError, match="squared"):
         solve_convex(X, np.where(y > 0, 1.0, -1.0), D, BETA, solver="working_set", loss="logistic")
+
+
+def test_working_set_too_large_falls_back_to_al(problem):
+    """A restricted program above max_vars is not solved densely: "fast" continues with the
+    matrix-free AL from the working-set iterate, an explicit "working_set" says why it stopped."""
+    X, y, D = problem
+    ref = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = solve_convex(X, y, D, BETA, solver_opts={"max_vars": 2}, tol=1e-5,
+                           max_iter=50_000)  # fmt: skip
+    assert res.solver == "al"
+    assert _rel(res.objective, ref.objective) <= 1e-4
+    with pytest.warns(RuntimeWarning, match="exceeded max_vars"):
+        res = solve_convex(X, y, D, BETA, solver="working_set", solver_opts={"max_vars": 2})
+    assert not res.converged and res.lower_bound <= ref.objective

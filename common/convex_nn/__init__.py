@@ -17,6 +17,7 @@ Used by convex_landscape (2312.12657), relaxation_gap (2402.03625), lasso_mirror
 from .certificates import (
     DualityGap,
     active_neuron_residual,
+    certified_lower_bound,
     cone_projection_norm,
     constraint_violation,
     dual_constraint_values,
@@ -65,6 +66,7 @@ __all__ = [
     "active_neuron_residual",
     "balance_network",
     "beta_from_scnn",
+    "certified_lower_bound",
     "column_generation",
     "cone_projection_norm",
     "constraint_violation",

@@ -44,6 +44,7 @@ from .problem import (
 __all__ = [
     "DualityGap",
     "active_neuron_residual",
+    "certified_lower_bound",
     "cone_projection",
     "cone_projection_norm",
     "constraint_violation",
@@ -189,6 +190,20 @@ def constraint_violation(X, patterns, U, V=None) -> float:
     return worst
 
 
+def certified_lower_bound(r, y, t, beta) -> float:
+    r"""Dual value :math:`d(\tilde v)\le p^\star` at the scaled residual (C4).
+
+    ``r``, ``y`` are ``(n,)`` or ``(n, c)``; ``t`` is the largest dual-constraint value per
+    output (scalar or ``(c,)``). :math:`\tilde v=\min(1,\beta/t)\,r` is dual feasible, so
+    :math:`-\tfrac12\|\tilde v-y\|^2+\tfrac12\|y\|^2` (summed over outputs) bounds the
+    optimum from below, for the gated and the ReLU program alike.
+    """
+    R, Y = _as2(np.asarray(r, float)), _as2(np.asarray(y, float))
+    t = np.asarray(t, float)
+    s = np.where(t <= beta, 1.0, beta / np.maximum(t, 1e-300))
+    return float(np.sum(-0.5 * np.sum((s * R - Y) ** 2, axis=0) + 0.5 * np.sum(Y * Y, axis=0)))
+
+
 def duality_gap(
     X,
     y,
@@ -229,7 +244,7 @@ def duality_gap(
     Y = _as2(y)
     M = masks(D, activation)
     S = 2.0 * D.T - 1.0
-    lower, tmax = 0.0, 0.0
+    ts = np.zeros(R.shape[1])
     for k in range(R.shape[1]):
         if formulation == "gated":
             t = float(np.max(np.linalg.norm((M * R[:, k : k + 1]).T @ X, axis=1)))
@@ -245,12 +260,10 @@ def duality_gap(
                     dual_constraint_values(X, R[:, k], D, formulation="relu", activation=activation)
                 )
             )
-        s = 1.0 if t <= beta else (beta / t if t > 0 else 1.0)
-        v = s * R[:, k]
-        lower += -0.5 * float(np.sum((v - Y[:, k]) ** 2)) + 0.5 * float(np.sum(Y[:, k] ** 2))
-        tmax = max(tmax, t)
+        ts[k] = t
+    lower = certified_lower_bound(R, Y, ts, beta)
     gap = primal - lower
-    return DualityGap(primal, lower, gap, gap / max(abs(primal), 1e-300), tmax)
+    return DualityGap(primal, lower, gap, gap / max(abs(primal), 1e-300), float(ts.max()))
 
 
 def active_neuron_residual(X, y, patterns, beta, U, V=None, *, activation="relu", rtol=1e-6):

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg as sla
 
-from .certificates import pattern_projections
+from .certificates import certified_lower_bound, pattern_projections
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -265,7 +265,6 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     W = np.zeros((0, d))
     r = y.copy()
     its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
-    yy = 0.5 * float(y @ y)
     xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
     n_init_rows = 3 * d
     cache: dict = {}
@@ -273,8 +272,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
         t0 = time.perf_counter()
         t_max, cands = _price(X, r, M, S, beta, max_add, 0.1 * tol, cache)
         primal = 0.5 * float(r @ r) + beta * float(np.sum(np.linalg.norm(W, axis=1)))
-        sc = 1.0 if t_max <= beta else beta / t_max
-        lower = -0.5 * float(np.sum((sc * r - y) ** 2)) + yy
+        lower = certified_lower_bound(r, y, t_max, beta)
         gap = (primal - lower) / max(abs(primal), 1e-300)
         # cone rows of the working blocks, on all n samples
         add_rows, viol = 0, 0.0

@@ -324,7 +324,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
-                max_add=None, ipm_tol=1e-9, max_vars=2000,
+                max_add=None, ipm_tol=1e-9, max_vars=4000,
                 verbose=False) -> WorkingSetResult:  # fmt: skip
     r"""Solve the ReLU program (squared loss) by the working-set method of the module docstring.
 

@@ -62,25 +62,36 @@ class DualityGap(NamedTuple):
 
 
 @numba.njit(cache=True)
-def _lawson_hanson(G, g, tol, max_iter):  # pragma: no cover - compiled
-    """Lawson-Hanson NNLS for ``min_{lam >= 0} ||g + G^T lam||``; returns ``(g + G^T lam, lam)``."""
+def _lawson_hanson(G, g, tol, max_iter, lam0):  # pragma: no cover - compiled
+    """Lawson-Hanson NNLS for ``min_{lam >= 0} ||g + G^T lam||``; returns ``(g + G^T lam, lam)``.
+
+    ``lam0 >= 0`` is a feasible start (zeros: the textbook method); its support is the first
+    passive set, so a start near the solution (the previous round's multipliers) saves the
+    iterations that would re-discover it.
+    """
     m = G.shape[0]
-    lam = np.zeros(m)
-    passive = np.zeros(m, dtype=np.bool_)
-    proj = g.copy()
+    lam = lam0.copy()
+    passive = lam > 0.0
+    warm = np.any(passive)
+    proj = g + G.T @ lam
     nrm = np.sqrt(np.sum(G * G, axis=1))
     gn = max(np.sqrt(np.sum(g * g)), 1e-300)
     for _ in range(max_iter):
-        w = -(G @ proj)  # -gradient in lam
-        jbest, wbest = -1, tol * gn
-        for j in range(m):
-            if not passive[j] and w[j] > wbest * nrm[j]:
-                wbest, jbest = w[j] / nrm[j], j
-        if jbest < 0:
-            break
-        passive[jbest] = True
+        if warm:
+            warm = False  # first pass: re-solve on the warm support before adding rows
+        else:
+            w = -(G @ proj)  # -gradient in lam
+            jbest, wbest = -1, tol * gn
+            for j in range(m):
+                if not passive[j] and w[j] > wbest * nrm[j]:
+                    wbest, jbest = w[j] / nrm[j], j
+            if jbest < 0:
+                break
+            passive[jbest] = True
         for _inner in range(m):
             idx = np.nonzero(passive)[0]
+            if idx.size == 0:
+                break
             Gp = G[idx]
             H = Gp @ Gp.T
             H += 1e-14 * np.trace(H) / idx.size * np.eye(idx.size)
@@ -104,14 +115,14 @@ def _lawson_hanson(G, g, tol, max_iter):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _project_patterns(X, S, Gd, rows, tol):  # pragma: no cover - compiled
+def _project_patterns(X, S, Gd, rows, tol, lam0):  # pragma: no cover - compiled
     """Projections of ``Gd[k]`` onto the cone ``{u: S[:, rows[k]] * (X u) >= 0}`` and their
-    NNLS multipliers, per k."""
+    NNLS multipliers, per k (warm-started at ``lam0[k]``)."""
     out = np.empty_like(Gd)
     lams = np.empty((Gd.shape[0], X.shape[0]))
     for k in range(Gd.shape[0]):
         G = S[:, rows[k] : rows[k] + 1] * X
-        out[k], lams[k] = _lawson_hanson(G, Gd[k], tol, 10 * X.shape[1] + 50)
+        out[k], lams[k] = _lawson_hanson(G, Gd[k], tol, 10 * X.shape[1] + 50, lam0[k])
     return out, lams
 
 
@@ -119,7 +130,7 @@ def cone_projection(g, G) -> np.ndarray:
     r""":math:`\Pi_K(g)` for :math:`K=\{u: Gu\ge0\}`, ``G`` of shape ``(m, d)`` (exact NNLS)."""
     g = np.ascontiguousarray(g, dtype=np.float64)
     G = np.ascontiguousarray(G, dtype=np.float64)
-    return _lawson_hanson(G, g, 1e-13, 10 * G.shape[1] + 50)[0]
+    return _lawson_hanson(G, g, 1e-13, 10 * G.shape[1] + 50, np.zeros(G.shape[0]))[0]
 
 
 def cone_projection_norm(g, G) -> float:
@@ -127,16 +138,20 @@ def cone_projection_norm(g, G) -> float:
     return float(np.linalg.norm(cone_projection(g, G)))
 
 
-def pattern_projections(X, S, Gd, rows, *, multipliers: bool = False):
+def pattern_projections(X, S, Gd, rows, *, multipliers: bool = False, start=None):
     """Batch of cone projections: row ``k`` of ``Gd (K, d)`` onto the cone of pattern
     ``rows[k]`` (column of the sign matrix ``S (n, P)``, ``S = 2D^T - 1``).
 
     Returns the projections ``(K, d)``, and with ``multipliers=True`` also the NNLS multipliers
     ``(K, n)`` (``proj_k = Gd[k] + X^T (S[:, rows[k]] * lam_k)``, ``lam_k >= 0``).
+    ``start`` (``(K, n)``, non-negative) warm-starts the NNLS, e.g. at earlier multipliers.
     """
+    K, n = len(Gd), X.shape[0]
+    lam0 = np.zeros((K, n)) if start is None else np.maximum(np.asarray(start, float), 0.0)
     proj, lams = _project_patterns(
         np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(S, dtype=np.float64),
         np.ascontiguousarray(Gd, dtype=np.float64), np.asarray(rows, dtype=np.int64), 1e-13,
+        np.ascontiguousarray(lam0),
     )  # fmt: skip
     return (proj, lams) if multipliers else proj
 

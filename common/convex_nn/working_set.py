@@ -242,7 +242,13 @@ def _price(X, r, M, S, beta, max_add, certify_tol, cache):
             break  # every remaining block is bounded by the maximum already found
         pats = np.array([keys[k][0] for k in ks])
         sgs = np.array([keys[k][1] for k in ks])
-        proj, lams = pattern_projections(X, S, sgs[:, None] * g[pats], pats, multipliers=True)
+        start = np.zeros((ks.size, X.shape[0]))  # warm start at the cached multipliers
+        for j, k in enumerate(ks):
+            if keys[k] in cache:
+                idx, lam = cache[keys[k]]
+                start[j, idx] = lam
+        proj, lams = pattern_projections(X, S, sgs[:, None] * g[pats], pats, multipliers=True,
+                                         start=start)  # fmt: skip
         vals = np.linalg.norm(proj, axis=1)
         t_max = max(t_max, float(vals.max()))
         for j, k in enumerate(ks):

@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg as sla
 
+from ._blas import single_thread_blas
 from .certificates import certified_lower_bound, pattern_projections
 
 __all__ = ["WorkingSetResult", "working_set"]
@@ -168,9 +169,11 @@ def _restricted_cvxopt(X, y, M, S, blocks, rows, beta, tol):
         return f
 
     G = spmatrix(pr.vals, pr.rows.tolist(), pr.cols.tolist(), (pr.m, nv))
-    # relative gap tol; residuals 1e-8 (tighter stalls CVXOPT on degenerate working sets)
+    # relative gap tol; residuals 1e-8 (tighter stalls CVXOPT on degenerate working sets);
+    # two refinement steps: with one, 2 of the 5 restricted solves at n=2000, P=200 broke down
+    # (a step left the cone), each costing a CLARABEL fallback
     opts = {"show_progress": False, "abstol": 1e-300, "reltol": tol,
-            "feastol": max(tol, 1e-8), "refinement": 1, "maxiters": 60}  # fmt: skip
+            "feastol": max(tol, 1e-8), "refinement": 2, "maxiters": 60}  # fmt: skip
     dims = {"l": nl, "q": [d + 1] * B, "s": []}
     sol = solvers.coneqp(matrix(H), matrix(pr.q), G, matrix(np.zeros(pr.m)), dims,
                          kktsolver=kktsolver, options=opts)  # fmt: skip
@@ -205,7 +208,8 @@ def _restricted_clarabel(X, y, M, S, blocks, rows, beta, tol):
 def _restricted(X, y, M, S, blocks, rows, beta, tol):
     """CVXOPT with the structured KKT solver; CLARABEL if it fails. Returns ``(W, it, ok)``."""
     try:
-        W, it, ok = _restricted_cvxopt(X, y, M, S, blocks, rows, beta, tol)
+        with single_thread_blas():
+            W, it, ok = _restricted_cvxopt(X, y, M, S, blocks, rows, beta, tol)
     except (ArithmeticError, ValueError, np.linalg.LinAlgError, sla.LinAlgWarning):
         W, it, ok = None, 0, False
     if ok:

@@ -17,6 +17,8 @@ from ._blas import single_thread_blas
 
 __all__ = ["group_lasso_newton"]
 
+COLLAPSE = 1e-3  # after a damped step, blocks this small (relative) are set to zero
+
 
 def group_lasso_newton(K, y, beta, w, offsets, max_iter=40):
     r"""Damped Newton (Armijo backtracking) for ``0.5||K w - y||^2 + beta sum_b ||w_b||``.
@@ -24,7 +26,10 @@ def group_lasso_newton(K, y, beta, w, offsets, max_iter=40):
     Block ``b`` is ``w[offsets[b]:offsets[b + 1]]``; every block of the start ``w`` must be
     non-zero. Blocks that should vanish leave by the exact block test: with the others fixed,
     :math:`w_b=0` minimises over block :math:`b` iff :math:`\|K_b^\top(y-Kw+K_bw_b)\|\le\beta`,
-    so zeroing it never increases the objective; Newton continues on the rest. Stops when the
+    so zeroing it never increases the objective; Newton continues on the rest. A block that
+    heads for zero while that test still fails (the other blocks are not yet optimal) makes
+    the line search damp every step; after a damped step, blocks below ``COLLAPSE`` times the
+    largest norm are therefore set to zero too. Stops when the
     Newton decrement is at float64 round-off. Returns ``w`` (zero blocks included) or ``None``
     on breakdown (a singular system or a non-finite step).
     """
@@ -90,4 +95,18 @@ def group_lasso_newton(K, y, beta, w, offsets, max_iter=40):
         else:
             break  # no decrease resolvable in float64
         w[idx] = v - t * step
+        if t < 1.0:
+            # a damped step is the signature of a block heading for zero, where the norm is not
+            # smooth: zero the blocks already below COLLAPSE x the largest (if one was needed,
+            # the caller's certificate fails and it re-enters)
+            nb = np.sqrt(np.add.reduceat(w[idx] ** 2, starts))
+            gone = live[nb < COLLAPSE * nb.max()]
+            for b in gone:
+                w[sls[b]] = 0.0
+            if gone.size:
+                live = np.setdiff1d(live, gone)
+                if live.size == 0:
+                    return w
+                idx = np.concatenate([np.arange(offsets[b], offsets[b + 1]) for b in live])
+                Hl = H0[np.ix_(idx, idx)]
     return w

@@ -427,7 +427,7 @@ def fista(
     y = np.asarray(y, dtype=np.float64)
     M = np.asarray(M, dtype=np.float64)
     polish = newton and loss == "squared" and beta > 0 and np.dtype(dtype) == np.float64
-    total = 0
+    total, best = 0, None
     if polish and tol < NEWTON_FROM:
         # phase 1 only has to find the active blocks: float32 halves its cost
         W, k, met, kind = _fista_run(X, y, M, beta, loss, W0, NEWTON_FROM, max_iter, check_every,
@@ -439,11 +439,14 @@ def fista(
             if gap <= tol:
                 return FastResult(Wn, total, True, gap, None, 0.0, 0)
             W0 = Wn if gap < met else W
+            best = (Wn, gap)
         else:
             W0 = W
     W, k, met, kind = _fista_run(X, y, M, beta, loss, W0, tol, max(max_iter - total, 1),
                                  check_every, dtype)  # fmt: skip
     total += k
+    if best is not None and best[1] < met:  # R-FISTA is not monotone: keep the better point
+        W, met = best
     converged = bool(met <= tol)
     if not converged:
         warnings.warn(

@@ -1,5 +1,6 @@
 """Fast JAX solvers vs the CVXPY reference, certificates, orderings (paper scaling)."""
 
+import itertools
 import warnings
 
 import numpy as np
@@ -243,3 +244,69 @@ def test_working_set_too_large_falls_back_to_al(problem):
     with pytest.warns(RuntimeWarning, match="exceeded max_vars"):
         res = solve_convex(X, y, D, BETA, solver="working_set", solver_opts={"max_vars": 2})
     assert not res.converged and res.lower_bound <= ref.objective
+
+
+def test_group_lasso_newton_blocks_of_any_size():
+    """Newton on blocks of sizes 1-4 reaches the CVXPY optimum of the group Lasso and returns
+    exact zeros for the blocks that vanish there (by the exact zero test or the collapse rule),
+    from a start where every block is non-zero."""
+    import cvxpy as cp
+
+    from common.convex_nn.newton import group_lasso_newton
+
+    rng = np.random.default_rng(3)
+    sizes = [2, 3, 1, 4, 2, 3]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    K = rng.standard_normal((40, offsets[-1]))
+    y = K[:, :5] @ rng.standard_normal(5) + 0.1 * rng.standard_normal(40)
+    beta = 0.3 * max(np.linalg.norm(K[:, a:b].T @ y) for a, b in itertools.pairwise(offsets))
+    w = cp.Variable(offsets[-1])
+    pen = sum(cp.norm(w[a:b]) for a, b in itertools.pairwise(offsets))
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ w - y) + beta * pen))
+    prob.solve(solver="CLARABEL")
+    ref_norms = [np.linalg.norm(w.value[a:b]) for a, b in itertools.pairwise(offsets)]
+    assert min(ref_norms) < 1e-6 * max(ref_norms)  # some block vanishes at the optimum
+    out = group_lasso_newton(K, y, beta, rng.standard_normal(offsets[-1]), offsets)
+    nb = [np.linalg.norm(out[a:b]) for a, b in itertools.pairwise(offsets)]
+    val = 0.5 * np.sum((K @ out - y) ** 2) + beta * sum(nb)
+    assert val <= prob.value * (1 + 1e-7)
+    assert [n == 0 for n in nb] == [n < 1e-6 * max(ref_norms) for n in ref_norms]
+
+
+def test_gated_newton_reenters_a_missing_block(problem):
+    """Dropping an active block from the optimum: the violator re-entry of the Newton phase
+    puts it back and the full-program gap closes again."""
+    from common.convex_nn import fast
+    from common.convex_nn.problem import masks
+
+    X, y, D = problem
+    M, Y = masks(D), y[:, None]
+    opt = fast.fista(X, Y, M, BETA, tol=1e-8)
+    act = np.flatnonzero(np.linalg.norm(opt.W[0], axis=1) > 0)
+    assert act.size >= 2
+    W = opt.W.copy()
+    W[0, act[0]] = 0.0
+    assert fast.gated_gap(X, Y, M, W, BETA) > 1e-4
+    Wn = fast._newton_active(X, Y, M, W, BETA)
+    assert fast.gated_gap(X, Y, M, Wn, BETA) <= 1e-8
+    assert np.array_equal(np.linalg.norm(Wn[0], axis=1) > 0, np.linalg.norm(opt.W[0], axis=1) > 0)
+
+
+def test_warm_started_nnls_is_exact():
+    """The Lawson-Hanson projection warm-started at any non-negative multipliers (here: random
+    ones, and the exact ones of a nearby vector) equals the cold-started one."""
+    from common.convex_nn.certificates import pattern_projections
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 6))
+    D = rng.random((4, 60)) < 0.5
+    S = 2.0 * D.T - 1.0
+    rows = np.array([0, 1, 2, 3])
+    g = rng.standard_normal((4, 6))
+    cold, lam = pattern_projections(X, S, g, rows, multipliers=True)
+    for start in (rng.random((4, 60)) * (rng.random((4, 60)) < 0.1), lam):
+        g2 = g + 0.05 * rng.standard_normal(g.shape)
+        ref = pattern_projections(X, S, g2, rows)
+        warm = pattern_projections(X, S, g2, rows, start=start)
+        assert np.allclose(warm, ref, atol=1e-10)
+    assert np.allclose(pattern_projections(X, S, g, rows, start=lam), cold, atol=1e-12)

@@ -39,7 +39,7 @@ import numpy as np
 from jax import lax
 
 from .certificates import certified_lower_bound
-from .newton import group_lasso_newton
+from .newton import block_gram, group_lasso_newton
 
 __all__ = ["FastResult", "augmented_lagrangian", "fista"]
 
@@ -377,9 +377,10 @@ def _newton_active(X, y, M, W, beta, max_vars=4000, max_rounds=6):
             if act.size * d > max_vars:
                 return None
             if act.size:
-                K = (M[:, act, None] * X[:, None, :]).reshape(X.shape[0], act.size * d)
+                H, Kty = block_gram(X, M[:, act], y[:, k])
                 offsets = d * np.arange(act.size + 1)
-                w = group_lasso_newton(K, y[:, k], beta, Wk[act].ravel(), offsets)
+                yy = 0.5 * float(y[:, k] @ y[:, k])
+                w = group_lasso_newton(H, Kty, yy, beta, Wk[act].ravel(), offsets)
                 if w is None:
                     return None
                 Wk[act] = w.reshape(-1, d)

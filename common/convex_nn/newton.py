@@ -1,11 +1,12 @@
 r"""Damped Newton for the group Lasso on a fixed set of blocks (the exact finishing phase).
 
-Once the active blocks (gated program) or the active faces of the cones (ReLU program) are
-known, :math:`\tfrac12\|Kw-y\|^2+\beta\sum_b\|w_b\|` is smooth where every :math:`w_b\ne0`,
-with Hessian :math:`K^\top K+\beta\,\mathrm{blkdiag}((I-\hat w_b\hat w_b^\top)/\|w_b\|)`, and
-Newton's method converges quadratically. Both :func:`common.convex_nn.fast.fista` and
-:func:`common.convex_nn.working_set.working_set` finish with :func:`group_lasso_newton` and
-accept its result only if the certified gap of the *full* program is within tolerance.
+Once the active blocks are known, :math:`\tfrac12\|Kw-y\|^2+\beta\sum_b\|w_b\|` is smooth
+where every :math:`w_b\ne0`, with Hessian
+:math:`K^\top K+\beta\,\mathrm{blkdiag}((I-\hat w_b\hat w_b^\top)/\|w_b\|)`, and Newton's
+method converges quadratically. :func:`common.convex_nn.fast.fista` finishes the gated program
+with :func:`group_lasso_newton` and accepts its result only if the certified gap of the *full*
+program is within tolerance; :func:`block_gram` also assembles the working-set solver's
+restricted programs (:mod:`common.convex_nn.working_set`).
 """
 
 from __future__ import annotations
@@ -15,29 +16,49 @@ import scipy.linalg as sla
 
 from ._blas import single_thread_blas
 
-__all__ = ["group_lasso_newton"]
+__all__ = ["block_gram", "group_lasso_newton"]
 
 COLLAPSE = 1e-3  # after a damped step, blocks this small (relative) are set to zero
 
 
-def group_lasso_newton(K, y, beta, w, offsets, max_iter=40):
+def block_gram(X, C, y):
+    r"""``(K^T K, K^T y)`` for ``K = [C[:, 0] * X, ..., C[:, B-1] * X]`` (``n x Bd``).
+
+    ``C (n, B)`` holds each block's row weights (a mask column, signed). ``K`` is formed in
+    row chunks of at most ~8 MB, so memory is :math:`O(nB + (Bd)^2)`, never :math:`O(nBd)`.
+    """
+    n, d = X.shape
+    Bd = C.shape[1] * d
+    H = np.zeros((Bd, Bd))
+    Kty = np.zeros(Bd)
+    chunk = max(256, 2**20 // max(Bd, 1))
+    for s in range(0, n, chunk):
+        rows = slice(s, s + chunk)
+        Kc = (C[rows, :, None] * X[rows, None, :]).reshape(-1, Bd)
+        H += Kc.T @ Kc
+        Kty += Kc.T @ y[rows]
+    return H, Kty
+
+
+def group_lasso_newton(H0, Kty, yy, beta, w, offsets, max_iter=40):
     r"""Damped Newton (Armijo backtracking) for ``0.5||K w - y||^2 + beta sum_b ||w_b||``.
 
-    Block ``b`` is ``w[offsets[b]:offsets[b + 1]]``; every block of the start ``w`` must be
-    non-zero. Blocks that should vanish leave by the exact block test: with the others fixed,
+    The program is given by its Gram form ``H0 = K^T K``, ``Kty = K^T y``, ``yy = 0.5||y||^2``
+    (see :func:`block_gram`). Block ``b`` is ``w[offsets[b]:offsets[b + 1]]``; every block of
+    the start ``w`` must be non-zero.
+
+    Blocks that should vanish leave by the exact block test: with the others fixed,
     :math:`w_b=0` minimises over block :math:`b` iff :math:`\|K_b^\top(y-Kw+K_bw_b)\|\le\beta`,
     so zeroing it never increases the objective; Newton continues on the rest. A block that
     heads for zero while that test still fails (the other blocks are not yet optimal) makes
-    the line search damp every step; after a damped step, blocks below ``COLLAPSE`` times the
-    largest norm are therefore set to zero too. Stops when the
-    Newton decrement is at float64 round-off. Returns ``w`` (zero blocks included) or ``None``
-    on breakdown (a singular system or a non-finite step).
+    the line search damp every step, so after a damped step the blocks below ``COLLAPSE``
+    times the largest norm are set to zero too (if one was needed, the caller's certificate
+    fails and it re-enters). Stops when the Newton decrement is at float64 round-off. Returns
+    ``w`` (zero blocks included) or ``None`` on breakdown (a singular system or a non-finite
+    step).
     """
     offsets = np.asarray(offsets)
     nb0 = offsets.size - 1
-    H0 = K.T @ K  # BLAS threads help the product; the factorizations run on one
-    Kty = K.T @ y
-    yy = 0.5 * float(y @ y)
     w = np.array(w, dtype=np.float64)
     live = np.arange(nb0)
     sls = [slice(offsets[b], offsets[b + 1]) for b in range(nb0)]
@@ -96,9 +117,7 @@ def group_lasso_newton(K, y, beta, w, offsets, max_iter=40):
             break  # no decrease resolvable in float64
         w[idx] = v - t * step
         if t < 1.0:
-            # a damped step is the signature of a block heading for zero, where the norm is not
-            # smooth: zero the blocks already below COLLAPSE x the largest (if one was needed,
-            # the caller's certificate fails and it re-enters)
+            # a damped step: zero the blocks heading for zero (see the docstring)
             nb = np.sqrt(np.add.reduceat(w[idx] ** 2, starts))
             gone = live[nb < COLLAPSE * nb.max()]
             for b in gone:

@@ -37,6 +37,7 @@ import scipy.linalg as sla
 
 from ._blas import single_thread_blas
 from .certificates import certified_lower_bound, pattern_projections
+from .newton import block_gram
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -70,18 +71,12 @@ class _Restricted(NamedTuple):
 
 
 def _restricted_data(X, y, M, S, blocks, rows, beta) -> _Restricted:
-    n, d = X.shape
+    d = X.shape[1]
     B = len(blocks)
     pats = np.array([i for i, _ in blocks])
     sgs = np.array([sg for _, sg in blocks])
     H = np.zeros((B * d + B, B * d + B))
-    Kty = np.zeros(B * d)
-    chunk = max(256, 2**20 // (B * d))  # K = [sigma_b M_i X] in row chunks of <= ~8 MB
-    for s in range(0, n, chunk):
-        rows_ = slice(s, s + chunk)
-        Kc = ((sgs * M[rows_, pats])[:, :, None] * X[rows_, None, :]).reshape(-1, B * d)
-        H[: B * d, : B * d] += Kc.T @ Kc
-        Kty += Kc.T @ y[rows_]
+    H[: B * d, : B * d], Kty = block_gram(X, sgs * M[:, pats], y)  # K = [sigma_b M_i X]
     q = np.concatenate([-Kty, np.full(B, beta)])
     Glin = np.concatenate([S[R, i : i + 1] * X[R] for (i, _), R in zip(blocks, rows, strict=True)])
     bid = np.repeat(np.arange(B), [R.size for R in rows])

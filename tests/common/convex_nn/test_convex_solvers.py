@@ -266,7 +266,8 @@ def test_group_lasso_newton_blocks_of_any_size():
     prob.solve(solver="CLARABEL")
     ref_norms = [np.linalg.norm(w.value[a:b]) for a, b in itertools.pairwise(offsets)]
     assert min(ref_norms) < 1e-6 * max(ref_norms)  # some block vanishes at the optimum
-    out = group_lasso_newton(K, y, beta, rng.standard_normal(offsets[-1]), offsets)
+    w0 = rng.standard_normal(offsets[-1])
+    out = group_lasso_newton(K.T @ K, K.T @ y, 0.5 * y @ y, beta, w0, offsets)
     nb = [np.linalg.norm(out[a:b]) for a, b in itertools.pairwise(offsets)]
     val = 0.5 * np.sum((K @ out - y) ** 2) + beta * sum(nb)
     assert val <= prob.value * (1 + 1e-7)

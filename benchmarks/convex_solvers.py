@@ -241,16 +241,20 @@ def xla_peak_bytes(n, d, P, formulation="gated"):
     return int(total - m.alias_size_in_bytes), int(D.shape[0])
 
 
-def working_set_peak_bytes(n, d, P):
-    """Peak Python-heap memory (tracemalloc; numpy arrays included) of the default ReLU solver."""
+def host_peak_bytes(n, d, P, formulation):
+    """Peak Python-heap memory (tracemalloc; numpy arrays included, XLA buffers not) of the
+    default solver: the working set (ReLU), or R-FISTA's host side plus the Newton phase's
+    Gram matrix (gated)."""
     import tracemalloc
 
     X, y, D, _, beta = make_problem(n, d, P)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        solve_convex(X[:50], y[:50], D[:5, :50], beta)  # one-time allocations (imports, caches)
+        # one-time allocations (imports, caches, jit of the same shapes)
+        solve_convex(X[:50], y[:50], D[:5, :50], beta, formulation=formulation)
+        solve_convex(X, y, D, beta, formulation=formulation, max_iter=2)
         tracemalloc.start()
-        solve_convex(X, y, D, beta, formulation="relu")
+        solve_convex(X, y, D, beta, formulation=formulation)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     return int(peak)
@@ -274,8 +278,7 @@ def memory_grid(sizes):
                     "ndP_float64_MiB": 8 * n * d * Pe / 2**20,
                 }
             )
-            if form == "relu":  # the default ReLU solver is the working set, not the AL kernel
-                rows[-1]["working_set_peak_MiB"] = working_set_peak_bytes(n, d, P) / 2**20
+            rows[-1]["host_peak_MiB"] = host_peak_bytes(n, d, P, form) / 2**20
             print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -313,7 +316,14 @@ def plot(result, out: Path):
         ax.set_ylabel("time to tol [s]")
         ax.legend(fontsize=6)
     mem = [r for r in result["memory"] if r["formulation"] == "gated"]
-    axes[2].loglog([r["ndP"] for r in mem], [r["peak_MiB"] for r in mem], "o", label="ours (XLA)")
+    axes[2].loglog(
+        [r["ndP"] for r in mem], [r["peak_MiB"] for r in mem], "o", label="R-FISTA (XLA)"
+    )
+    for form, mk in (("gated", "s"), ("relu", "^")):
+        pts = [(r["ndP"], r["host_peak_MiB"]) for r in result["memory"]
+               if r["formulation"] == form and "host_peak_MiB" in r]  # fmt: skip
+        if pts:
+            axes[2].loglog(*zip(*pts, strict=True), mk, mfc="none", label=f"{form} solve (host)")
     axes[2].loglog(
         [r["ndP"] for r in mem], [r["ndP_float64_MiB"] for r in mem], "x", label="n d P doubles"
     )
@@ -406,15 +416,15 @@ def main(argv=None):
             ]
             if len(pts) >= 2:
                 slopes[f"memory_{form}_vs_{var}"] = slope(*zip(*pts, strict=True))
-            ws = [
-                (r[var], r["working_set_peak_MiB"])
+            host = [
+                (r[var], r["host_peak_MiB"])
                 for r in m
-                if "working_set_peak_MiB" in r
+                if "host_peak_MiB" in r
                 and r[fixed[0]] == ref[fixed[0]]
                 and abs(r[fixed[1]] - ref[fixed[1]]) <= 0.1 * ref[fixed[1]]
             ]
-            if len(ws) >= 2:
-                slopes[f"memory_working_set_vs_{var}"] = slope(*zip(*ws, strict=True))
+            if len(host) >= 2:
+                slopes[f"host_memory_{form}_vs_{var}"] = slope(*zip(*host, strict=True))
     result["slopes"] = slopes
     result["speedups"] = [
         {

@@ -71,7 +71,8 @@ def group_lasso_newton(H0, Kty, yy, beta, w, offsets, max_iter=40):
         rep = sizes[blk]
         ri = np.repeat(np.arange(idx.size), rep)
         ci = starts[blk[ri]] + np.arange(ri.size) - np.repeat(np.cumsum(rep) - rep, rep)
-        return idx, sizes, starts, blk, ri, ci, H0[np.ix_(idx, idx)]
+        Hl = H0[np.ix_(idx, idx)] if idx.size < H0.shape[0] else H0  # read-only: no copy
+        return idx, sizes, starts, blk, ri, ci, Hl
 
     idx, sizes, starts, blk, ri, ci, Hl = layout(live)
 

@@ -6,7 +6,9 @@ Solvers
     ``"fista"`` for the gated program; ``"working_set"`` for the ReLU program with squared loss,
     ``"al"`` for it with logistic loss.
 ``"fista"``
-    R-FISTA (JAX, jit, float32/float64; :mod:`common.convex_nn.fast`).
+    R-FISTA (JAX, jit, float32/float64; :mod:`common.convex_nn.fast`); for squared loss in
+    float64 it runs in float32 to a 1e-2 gap and active-set Newton finishes
+    (:mod:`common.convex_nn.newton`), certified on the full program.
 ``"working_set"``
     Column and row generation with exact restricted interior-point solves (CLARABEL's native
     API) and exact NNLS pricing; stops on the certified gap of the *full* program

@@ -8,13 +8,16 @@ program's optimality certificate closes:
 1. **Pricing** (column generation). At the residual :math:`r`, block :math:`(i,\sigma)` is
    priced by its exact dual-constraint value :math:`t_{i\sigma}=\|\Pi_{K_i}(\sigma X^\top M_ir)\|`
    (C2, Lawson--Hanson NNLS, :func:`common.convex_nn.certificates.pattern_projections`).
-   The gated value :math:`\|X^\top M_ir\|\ge t_{i\sigma}` orders the candidates, so exact values
-   are computed only until the maximum is known or ``max_add`` violators are found.
+   Upper bounds (the gated value :math:`\|X^\top M_ir\|\ge t_{i\sigma}`, or the value at the
+   block's cached multipliers) order the candidates, so exact values are computed only until
+   the maximum is known or ``max_add`` violators are found; each NNLS is warm-started at the
+   block's cached multipliers.
 2. **Restricted solve.** The program on the working blocks and rows (an SOCP with a dense
-   ``(Bd)^2`` quadratic) is solved by CLARABEL through its native API (interior point, no
-   CVXPY canonicalisation); new blocks enter with the rows active at their NNLS projection.
+   ``(Bd)^2`` quadratic) is solved by CVXOPT's interior point with a structure-exploiting KKT
+   solver, or by CLARABEL's native API if that fails; new blocks enter with the ``3d`` rows
+   closest to their cone boundary at their NNLS projection.
 3. **Row generation / pruning.** Cone rows violated by the restricted solution are added (the
-   ``2d`` worst per block and round); blocks at zero are dropped.
+   ``4d`` worst per block and round); blocks at zero are dropped.
 4. **Certificate.** :math:`v=\min(1,\beta/\max t)\,r` is dual feasible for the *full* program,
    so :math:`d(v)\le p^\star`; the method stops when the relative gap is ``<= tol`` and every
    one of the ``n`` rows of every block holds to ``constraint_tol * max|y|``.
@@ -22,8 +25,8 @@ program's optimality certificate closes:
 Vector outputs decouple (brief §1.4) and are solved column by column. Cost per round:
 pricing :math:`O(\#\text{priced}\cdot\text{NNLS}(n,d))` plus one interior-point solve in
 :math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``). Measured on 2 cores
-(``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in about 2 s (CLARABEL on the full
-program through CVXPY: about 27 s).
+(``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in about 1.7 s (CLARABEL on the full
+program through CVXPY: 25-33 s).
 """
 
 from __future__ import annotations

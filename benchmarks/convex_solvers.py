@@ -292,6 +292,7 @@ def plot(result, out: Path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     if figure is not None:
         fig, axes = figure(1, 3)
@@ -313,6 +314,7 @@ def plot(result, out: Path):
                 if pts:
                     ax.loglog(*zip(*pts, strict=True), ls, marker="o", label=f"{solver} {form}")
         ax.set_xlabel(xlabel)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no overlapping labels
         ax.set_ylabel("time to tol [s]")
         ax.legend(fontsize=6)
     mem = [r for r in result["memory"] if r["formulation"] == "gated"]
@@ -328,6 +330,7 @@ def plot(result, out: Path):
         [r["ndP"] for r in mem], [r["ndP_float64_MiB"] for r in mem], "x", label="n d P doubles"
     )
     axes[2].set_xlabel("n d P")
+    axes[2].xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[2].set_ylabel("peak memory [MiB]")
     axes[2].legend(fontsize=6)
     stem = out / "convex_solvers"

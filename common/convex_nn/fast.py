@@ -434,6 +434,8 @@ def fista(
         W, k, met, kind = _fista_run(X, y, M, beta, loss, W0, NEWTON_FROM, max_iter, check_every,
                                      np.float32)  # fmt: skip
         total += k
+        if not np.all(np.isfinite(W)):  # float32 overflow (data near 1e19): redo in float64
+            W, met = W0, np.inf
         Wn = _newton_active(X, y, M, W, beta) if met <= NEWTON_FROM else None
         if Wn is not None:
             gap = gated_gap(X, y, M, Wn, beta)

@@ -148,6 +148,8 @@ def pattern_projections(X, S, Gd, rows, *, multipliers: bool = False, start=None
     """
     K, n = len(Gd), X.shape[0]
     lam0 = np.zeros((K, n)) if start is None else np.maximum(np.asarray(start, float), 0.0)
+    if lam0.shape != (K, n):
+        raise ValueError(f"start must have shape {(K, n)} (projections, samples), got {lam0.shape}")
     proj, lams = _project_patterns(
         np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(S, dtype=np.float64),
         np.ascontiguousarray(Gd, dtype=np.float64), np.asarray(rows, dtype=np.int64), 1e-13,

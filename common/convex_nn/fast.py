@@ -372,6 +372,7 @@ def _newton_active(X, y, M, W, beta, max_vars=4000, max_rounds=6):
     out = np.asarray(W, dtype=np.float64).copy()
     for k in range(c):
         Wk = out[k]
+        yy = 0.5 * float(y[:, k] @ y[:, k])
         for _ in range(max_rounds):
             act = np.flatnonzero(np.linalg.norm(Wk, axis=1) > 0)
             if act.size * d > max_vars:
@@ -379,7 +380,6 @@ def _newton_active(X, y, M, W, beta, max_vars=4000, max_rounds=6):
             if act.size:
                 H, Kty = block_gram(X, M[:, act], y[:, k])
                 offsets = d * np.arange(act.size + 1)
-                yy = 0.5 * float(y[:, k] @ y[:, k])
                 w = group_lasso_newton(H, Kty, yy, beta, Wk[act].ravel(), offsets)
                 if w is None:
                     return None
@@ -430,7 +430,7 @@ def fista(
     polish = newton and loss == "squared" and beta > 0 and np.dtype(dtype) == np.float64
     total, best = 0, None
     if polish and tol < NEWTON_FROM:
-        # phase 1 only has to find the active blocks: float32 halves its cost
+        # phase 1 only has to find the active blocks: float32 is 1.3-2.4x cheaper (measured)
         W, k, met, kind = _fista_run(X, y, M, beta, loss, W0, NEWTON_FROM, max_iter, check_every,
                                      np.float32)  # fmt: skip
         total += k

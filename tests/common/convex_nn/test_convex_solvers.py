@@ -311,6 +311,8 @@ def test_warm_started_nnls_is_exact():
         warm = pattern_projections(X, S, g2, rows, start=start)
         assert np.allclose(warm, ref, atol=1e-10)
     assert np.allclose(pattern_projections(X, S, g, rows, start=lam), cold, atol=1e-12)
+    with pytest.raises(ValueError, match="start must have shape"):
+        pattern_projections(X, S, g, rows, start=lam[:, :10])
 
 
 def test_gated_float32_phase_overflow_falls_back_to_float64(problem):

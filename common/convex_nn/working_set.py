@@ -32,14 +32,12 @@ program through CVXPY: 25-33 s).
 from __future__ import annotations
 
 import time
-import warnings
 from typing import NamedTuple
 
 import numpy as np
-import scipy.linalg as sla
 
-from ._blas import single_thread_blas
 from .certificates import certified_lower_bound, pattern_projections
+from .interior_point import cone_group_lasso
 from .newton import block_gram
 
 __all__ = ["WorkingSetResult", "working_set"]
@@ -56,164 +54,65 @@ class WorkingSetResult(NamedTuple):
 
 
 class _Restricted(NamedTuple):
-    """Restricted program ``min 0.5 x^T H x + q^T x  s.t.  h - G x in cones`` (``h = 0``).
+    """Restricted program ``min 0.5 w^T H w - c^T w + beta sum_b ||w_b||`` s.t. ``Glin[r] .
+    w_{bid[r]} >= 0``, over the working blocks ``w_b`` (``H = K^T K``, ``c = K^T y``)."""
 
-    ``x = (w_1..w_B, t_1..t_B)``; ``G`` (triplets ``rows, cols, vals``, shape ``(m, nv)``) stacks
-    the ``nl`` cone rows ``-g_r^T w_{b(r)}`` and, per block, ``-(t_b, w_b)`` for its
-    second-order cone.
-    """
-
-    H: np.ndarray
-    q: np.ndarray
+    H: np.ndarray  # (B d, B d)
+    c: np.ndarray  # (B d,)
     Glin: np.ndarray  # (nl, d): rows g_r, constraint g_r . w_{bid[r]} >= 0
-    bid: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    m: int
+    bid: np.ndarray  # (nl,) sorted
 
 
-def _restricted_data(X, y, M, S, blocks, rows, beta) -> _Restricted:
-    d = X.shape[1]
-    B = len(blocks)
+def _restricted_data(X, y, M, S, blocks, rows) -> _Restricted:
     pats = np.array([i for i, _ in blocks])
     sgs = np.array([sg for _, sg in blocks])
-    H = np.zeros((B * d + B, B * d + B))
-    H[: B * d, : B * d], Kty = block_gram(X, sgs * M[:, pats], y)  # K = [sigma_b M_i X]
-    q = np.concatenate([-Kty, np.full(B, beta)])
+    H, c = block_gram(X, sgs * M[:, pats], y)  # K = [sigma_b M_i X]
     Glin = np.concatenate([S[R, i : i + 1] * X[R] for (i, _), R in zip(blocks, rows, strict=True)])
-    bid = np.repeat(np.arange(B), [R.size for R in rows])
-    nl = Glin.shape[0]
-    wi = np.arange(B * d).reshape(B, d)
-    soc0 = nl + np.arange(B) * (d + 1)
-    r_i = np.concatenate(
-        [np.repeat(np.arange(nl), d), soc0, (soc0[:, None] + 1 + np.arange(d)).ravel()]
-    )
-    c_i = np.concatenate([wi[bid].ravel(), B * d + np.arange(B), wi.ravel()])
-    v_i = np.concatenate([-Glin.ravel(), -np.ones(B), -np.ones(B * d)])
-    return _Restricted(H, q, Glin, bid, r_i, c_i, v_i, nl + B * (d + 1))
+    bid = np.repeat(np.arange(len(blocks)), [R.size for R in rows])
+    return _Restricted(H, c, Glin, bid)
 
 
-def _restricted_cvxopt(X, y, M, S, blocks, rows, beta, tol):
-    r"""Restricted program by CVXOPT's ``coneqp`` with a structure-exploiting KKT solver.
-
-    ``min 0.5 w^T H w - (K^T y)^T w + beta sum t_b`` s.t. cone rows ``>= 0`` and
-    ``(t_b, w_b)`` in second-order cones. With Nesterov--Todd scalings (diagonal for the rows,
-    :math:`W_b=\eta_b(2v_bv_b^\top-J)` per cone, :math:`W_b^{-1}=(2Jv_bv_b^\top J-J)/\eta_b`) the
-    reduced KKT matrix :math:`H+G^\top W^{-2}G` is ``H`` plus block-diagonal terms; it is formed
-    in :math:`O(\#\text{rows}\,d^2+Bd^2)` and factored by dense Cholesky (LU if round-off
-    breaks positive definiteness), instead of CVXOPT's generic dense products.
-    """
-    from cvxopt import matrix, solvers, spmatrix
-
-    d = X.shape[1]
-    B = len(blocks)
-    Bd, nv = B * d, B * d + B
-    pr = _restricted_data(X, y, M, S, blocks, rows, beta)
-    H, Glin, bid = pr.H, pr.Glin, pr.bid
-    nl = Glin.shape[0]
-    starts = np.concatenate([[0], np.cumsum(np.bincount(bid, minlength=B))])
-    Jd = np.concatenate([[1.0], -np.ones(d)])
-    wi = np.arange(Bd).reshape(B, d)
-    ti = Bd + np.arange(B)
-
-    def kktsolver(W):
-        di = np.asarray(W["di"]).ravel()
-        V = np.stack([np.asarray(v).ravel() for v in W["v"]]) * Jd  # J v_b
-        eta = np.asarray(W["beta"], dtype=float)[:, None, None]
-        Wi = (2.0 * V[:, :, None] * V[:, None, :] - np.diag(Jd)[None]) / eta
-        Q = Wi @ Wi  # W_b^{-2}
-        A = H.copy()
-        Gs = Glin * di[:, None]
-        for b in range(B):
-            g = Gs[starts[b] : starts[b + 1]]
-            A[b * d : (b + 1) * d, b * d : (b + 1) * d] += g.T @ g + Q[b, 1:, 1:]
-        A[ti, ti] += Q[:, 0, 0]
-        A[ti[:, None], wi] += Q[:, 0, 1:]
-        A[wi, ti[:, None]] += Q[:, 1:, 0]
-        # symmetric diagonal (Jacobi) scaling: the NT scalings span many orders of magnitude
-        sc = 1.0 / np.sqrt(np.maximum(np.diag(A), 1e-300))
-        A *= sc[:, None] * sc[None, :]
-        try:
-            fac = sla.cho_factor(A, check_finite=False)
-
-            def solve(r):
-                return sc * sla.cho_solve(fac, sc * r, check_finite=False)
-        except np.linalg.LinAlgError:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", sla.LinAlgWarning)  # singular: use CLARABEL
-                lu = sla.lu_factor(A, check_finite=False)
-
-            def solve(r):
-                return sc * sla.lu_solve(lu, sc * r, check_finite=False)
-
-        def f(x, _y, z):
-            bx, bz = np.array(x).ravel(), np.array(z).ravel()
-            bl, bs = bz[:nl], bz[nl:].reshape(B, d + 1)
-            rhs = bx.copy()  # bx + G^T W^{-2} bz, with G = [-Glin; -E_b]
-            if nl:
-                tl = -(di * di * bl)[:, None] * Glin
-                rhs[:Bd] += np.add.reduceat(tl, starts[:-1], axis=0).ravel()
-            qs = -np.einsum("bij,bj->bi", Q, bs)
-            rhs[ti] += qs[:, 0]
-            rhs[wi] += qs[:, 1:]
-            ux = solve(rhs)
-            Wx = ux[:Bd].reshape(B, d)
-            zl = di * (-np.einsum("rd,rd->r", Glin, Wx[bid]) - bl)  # W^{-T}(G ux - bz)
-            zs = np.einsum("bij,bj->bi", Wi, -np.concatenate([ux[ti][:, None], Wx], 1) - bs)
-            x[:] = matrix(ux)
-            z[:] = matrix(np.concatenate([zl, zs.ravel()]))
-
-        return f
-
-    G = spmatrix(pr.vals, pr.rows.tolist(), pr.cols.tolist(), (pr.m, nv))
-    # relative gap tol; residuals 1e-8 (tighter stalls CVXOPT on degenerate working sets);
-    # two refinement steps: with one, 2 of the 5 restricted solves at n=2000, P=200 broke down
-    # (a step left the cone), each costing a CLARABEL fallback
-    opts = {"show_progress": False, "abstol": 1e-300, "reltol": tol,
-            "feastol": max(tol, 1e-8), "refinement": 2, "maxiters": 60}  # fmt: skip
-    dims = {"l": nl, "q": [d + 1] * B, "s": []}
-    sol = solvers.coneqp(matrix(H), matrix(pr.q), G, matrix(np.zeros(pr.m)), dims,
-                         kktsolver=kktsolver, options=opts)  # fmt: skip
-    ok = sol["status"] == "optimal"
-    return np.asarray(sol["x"]).ravel()[:Bd].reshape(B, d), int(sol["iterations"]), ok
-
-
-def _restricted_clarabel(X, y, M, S, blocks, rows, beta, tol):
-    """Restricted program by CLARABEL's native API (the robust fallback)."""
+def _restricted_clarabel(pr: _Restricted, beta, tol):
+    """Restricted program by CLARABEL's native API (the robust fallback): variables
+    ``(w, t)``, cone rows then one second-order cone ``(t_b, w_b)`` per block."""
     import clarabel
     import scipy.sparse as sp
 
-    d = X.shape[1]
-    B = len(blocks)
+    nl, d = pr.Glin.shape
+    B = pr.H.shape[0] // d
     nv = B * d + B
-    pr = _restricted_data(X, y, M, S, blocks, rows, beta)
-    nl = pr.Glin.shape[0]
     Hu = np.triu(pr.H)
     hi, hj = np.nonzero(Hu)
     Pm = sp.csc_matrix((Hu[hi, hj], (hi, hj)), shape=(nv, nv))
-    A = sp.csc_matrix((pr.vals, (pr.rows, pr.cols)), (pr.m, nv))
+    q = np.concatenate([-pr.c, np.full(B, beta)])
+    wi = np.arange(B * d).reshape(B, d)
+    soc0 = nl + np.arange(B) * (d + 1)
+    rows = np.concatenate(
+        [np.repeat(np.arange(nl), d), soc0, (soc0[:, None] + 1 + np.arange(d)).ravel()]
+    )
+    cols = np.concatenate([wi[pr.bid].ravel(), B * d + np.arange(B), wi.ravel()])
+    vals = np.concatenate([-pr.Glin.ravel(), -np.ones(B), -np.ones(B * d)])
+    m = nl + B * (d + 1)
+    A = sp.csc_matrix((vals, (rows, cols)), (m, nv))
     cones = ([clarabel.NonnegativeConeT(nl)] if nl else []) + [clarabel.SecondOrderConeT(d + 1)] * B
     st = clarabel.DefaultSettings()
     st.verbose = False
     st.tol_gap_abs = st.tol_gap_rel = st.tol_feas = tol
-    sol = clarabel.DefaultSolver(Pm, pr.q, A, np.zeros(pr.m), cones, st).solve()
+    sol = clarabel.DefaultSolver(Pm, q, A, np.zeros(m), cones, st).solve()
     ok = str(sol.status) in ("Solved", "AlmostSolved")
     W = np.asarray(sol.x)[: B * d].reshape(B, d) if ok else np.zeros((B, d))
     return W, int(sol.iterations), ok
 
 
 def _restricted(X, y, M, S, blocks, rows, beta, tol):
-    """CVXOPT with the structured KKT solver; CLARABEL if it fails. Returns ``(W, it, ok)``."""
-    try:
-        with single_thread_blas():
-            W, it, ok = _restricted_cvxopt(X, y, M, S, blocks, rows, beta, tol)
-    except (ArithmeticError, ValueError, np.linalg.LinAlgError, sla.LinAlgWarning):
-        W, it, ok = None, 0, False
-    if ok:
-        return W, it, ok
-    W2, it2, ok2 = _restricted_clarabel(X, y, M, S, blocks, rows, beta, tol)
-    return W2, it + it2, ok2
+    """Our interior point (:mod:`.interior_point`), CLARABEL if it fails: ``(W, it, ok)``."""
+    pr = _restricted_data(X, y, M, S, blocks, rows)
+    res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), offset=0.5 * (y @ y),
+                           tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
+    if res.converged:
+        return res.w, res.iterations, True
+    W, it, ok = _restricted_clarabel(pr, beta, tol)
+    return W, res.iterations + it, ok
 
 
 def _price(X, r, M, S, beta, max_add, certify_tol, cache):

@@ -209,17 +209,18 @@ def test_gated_newton_phase_exact_and_guarded(problem, monkeypatch):
 
 
 def test_working_set_fallback_and_pricing(problem, monkeypatch):
-    """If the structured CVXOPT solve fails, CLARABEL takes over and the result is the same."""
+    """If our interior point fails, CLARABEL takes over and the result is the same."""
     from common.convex_nn import working_set as ws
+    from common.convex_nn.interior_point import IPResult
 
     X, y, D = problem
     ref = solve_convex(X, y, D, BETA, formulation="relu", solver="cvxpy")
     first = solve_convex(X, y, D, BETA, formulation="relu", solver="working_set")
 
-    def broken(*args):
-        raise ValueError("domain error")
+    def broken(H, c, beta, Glin, bid, B, **kw):
+        return IPResult(np.zeros((B, X.shape[1])), 3, False)
 
-    monkeypatch.setattr(ws, "_restricted_cvxopt", broken)
+    monkeypatch.setattr(ws, "cone_group_lasso", broken)
     second = solve_convex(X, y, D, BETA, formulation="relu", solver="working_set")
     for res in (first, second):
         assert res.converged and res.certificate <= 1e-6

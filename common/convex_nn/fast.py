@@ -348,10 +348,10 @@ def _fista_run(X, y, M, beta, loss, W0, tol, max_iter, check_every, dtype):
 
 def gated_gap(X, y, M, W, beta) -> float:
     """Relative duality gap of the gated program (squared loss) at ``W (c, B, d)``."""
-    Z = np.einsum("nd,cbd->ncb", X, W)
-    r = y - np.einsum("ncb,nb->nc", Z, M)
+    # matrix products per output (a three-operand einsum here cost 6x more)
+    r = y - np.stack([np.einsum("nb,nb->n", M, X @ Wk.T) for Wk in W], axis=1)
     primal = 0.5 * float(np.sum(r * r)) + beta * float(np.sum(np.linalg.norm(W, axis=-1)))
-    t = np.linalg.norm(np.einsum("nc,nb,nd->cbd", r, M, X), axis=-1).max(axis=1)  # (c,)
+    t = np.array([np.linalg.norm((M * rk[:, None]).T @ X, axis=1).max() for rk in r.T])  # (c,)
     return (primal - certified_lower_bound(r, y, t, beta)) / max(abs(primal), 1e-300)
 
 

@@ -38,7 +38,8 @@ from ._blas import single_thread_blas
 __all__ = ["IPResult", "cone_group_lasso"]
 
 _STEP = 0.99  # fraction of the step to the cone boundary
-REFINE = 1  # iterative refinement steps per corrector solve (none for the predictor)
+REFINE = 1  # iterative refinement steps per corrector solve (none for the predictor) ...
+REFINE_BELOW = 1e-4  # ... once the relative gap is below this
 
 
 class IPResult(NamedTuple):
@@ -300,7 +301,6 @@ class _Newton:
 def _solve(qp: _ConeQP, offset, tol, feastol, max_iter):
     B, d, nl = qp.B, qp.d, qp.nl
     k = d + 1
-    jflip = np.concatenate([[1.0], -np.ones(d)])  # the diagonal of J
     # starting point (CVXOPT's): the W = I system, then s and z shifted into the cone
     try:
         solve = qp.factor(np.ones(nl), np.broadcast_to(np.eye(k), (B, k, k)))
@@ -322,15 +322,18 @@ def _solve(qp: _ConeQP, offset, tol, feastol, max_iter):
     resx0 = max(1.0, float(np.linalg.norm(qp.q)))
     for it in range(max_iter + 1):
         Wbar = _hyperbolic(wb)
-        Ws, Wis = eta[:, None, None] * Wbar, _hyperbolic(wb * jflip) / eta[:, None, None]
+        Ws, Wis = eta[:, None, None] * Wbar, Wbar / eta[:, None, None]
+        Wis[:, 0, 1:] *= -1.0  # Wbar^{-1} = J Wbar J
+        Wis[:, 1:, 0] *= -1.0
         # the unscaled s = W lambda and z = W^{-1} lambda, used only in the residuals
         sl, zl = wl * lam_l, lam_l / wl
         ss, zs = np.einsum("bij,bj->bi", Ws, lam_s), np.einsum("bij,bj->bi", Wis, lam_s)
         gl, gs = qp.G(x)
-        rx = qp.H @ x + qp.q + qp.Gt(zl, zs)
+        Hx = qp.H @ x
+        rx = Hx + qp.q + qp.Gt(zl, zs)
         rzl, rzs = gl + sl, gs + ss
         gap = float(lam_l @ lam_l + np.sum(lam_s * lam_s))  # = s^T z
-        pcost = 0.5 * float(x @ qp.H @ x) + float(qp.q @ x)
+        pcost = 0.5 * float(x @ Hx) + float(qp.q @ x)
         dcost = pcost - gap + float(zl @ rzl + np.sum(zs * rzs))
         pres = np.sqrt(rzl @ rzl + np.sum(rzs * rzs))
         dres = float(np.linalg.norm(rx)) / resx0
@@ -351,7 +354,14 @@ def _solve(qp: _ConeQP, offset, tol, feastol, max_iter):
         bl = -lam_l * lam_l - sal * zal + sigma_mu
         bs = -_soc_prod(lam_s, lam_s) - _soc_prod(sas, zas)
         bs[:, 0] += sigma_mu
-        dx, tsl, tss, tzl, tzs = nt.direction(-rx, -rzl, -rzs, bl / lam_l, _soc_div(lam_s, bs))
+        dx, tsl, tss, tzl, tzs = nt.direction(
+            -rx,
+            -rzl,
+            -rzs,
+            bl / lam_l,
+            _soc_div(lam_s, bs),
+            refine=REFINE if rel < REFINE_BELOW else 0,
+        )
         a = min(1.0, _STEP * _max_step(lam_l, tsl, lam_s, tss),
                 _STEP * _max_step(lam_l, tzl, lam_s, tzs))  # fmt: skip
         x = x + a * dx

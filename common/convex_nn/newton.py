@@ -12,9 +12,8 @@ restricted programs (:mod:`common.convex_nn.working_set`).
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 
-from ._blas import single_thread_blas
+from ._blas import cholesky_solver, single_thread_blas
 
 __all__ = ["block_gram", "group_lasso_newton"]
 
@@ -108,9 +107,8 @@ def group_lasso_newton(H0, Kty, yy, beta, w, offsets, max_iter=40):
         Hs[ri, ci] += beta / nb[blk[ri]] * ((ri == ci) - u[ri] * u[ci])
         try:
             with single_thread_blas():
-                step = sla.cho_solve(sla.cho_factor(Hs, check_finite=False, overwrite_a=True),
-                                     g, check_finite=False)  # fmt: skip
-        except (np.linalg.LinAlgError, ValueError):
+                step = cholesky_solver(Hs)(g)
+        except np.linalg.LinAlgError:
             return None
         f = fval(v)
         dec = float(g @ step)  # Newton decrement^2 ~ 2 (f - f*)

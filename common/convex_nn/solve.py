@@ -10,9 +10,10 @@ Solvers
     float64 it runs in float32 to a 1e-2 gap and active-set Newton finishes
     (:mod:`common.convex_nn.newton`), certified on the full program.
 ``"working_set"``
-    Column and row generation with exact restricted interior-point solves (CLARABEL's native
-    API) and exact NNLS pricing; stops on the certified gap of the *full* program
-    (:mod:`common.convex_nn.working_set`). Float64. ``max_iter`` counts rounds.
+    Column and row generation with exact restricted interior-point solves (our own, for the
+    restricted programs' structure; CLARABEL's native API if it fails) and exact NNLS pricing;
+    stops on the certified gap of the *full* program (:mod:`common.convex_nn.working_set`).
+    Float64. ``max_iter`` counts rounds.
 ``"al"`` / ``"admm"``
     Augmented Lagrangian + R-FISTA, and ADMM with exact Woodbury solves (JAX). First-order and
     matrix-free, but slow to reach 1e-6 on degenerate problems (many near-duplicate patterns):

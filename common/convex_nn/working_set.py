@@ -13,9 +13,9 @@ program's optimality certificate closes:
    the maximum is known or ``max_add`` violators are found; each NNLS is warm-started at the
    block's cached multipliers.
 2. **Restricted solve.** The program on the working blocks and rows (an SOCP with a dense
-   ``(Bd)^2`` quadratic) is solved by CVXOPT's interior point with a structure-exploiting KKT
-   solver, or by CLARABEL's native API if that fails; new blocks enter with the ``3d`` rows
-   closest to their cone boundary at their NNLS projection.
+   ``(Bd)^2`` quadratic) is solved by our interior point for exactly this structure
+   (:mod:`common.convex_nn.interior_point`), or by CLARABEL's native API if that fails; new
+   blocks enter with the ``3d`` rows closest to their cone boundary at their NNLS projection.
 3. **Row generation / pruning.** Cone rows violated by the restricted solution are added (the
    ``4d`` worst per block and round); blocks at zero are dropped.
 4. **Certificate.** :math:`v=\min(1,\beta/\max t)\,r` is dual feasible for the *full* program,
@@ -25,7 +25,7 @@ program's optimality certificate closes:
 Vector outputs decouple (brief §1.4) and are solved column by column. Cost per round:
 pricing :math:`O(\#\text{priced}\cdot\text{NNLS}(n,d))` plus one interior-point solve in
 :math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``). Measured on 2 cores
-(``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in about 1.7 s (CLARABEL on the full
+(``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in 0.65-1.0 s (CLARABEL on the full
 program through CVXPY: 25-33 s).
 """
 

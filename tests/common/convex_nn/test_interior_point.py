@@ -95,3 +95,19 @@ def test_iteration_limit_and_bad_input():
         ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid[::-1], 5)
     with pytest.raises(ValueError, match="beta must"):
         ip.cone_group_lasso(pr.H, pr.c, -1.0, pr.Glin, pr.bid, 5)
+
+
+def test_cholesky_solver():
+    """The lean LAPACK/BLAS Cholesky shared with the gated Newton: solves, overwrites its
+    input, and refuses a matrix that is not positive definite."""
+    from common.convex_nn._blas import cholesky_solver
+
+    rng = np.random.default_rng(0)
+    K = rng.normal(size=(40, 30))
+    A = K.T @ K + 0.1 * np.eye(30)
+    r = rng.normal(size=30)
+    x = cholesky_solver(A.copy())(r)
+    assert np.allclose(A @ x, r, atol=1e-10 * np.abs(r).max())
+    indefinite = A - 2.0 * np.abs(np.linalg.eigvalsh(A)).max() * np.eye(30)
+    with pytest.raises(np.linalg.LinAlgError, match="not positive definite"):
+        cholesky_solver(indefinite)

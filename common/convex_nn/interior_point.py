@@ -133,34 +133,14 @@ def _hyperbolic(w):
     return M
 
 
-def _nt_point(s, z):
-    r"""Nesterov--Todd scaling of each second-order cone pair ``(s, z)``.
-
-    Returns the scaling point :math:`\bar w=(\bar s+J\bar z)/(2\gamma)` of the normalised
-    points (``det = 1``), :math:`\eta=(\det s/\det z)^{1/4}` and the scaled point
-    :math:`\lambda=Wz=W^{-1}s` with :math:`W=\eta\bar W(\bar w)`, whose ``lambda_0`` is
-    :math:`\gamma\sqrt{a b}` exactly (``a, b`` the square roots of the determinants).
-    """
-    a, b = np.sqrt(_soc_det(s)), np.sqrt(_soc_det(z))
-    sb, zb = s / a[:, None], z / b[:, None]
-    gam = np.sqrt(0.5 * (1.0 + np.einsum("bi,bi->b", sb, zb)))
-    w = sb.copy()
-    w[:, 0] += zb[:, 0]
-    w[:, 1:] -= zb[:, 1:]
-    w /= 2.0 * gam[:, None]
-    eta = np.sqrt(a / b)
-    lam = eta[:, None] * np.einsum("bij,bj->bi", _hyperbolic(w), z)
-    lam[:, 0] = gam * np.sqrt(a * b)
-    return w, eta, lam
-
-
 def _update_scaling(wb, eta, st, zt):
     r"""New cone scalings from the new iterates ``st = W^{-1}s``, ``zt = W z`` in the current ones.
 
     Vectorised over cones, CVXOPT's ``update_scaling``: with :math:`v=\bar w^{1/2}` and ``q`` the
     scaling point of the normalised ``(st, zt)``, the new point is :math:`\bar W(\bar w)q`,
     :math:`\eta` gains :math:`(a/b)^{1/2}`, and :math:`\lambda=Wz` is formed from well-centred
-    scaled quantities, not from the near-boundary ``s`` and ``z``.
+    scaled quantities, not from the near-boundary ``s`` and ``z``. From the identity scaling
+    (``wb = e``, ``eta = 1``) it is the Nesterov--Todd scaling of ``(st, zt)`` itself.
     """
     a, b = np.sqrt(_soc_det(st)), np.sqrt(_soc_det(zt))
     sn, zn = st / a[:, None], zt / b[:, None]
@@ -213,6 +193,8 @@ def cone_group_lasso(H, c, beta, Glin, bid, B, *, offset=0.0, tol=1e-9, feastol=
     if bid.shape != (Glin.shape[0],) or (bid.size and (np.any(np.diff(bid) < 0)
                                                        or bid[0] < 0 or bid[-1] >= B)):  # fmt: skip
         raise ValueError("bid must give each row of Glin its block in 0..B-1, sorted")
+    if not all(np.all(np.isfinite(a)) for a in (H, c, Glin)):
+        raise ValueError("H, c and Glin must be finite (NaN or inf found)")
     if not (beta > 0 and np.isfinite(beta)):
         raise ValueError(f"beta must be positive and finite, got {beta}")
     with single_thread_blas():
@@ -231,7 +213,7 @@ class _ConeQP:
         self.H = np.zeros((N, N))
         self.H[:Bd, :Bd] = H
         self._A = np.empty((N, N))
-        self.Glin, self.bid = Glin, bid
+        self.Glin = Glin
         self.starts = np.concatenate([[0], np.cumsum(np.bincount(bid, minlength=B))])
         self.cone = np.concatenate([Bd + np.arange(B)[:, None], np.arange(Bd).reshape(B, d)], 1)
         cols = (bid[:, None] * d + np.arange(d)).ravel()  # the cone rows as a sparse (nl, B d)
@@ -325,7 +307,9 @@ def _solve(qp: _ConeQP, offset, tol, feastol, max_iter):
     # update_scaling): recomputed from s and z, the cone determinants are lost to cancellation
     # once the gap is below about 1e-6, and the steps stall
     wl, lam_l = np.sqrt(sl / zl), np.sqrt(sl * zl)  # rows: W = diag(wl)
-    wb, eta, lam_s = _nt_point(ss, zs)  # cones: W = eta * Wbar(wb)
+    e = np.zeros((B, k))
+    e[:, 0] = 1.0
+    wb, eta, lam_s = _update_scaling(e, np.ones(B), ss, zs)  # cones: W = eta * Wbar(wb)
     resx0 = max(1.0, float(np.linalg.norm(qp.q)))
     for it in range(max_iter + 1):
         Wbar = _hyperbolic(wb)

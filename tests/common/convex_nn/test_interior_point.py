@@ -28,16 +28,24 @@ def test_cone_arithmetic(seed, k, margin):
     B = 4
     s, z = _interior(rng, B, k, margin), _interior(rng, B, k, margin)
     jflip = np.concatenate([[1.0], -np.ones(k - 1)])
-    wb, eta, lam = ip._nt_point(s, z)
+    e = np.zeros((B, k))
+    e[:, 0] = 1.0
+    wb, eta, lam = ip._update_scaling(e, np.ones(B), s, z)  # from W = I: the NT scaling
     W = eta[:, None, None] * ip._hyperbolic(wb)
     Wi = ip._hyperbolic(wb * jflip) / eta[:, None, None]
     scale = np.abs(lam).max()
     assert np.allclose(_mv(W, z), lam, atol=1e-9 * scale)
     assert np.allclose(_mv(Wi, s), lam, atol=1e-9 * scale)
     assert np.allclose(W @ Wi, np.eye(k), atol=1e-8 * np.abs(W).max() * np.abs(Wi).max())
+    # an update from the current scaling is again an NT scaling of the new pair: W' z2 =
+    # W'^{-1} s2 = lambda', and it equals the one computed from the identity
     s2, z2 = _interior(rng, B, k), _interior(rng, B, k)
     wn, en, ln = ip._update_scaling(wb, eta, _mv(Wi, s2), _mv(W, z2))
-    w_d, e_d, l_d = ip._nt_point(s2, z2)
+    Wn = en[:, None, None] * ip._hyperbolic(wn)
+    Win = ip._hyperbolic(wn * jflip) / en[:, None, None]
+    assert np.allclose(_mv(Wn, z2), ln, rtol=1e-6, atol=1e-8 * np.abs(ln).max())
+    assert np.allclose(_mv(Win, s2), ln, rtol=1e-6, atol=1e-8 * np.abs(ln).max())
+    w_d, e_d, l_d = ip._update_scaling(e, np.ones(B), s2, z2)
     assert np.allclose(wn, w_d, rtol=1e-6, atol=1e-6) and np.allclose(en, e_d, rtol=1e-6)
     assert np.allclose(ln, l_d, rtol=1e-6, atol=1e-8 * np.abs(l_d).max())
     v = rng.normal(size=(B, k))
@@ -93,6 +101,8 @@ def test_iteration_limit_and_bad_input():
         ip.cone_group_lasso(pr.H[:-1], pr.c, beta, pr.Glin, pr.bid, 5)
     with pytest.raises(ValueError, match="bid must"):
         ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid[::-1], 5)
+    with pytest.raises(ValueError, match="finite"):
+        ip.cone_group_lasso(pr.H, np.full_like(pr.c, np.nan), beta, pr.Glin, pr.bid, 5)
     with pytest.raises(ValueError, match="beta must"):
         ip.cone_group_lasso(pr.H, pr.c, -1.0, pr.Glin, pr.bid, 5)
 

@@ -36,7 +36,7 @@ from .problem import (
     check_patterns,
     check_X,
     check_y,
-    convex_objective,
+    group_norm_sum,
     masks,
     predict_convex,
 )
@@ -255,8 +255,8 @@ def duality_gap(
     beta = check_beta(beta)
     U = check_array(U, "U", (2, 3))
     V = None if V is None else check_array(V, "V", (2, 3))
-    primal = convex_objective(X, y, D, U, V, beta, activation=activation)
     r = y - predict_convex(X, D, U, V, activation)
+    primal = 0.5 * float(np.sum(r * r)) + beta * group_norm_sum(U, V)
     R = _as2(r)
     Y = _as2(y)
     M = masks(D, activation)

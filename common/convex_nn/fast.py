@@ -39,7 +39,7 @@ import numpy as np
 from jax import lax
 
 from .certificates import certified_lower_bound
-from .newton import block_gram, group_lasso_newton
+from .newton import group_lasso_newton
 
 __all__ = ["FastResult", "augmented_lagrangian", "fista"]
 
@@ -372,18 +372,15 @@ def _newton_active(X, y, M, W, beta, max_vars=4000, max_rounds=6):
     out = np.asarray(W, dtype=np.float64).copy()
     for k in range(c):
         Wk = out[k]
-        yy = 0.5 * float(y[:, k] @ y[:, k])
         for _ in range(max_rounds):
             act = np.flatnonzero(np.linalg.norm(Wk, axis=1) > 0)
             if act.size * d > max_vars:
                 return None
             if act.size:
-                H, Kty = block_gram(X, M[:, act], y[:, k])
-                offsets = d * np.arange(act.size + 1)
-                w = group_lasso_newton(H, Kty, yy, beta, Wk[act].ravel(), offsets)
+                w = group_lasso_newton(X, M[:, act], y[:, k], beta, Wk[act])
                 if w is None:
                     return None
-                Wk[act] = w.reshape(-1, d)
+                Wk[act] = w
             r = y[:, k] - np.einsum("nb,nb->n", M, X @ Wk.T)
             g = (M * r[:, None]).T @ X  # -gradient, (B, d)
             gn = np.linalg.norm(g, axis=1)

@@ -176,7 +176,9 @@ def predict_convex(X, patterns, U, V=None, activation="relu") -> np.ndarray:
     W = _blocks3(np.asarray(U, dtype=np.float64))
     if V is not None:
         W = W - _blocks3(np.asarray(V, dtype=np.float64))
-    out = np.einsum("np,npc->nc", M, np.einsum("nd,pdc->npc", X, W))
+    P, d, c = W.shape
+    Z = (X @ W.transpose(1, 0, 2).reshape(d, P * c)).reshape(-1, P, c)  # one GEMM: 3x an einsum
+    out = np.einsum("np,npc->nc", M, Z)
     return out[:, 0] if np.asarray(U).ndim == 2 else out
 
 
@@ -194,10 +196,16 @@ def convex_objective(
     Constraints are *not* checked (see :func:`common.convex_nn.constraint_violation`).
     """
     pred = predict_convex(X, patterns, U, V, activation)
-    pen = np.sum(np.linalg.norm(_blocks3(np.asarray(U, float)), axis=1))
-    if V is not None:
-        pen += np.sum(np.linalg.norm(_blocks3(np.asarray(V, float)), axis=1))
-    return loss_value(pred, np.asarray(y, float), loss) + beta * float(pen)
+    return loss_value(pred, np.asarray(y, float), loss) + beta * group_norm_sum(U, V)
+
+
+def group_norm_sum(U, V=None) -> float:
+    r""":math:`\sum_i(\|u_i\|_2+\|v_i\|_2)` (per output for vector outputs)."""
+    return sum(
+        float(np.sum(np.linalg.norm(_blocks3(np.asarray(W, float)), axis=1)))
+        for W in (U, V)
+        if W is not None
+    )
 
 
 # ----------------------------------------------------------------------------- scaling

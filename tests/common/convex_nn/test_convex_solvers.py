@@ -1,6 +1,5 @@
 """Fast JAX solvers vs the CVXPY reference, certificates, orderings (paper scaling)."""
 
-import itertools
 import warnings
 
 import numpy as np
@@ -247,32 +246,52 @@ def test_working_set_too_large_falls_back_to_al(problem):
     assert not res.converged and res.lower_bound <= ref.objective
 
 
-def test_group_lasso_newton_blocks_of_any_size():
-    """Newton on blocks of sizes 1-4 reaches the CVXPY optimum of the group Lasso and returns
-    exact zeros for the blocks that vanish there (by the exact zero test or the collapse rule),
-    from a start where every block is non-zero."""
+def _group_lasso_instance(seed=3, n=40, d=3, B=6):
+    """A group Lasso ``K = [C[:, b] * X]`` (signed row weights) with its CVXPY optimum."""
     import cvxpy as cp
 
-    from common.convex_nn.newton import group_lasso_newton
-
-    rng = np.random.default_rng(3)
-    sizes = [2, 3, 1, 4, 2, 3]
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    K = rng.standard_normal((40, offsets[-1]))
-    y = K[:, :5] @ rng.standard_normal(5) + 0.1 * rng.standard_normal(40)
-    beta = 0.3 * max(np.linalg.norm(K[:, a:b].T @ y) for a, b in itertools.pairwise(offsets))
-    w = cp.Variable(offsets[-1])
-    pen = sum(cp.norm(w[a:b]) for a, b in itertools.pairwise(offsets))
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ w - y) + beta * pen))
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    C = rng.standard_normal((n, B))
+    K = np.concatenate([C[:, b : b + 1] * X for b in range(B)], axis=1)
+    y = K[:, :5] @ rng.standard_normal(5) + 0.1 * rng.standard_normal(n)
+    beta = 0.3 * max(np.linalg.norm(K[:, b * d : (b + 1) * d].T @ y) for b in range(B))
+    w = cp.Variable((B, d))
+    prob = cp.Problem(
+        cp.Minimize(0.5 * cp.sum_squares(K @ cp.vec(w, order="C") - y)
+                    + beta * cp.sum(cp.norm(w, 2, axis=1)))
+    )  # fmt: skip
     prob.solve(solver="CLARABEL")
-    ref_norms = [np.linalg.norm(w.value[a:b]) for a, b in itertools.pairwise(offsets)]
+    return X, C, K, y, beta, prob.value, np.linalg.norm(w.value, axis=1)
+
+
+@pytest.mark.parametrize("float32_fails", [False, True])
+def test_group_lasso_newton_reaches_the_optimum(monkeypatch, float32_fails):
+    """Newton (float32 Hessian, exact float64 gradients) reaches the CVXPY optimum of a group
+    Lasso and returns exact zeros for the blocks that vanish there (by the exact zero test or
+    the collapse rule), from a start where every block is non-zero; where the float32 Cholesky
+    fails, the float64 redo gives the same."""
+    from common.convex_nn import newton
+
+    X, C, K, y, beta, pstar, ref_norms = _group_lasso_instance()
     assert min(ref_norms) < 1e-6 * max(ref_norms)  # some block vanishes at the optimum
-    w0 = rng.standard_normal(offsets[-1])
-    out = group_lasso_newton(K.T @ K, K.T @ y, 0.5 * y @ y, beta, w0, offsets)
-    nb = [np.linalg.norm(out[a:b]) for a, b in itertools.pairwise(offsets)]
-    val = 0.5 * np.sum((K @ out - y) ** 2) + beta * sum(nb)
-    assert val <= prob.value * (1 + 1e-7)
-    assert [n == 0 for n in nb] == [n < 1e-6 * max(ref_norms) for n in ref_norms]
+    used = []
+    factor = newton.cholesky_solver
+
+    def spy(A):
+        used.append(A.dtype)
+        if float32_fails and A.dtype == np.float32:
+            raise np.linalg.LinAlgError("simulated")
+        return factor(A)
+
+    monkeypatch.setattr(newton, "cholesky_solver", spy)
+    W0 = np.random.default_rng(0).standard_normal((C.shape[1], X.shape[1]))
+    out = newton.group_lasso_newton(X, C, y, beta, W0)
+    nb = np.linalg.norm(out, axis=1)
+    val = 0.5 * np.sum((K @ out.ravel() - y) ** 2) + beta * nb.sum()
+    assert val <= pstar * (1 + 1e-7)
+    assert list(nb == 0) == list(ref_norms < 1e-6 * max(ref_norms))
+    assert used[0] == np.float32 and (np.float64 in used) == float32_fails
 
 
 def test_gated_newton_reenters_a_missing_block(problem):

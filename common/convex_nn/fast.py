@@ -81,12 +81,14 @@ def _pred(Z, M):
     return jnp.einsum("ncb,nb->nc", Z, M)
 
 
-def _smooth(Z, y, M, S, gamma, delta, loss, constrained):
-    pred = _pred(Z, M)
+def _loss(pred, y, loss):
     if loss == "squared":
-        f = 0.5 * jnp.sum((pred - y) ** 2)
-    else:
-        f = jnp.sum(jnp.logaddexp(0.0, -y * pred))
+        return 0.5 * jnp.sum((pred - y) ** 2)
+    return jnp.sum(jnp.logaddexp(0.0, -y * pred))
+
+
+def _smooth(Z, y, M, S, gamma, delta, loss, constrained):
+    f = _loss(_pred(Z, M), y, loss)
     if constrained:
         G = Z * S[:, None, :]
         f = f + 0.5 * delta * jnp.sum(jnp.maximum(gamma / delta - G, 0.0) ** 2)
@@ -102,13 +104,14 @@ def _mns_norms(W, g, beta):
     return jnp.where(nw > 0, _norms(act), inact)
 
 
-def _gap(W, Z, g, y, M, beta):
-    """Relative duality gap (squared loss); ``g`` = gradient of the smooth part at W.
+def _gap(W, pred, g, y, beta):
+    """Relative duality gap (squared loss) at W with prediction ``pred = A W``; ``g`` =
+    gradient of the smooth part at W.
 
     With the AL penalty in the smooth part, ``-g = A^T r + G^T gamma_new`` and the same formula
     gives the gap of the cone-constrained program with multipliers ``gamma_new``.
     """
-    r = y - _pred(Z, M)  # (n, c)
+    r = y - pred  # (n, c)
     primal = 0.5 * jnp.sum(r * r) + beta * jnp.sum(_norms(W))
     t = jnp.max(_norms(g), axis=1)  # (c,)
     s = jnp.minimum(1.0, beta / jnp.maximum(t, jnp.finfo(W.dtype).tiny))
@@ -165,22 +168,29 @@ def _fista_jit(
     check_every,
 ):
     dt = W0.dtype
-    f = functools.partial(
-        _smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss, constrained=constrained
-    )
+    if constrained:  # the AL penalty needs every block's image Z = X W^T, (n, c, B)
+        image = functools.partial(_Z, X)
+        f = functools.partial(
+            _smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss, constrained=True
+        )
+        grad = functools.partial(_gradW, X)
+    else:  # only the prediction A W = (Z M) 1, (n, c), is needed: less memory traffic
+        image = lambda W: _pred(_Z(X, W), M)  # noqa: E731
+        f = functools.partial(_loss, y=y, loss=loss)
+        grad = lambda dP: _gradW(X, dP[:, :, None] * M[:, None, :])  # noqa: E731
     vg = jax.value_and_grad(f)
     eps = jnp.finfo(dt).eps
 
-    def metric(W, Z):
+    def metric(W, Z):  # Z: the image of W
         _, dZ = vg(Z)
-        g = _gradW(X, dZ)
+        g = grad(dZ)
         if metric_kind == "gap":
-            return _gap(W, Z, g, y, M, beta)
+            return _gap(W, _pred(Z, M) if constrained else Z, g, y, beta)
         if metric_kind == "algap":
             return _al_gap(W, Z, g, y, M, S, gamma, delta, beta)
         return jnp.max(_mns_norms(W, g, beta)) / scale
 
-    Z0 = _Z(X, W0)
+    Z0 = image(W0)
     state0 = (
         jnp.array(0),
         W0,
@@ -202,7 +212,7 @@ def _fista_jit(
         Y = x + mom * (x - xp)
         Zy = Zx + mom * (Zx - Zxp)
         fy, dZ = vg(Zy)
-        g = _gradW(X, dZ)
+        g = grad(dZ)
 
         def ls_cond(c):
             return (~c[4]) & (c[0] < 60)
@@ -210,7 +220,7 @@ def _fista_jit(
         def ls_body(c):
             j, eta_try, _, _, _, _ = c
             xn = _prox(Y - eta_try * g, eta_try * beta)
-            Zn = _Z(X, xn)
+            Zn = image(xn)
             fn = f(Zn)
             st = xn - Y
             quad = 2.0 * eta_try * (fn - fy - jnp.vdot(g, st))
@@ -248,15 +258,17 @@ def _al_step(W, X, y, M, S, gamma, delta, beta, *, loss):
                 _smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss, constrained=True
             )
         )(Z)
-        cert = _gap(W, Z, _gradW(X, dZ), y, M, beta)
+        cert = _gap(W, _pred(Z, M), _gradW(X, dZ), y, beta)
     else:
         cert = jnp.array(jnp.nan, W.dtype)
     return gamma_new, cert, viol
 
 
-@functools.partial(jax.jit, static_argnames=("iters",))
-def _power(X, M, v0, *, iters=30):
-    """Estimate ||A||^2 (largest eigenvalue of A^T A) by power iteration."""
+@functools.partial(jax.jit, static_argnames=("c", "iters"))
+def _power(X, M, *, c, iters=30):
+    """Estimate ||A||^2 (largest eigenvalue of A^T A, ``c`` outputs) by power iteration from a
+    fixed random start (drawn inside the jit: outside it, the draw cost 0.5 ms)."""
+    v0 = jax.random.normal(jax.random.key(0), (c, M.shape[1], X.shape[1]), X.dtype)
 
     def body(_, v):
         Z = _Z(X, v)
@@ -333,7 +345,7 @@ def _fista_run(X, y, M, beta, loss, W0, tol, max_iter, check_every, dtype):
         n, d = Xj.shape
         c, B = yj.shape[1], Mj.shape[1]
         W = jnp.zeros((c, B, d), dtype) if W0 is None else jnp.asarray(W0, dtype)
-        L = float(_power(Xj, Mj, jax.random.normal(jax.random.key(0), (c, B, d), dtype), iters=10))
+        L = float(_power(Xj, Mj, c=c, iters=10))
         eta0 = 1.0 / max(L, 1e-300)
         scale = max(beta, _scale_at_zero(Xj, yj, Mj, loss), 1e-300)
         kind = "gap" if (loss == "squared" and beta > 0) else "mns"
@@ -526,7 +538,7 @@ def augmented_lagrangian(
         n, d = Xj.shape
         c, B = yj.shape[1], Mj.shape[1]
         W = jnp.zeros((c, B, d), dtype) if W0 is None else jnp.asarray(W0, dtype)
-        L = float(_power(Xj, Mj, jax.random.normal(jax.random.key(0), (c, B, d), dtype)))
+        L = float(_power(Xj, Mj, c=c))
         LX = float(jnp.linalg.norm(Xj, 2) ** 2)
         dlt = float(delta_scale) * float(L / LX) if delta is None else float(delta)
         # inner accuracy relative to beta: the multiplier certificate loses ~ omega * ||r||^2
@@ -654,7 +666,7 @@ def _admm_check(state, X, y, Mb, Sb, beta, rho):
     r = y - _pred(Zz, Mb)
     gamma = jnp.maximum(-rho * mu, 0.0)
     g = -_gradW(X, r[:, :, None] * Mb[:, None, :] + gamma * Sb[:, None, :])
-    gap = _gap(z, Zz, g, y, Mb, beta)
+    gap = _gap(z, y - r, g, y, beta)
     viol = jnp.max(jnp.sum(jnp.maximum(-Zz * Sb[:, None, :], 0.0), axis=2))
     prim = jnp.sqrt(jnp.vdot(W - z, W - z) + jnp.vdot(_Z(X, W) * Sb[:, None, :] - s,
                                                      _Z(X, W) * Sb[:, None, :] - s))  # fmt: skip
@@ -701,7 +713,7 @@ def admm(
         n, d = Xj.shape
         c, B = yj.shape[1], Mj.shape[1]
         if rho is None:
-            L = float(_power(Xj, Mj, jax.random.normal(jax.random.key(0), (c, B, d), dtype)))
+            L = float(_power(Xj, Mj, c=c))
             rho = np.sqrt(L * float(jnp.linalg.norm(Xj, 2) ** 2)) / max(B, 1) ** 0.5 / 10.0
         rho = float(rho)
         Kty = _gradW(Xj, yj[:, :, None] * Mj[:, None, :])

@@ -331,10 +331,8 @@ def _pad(X, y, M, S=None, W0=None):
 
 
 def _prep(X, y, M, dtype):
-    X = jnp.asarray(X, dtype)
-    y2 = jnp.asarray(y.reshape(y.shape[0], -1), dtype)
-    M = jnp.asarray(M, dtype)
-    return X, y2, M
+    """``X``, ``y (n, c)`` and ``M`` on the device, in one transfer."""
+    return jax.device_put(tuple(np.asarray(a, dtype) for a in (X, y.reshape(len(y), -1), M)))
 
 
 def _fista_run(X, y, M, beta, loss, W0, tol, max_iter, check_every, dtype):
@@ -342,18 +340,19 @@ def _fista_run(X, y, M, beta, loss, W0, tol, max_iter, check_every, dtype):
     X, y, M, _, W0, (_, d0, B0) = _pad(np.asarray(X), np.asarray(y), np.asarray(M), W0=W0)
     with jax.enable_x64(np.dtype(dtype) == np.float64):
         Xj, yj, Mj = _prep(X, y, M, dtype)
-        n, d = Xj.shape
+        d = Xj.shape[1]
         c, B = yj.shape[1], Mj.shape[1]
-        W = jnp.zeros((c, B, d), dtype) if W0 is None else jnp.asarray(W0, dtype)
+        W = np.zeros((c, B, d), dtype) if W0 is None else np.asarray(W0, dtype)
         L = float(_power(Xj, Mj, c=c, iters=10))
         eta0 = 1.0 / max(L, 1e-300)
         scale = max(beta, _scale_at_zero(Xj, yj, Mj, loss), 1e-300)
         kind = "gap" if (loss == "squared" and beta > 0) else "mns"
+        s0 = np.zeros((1, 1), dtype)  # cone signs, multipliers, penalty: unused without cones
         x, k, met, _ = _fista_jit(
-            W, Xj, yj, Mj, jnp.zeros((n, B), dtype), jnp.zeros((1, 1, 1), dtype),
-            jnp.asarray(1.0, dtype), jnp.asarray(beta, dtype), eta0, jnp.asarray(tol, dtype),
-            int(max_iter), jnp.asarray(scale, dtype), loss=loss, constrained=False,
-            metric_kind=kind, check_every=int(check_every),
+            W, Xj, yj, Mj, s0, s0[None], np.asarray(1.0, dtype), np.asarray(beta, dtype),
+            np.asarray(eta0, dtype), np.asarray(tol, dtype), int(max_iter),
+            np.asarray(scale, dtype), loss=loss, constrained=False, metric_kind=kind,
+            check_every=int(check_every),
         )  # fmt: skip
         return np.asarray(x, dtype=np.float64)[:, :B0, :d0], int(k), float(met), kind
 

@@ -15,8 +15,11 @@ so one iteration costs two ``(n, d) x (d, cB)`` products and memory
   (squared loss, unconstrained) or on the relative minimum-norm subgradient.
   With ``newton=True`` (default; squared loss, float64) R-FISTA runs in float32 to a 1e-2 gap
   (``NEWTON_FROM``), which all but identifies the active blocks, and damped Newton with
-  active-set corrections finishes in float64; the result is kept only if its gap on the full
-  program is ``<= tol`` (else R-FISTA continues in float64).
+  active-set corrections finishes to float64 accuracy (exact float64 gradients, Hessian
+  factored in float32; :mod:`common.convex_nn.newton`); the result is kept only if its gap on
+  the full program is ``<= tol`` (else R-FISTA continues in float64). Without cone
+  constraints the iteration carries the prediction :math:`\mathcal AW` (``(n, c)``) instead
+  of every block's image ``Z`` (``(n, c, B)``).
 * :func:`augmented_lagrangian` -- method of multipliers for the cone constraints
   :math:`(2D_i-I)Xw_i\ge0` with the textbook update :math:`\gamma\leftarrow(\gamma-\delta c)_+`
   (scnn's never decreases, brief §9.2), R-FISTA inner solves with decreasing tolerance, and a

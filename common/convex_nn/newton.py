@@ -65,8 +65,9 @@ def group_lasso_newton(X, C, y, beta, W, max_iter=40):
     heads for zero while that test still fails (the other blocks are not yet optimal) makes
     the line search damp every step, so after a damped step the blocks below ``COLLAPSE``
     times the largest norm are set to zero too (if one was needed, the caller's certificate
-    fails and it re-enters). Stops when the Newton decrement is at float64 round-off. Returns
-    ``W`` (zero rows included) or ``None`` on breakdown in float64.
+    fails and it re-enters). Stops when the Newton decrement is at float64 round-off or after
+    ``max_iter`` steps. Returns ``W`` (zero rows included), or ``None`` if float64 breaks down
+    too (a singular system or a non-finite step).
     """
     X, C, y = (np.asarray(a, dtype=np.float64) for a in (X, C, y))
     for dtype in (np.float32, np.float64):
@@ -80,7 +81,7 @@ def group_lasso_newton(X, C, y, beta, W, max_iter=40):
 
 def _newton(X, C, y, beta, W, H, max_iter):
     """:func:`group_lasso_newton` with the Gram ``H`` (float32 or float64); ``None`` if the
-    Cholesky fails, a step is not finite or ``max_iter`` is reached."""
+    Cholesky fails or a step is not finite, and in float32 also if ``max_iter`` is reached."""
     B, d = W.shape
     live = np.arange(B)
     solve = None  # the last Hessian's factor
@@ -149,5 +150,5 @@ def _newton(X, C, y, beta, W, H, max_iter):
                 if live.size == 0:
                     return W
     else:
-        return None
+        return None if H.dtype == np.float32 else W
     return W

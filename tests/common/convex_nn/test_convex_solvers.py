@@ -292,6 +292,14 @@ def test_group_lasso_newton_reaches_the_optimum(monkeypatch, float32_fails):
     assert val <= pstar * (1 + 1e-7)
     assert list(nb == 0) == list(ref_norms < 1e-6 * max(ref_norms))
     assert used[0] == np.float32 and (np.float64 in used) == float32_fails
+    # out of iterations: float32 hands over to float64, which returns its (unconverged) iterate
+    grams = []
+    gram = newton.block_gram
+    monkeypatch.setattr(
+        newton, "block_gram", lambda *a, dtype: grams.append(dtype) or gram(*a, dtype=dtype)
+    )
+    short = newton.group_lasso_newton(X, C, y, beta, W0, max_iter=1)
+    assert short is not None and grams == [np.float32, np.float64]
 
 
 def test_gated_newton_reenters_a_missing_block(problem):

@@ -90,12 +90,13 @@ def _loss(pred, y, loss):
     return jnp.sum(jnp.logaddexp(0.0, -y * pred))
 
 
-def _smooth(Z, y, M, S, gamma, delta, loss, constrained):
-    f = _loss(_pred(Z, M), y, loss)
-    if constrained:
-        G = Z * S[:, None, :]
-        f = f + 0.5 * delta * jnp.sum(jnp.maximum(gamma / delta - G, 0.0) ** 2)
-    return f
+def _al_smooth(Z, y, M, S, gamma, delta, loss):
+    """Smooth part of the AL subproblem: the loss plus the cone penalty, on the blocks' images
+    ``Z``."""
+    G = Z * S[:, None, :]
+    return _loss(_pred(Z, M), y, loss) + 0.5 * delta * jnp.sum(
+        jnp.maximum(gamma / delta - G, 0.0) ** 2
+    )
 
 
 def _mns_norms(W, g, beta):
@@ -173,14 +174,18 @@ def _fista_jit(
     dt = W0.dtype
     if constrained:  # the AL penalty needs every block's image Z = X W^T, (n, c, B)
         image = functools.partial(_Z, X)
-        f = functools.partial(
-            _smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss, constrained=True
-        )
+        f = functools.partial(_al_smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss)
         grad = functools.partial(_gradW, X)
     else:  # only the prediction A W = (Z M) 1, (n, c), is needed: less memory traffic
-        image = lambda W: _pred(_Z(X, W), M)  # noqa: E731
+
+        def image(W):
+            return _pred(_Z(X, W), M)
+
+        def grad(dP):
+            return _gradW(X, dP[:, :, None] * M[:, None, :])
+
         f = functools.partial(_loss, y=y, loss=loss)
-        grad = lambda dP: _gradW(X, dP[:, :, None] * M[:, None, :])  # noqa: E731
+    quadratic = loss == "squared" and not constrained  # f(P) = 0.5 ||P - y||^2
     vg = jax.value_and_grad(f)
     eps = jnp.finfo(dt).eps
 
@@ -224,16 +229,25 @@ def _fista_jit(
             j, eta_try, _, _, _, _ = c
             xn = _prox(Y - eta_try * g, eta_try * beta)
             Zn = image(xn)
-            fn = f(Zn)
             st = xn - Y
-            quad = 2.0 * eta_try * (fn - fy - jnp.vdot(g, st))
             sq = jnp.vdot(st, st)
-            ok = quad <= sq + 8.0 * eta_try * eps * (jnp.abs(fy) + jnp.abs(fn))
+            if quadratic:
+                # f(Zn) - f(Zy) - <g, st> = 0.5 ||Zn - Zy||^2 exactly: no cancellation of
+                # f values; the slack covers the rounding of the images (Zy is extrapolated)
+                dz = Zn - Zy
+                quad = eta_try * jnp.vdot(dz, dz)
+                ok = quad <= sq + eta_try * (8.0 * eps) ** 2 * jnp.vdot(Zy, Zy)
+            else:
+                fn = f(Zn)
+                quad = 2.0 * eta_try * (fn - fy - jnp.vdot(g, st))
+                ok = quad <= sq + 8.0 * eta_try * eps * (jnp.abs(fy) + jnp.abs(fn))
             return (j + 1, jnp.where(ok, eta_try, 0.8 * eta_try), xn, Zn, ok, quad - sq / 5.0)
 
         ls0 = (jnp.array(0), eta, Y, Zy, jnp.array(False), jnp.array(0.0, dt))
-        _, eta_acc, xn, Zn, _, slack = lax.while_loop(ls_cond, ls_body, ls0)
-        eta_next = jnp.where(slack <= 0.0, 1.25 * eta_acc, eta_acc)
+        _, eta_acc, xn, Zn, ok, slack = lax.while_loop(ls_cond, ls_body, ls0)
+        # growth after an easy step; a search that found no step (rounding noise at the
+        # optimum) keeps the step size rather than letting it collapse
+        eta_next = jnp.where(ok, jnp.where(slack <= 0.0, 1.25 * eta_acc, eta_acc), eta)
         restart = jnp.vdot(xn - x, Y - xn) > 0
         t_next = jnp.where(restart, jnp.array(1.0, dt), t_new)
         xp_next = jnp.where(restart, xn, x)
@@ -256,10 +270,8 @@ def _al_step(W, X, y, M, S, gamma, delta, beta, *, loss):
     gamma_new = jnp.maximum(gamma - delta * G, 0.0)
     viol = jnp.max(jnp.sum(jnp.maximum(-G, 0.0), axis=2))  # worst per-sample output distortion
     if loss == "squared":
-        _, dZ = jax.value_and_grad(
-            functools.partial(
-                _smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss, constrained=True
-            )
+        dZ = jax.grad(
+            functools.partial(_al_smooth, y=y, M=M, S=S, gamma=gamma, delta=delta, loss=loss)
         )(Z)
         cert = _gap(W, _pred(Z, M), _gradW(X, dZ), y, beta)
     else:

@@ -351,3 +351,24 @@ def test_gated_float32_phase_overflow_falls_back_to_float64(problem):
     big = solve_convex(1e20 * X, y, D, 1e20 * BETA, formulation="gated")
     assert big.converged and np.all(np.isfinite(big.U))
     assert _rel(big.objective, ref.objective) <= 1e-6
+
+
+def test_float32_fista_does_not_stall_at_rounding_noise():
+    """A small standardized problem on which R-FISTA in float32 once stalled: its line search
+    compared objective values whose rounding (of the extrapolated prediction) exceeded the
+    decrease, failed every trial and let the step size collapse to 1e-31 (gap stuck at 0.5).
+    The squared-loss test on ``||A (x_new - y)||^2`` has no such cancellation."""
+    from sklearn.preprocessing import StandardScaler
+
+    from common.arrangements import sample_patterns
+    from common.convex_nn import fast
+    from common.convex_nn.problem import masks
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = np.maximum(X @ np.array([1.0, -1.0, 0.5]), 0) + 0.05 * rng.standard_normal(40)
+    Xd = np.hstack([StandardScaler().fit_transform(X), np.ones((40, 1))])
+    M = masks(sample_patterns(Xd, 10, seed=0))
+    _, k, gap, _ = fast._fista_run(Xd, y[:, None], M, 0.1, "squared", None, 1e-5, 3000, 10,
+                                   np.float32)  # fmt: skip
+    assert gap <= 1e-5 and k < 3000

@@ -70,6 +70,8 @@ def group_lasso_newton(X, C, y, beta, W, max_iter=40):
     too (a singular system or a non-finite step).
     """
     X, C, y = (np.asarray(a, dtype=np.float64) for a in (X, C, y))
+    if not np.all(np.linalg.norm(W, axis=1) > 0):
+        raise ValueError("group_lasso_newton needs every block of the start W to be non-zero")
     for dtype in (np.float32, np.float64):
         H = block_gram(X, C, y, dtype=dtype)[0]  # a GEMM: two threads help (2.2 vs 4.1 ms)
         with single_thread_blas():  # small Choleskys: one thread is faster
@@ -86,13 +88,17 @@ def _newton(X, C, y, beta, W, H, max_iter):
     live = np.arange(B)
     solve = None  # the last Hessian's factor
 
+    def parts(Wl, Cl):
+        """The blocks' contributions to the prediction, ``(n, |live|)``."""
+        return Cl * (X @ Wl.T)
+
     def fval(Wl, Cl):
-        r = np.einsum("nb,nb->n", Cl, X @ Wl.T) - y
+        r = parts(Wl, Cl).sum(axis=1) - y
         return 0.5 * float(r @ r) + beta * float(np.linalg.norm(Wl, axis=1).sum())
 
     for _ in range(max_iter):
         Cl, Wl = C[:, live], W[live]
-        Z = Cl * (X @ Wl.T)  # (n, |live|): the blocks' contributions to the prediction
+        Z = parts(Wl, Cl)
         r = Z.sum(axis=1) - y
         # exact zero test: c_b = K_b^T (y - K w + K_b w_b), sequential (a zeroing changes r)
         cand = np.flatnonzero(np.linalg.norm((Cl * (Z - r[:, None])).T @ X, axis=1) <= beta)

@@ -300,6 +300,9 @@ def test_group_lasso_newton_reaches_the_optimum(monkeypatch, float32_fails):
     )
     short = newton.group_lasso_newton(X, C, y, beta, W0, max_iter=1)
     assert short is not None and grams == [np.float32, np.float64]
+    W0[2] = 0.0
+    with pytest.raises(ValueError, match="non-zero"):
+        newton.group_lasso_newton(X, C, y, beta, W0)
 
 
 def test_gated_newton_reenters_a_missing_block(problem):

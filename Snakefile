@@ -1,6 +1,7 @@
 # One reproducible build of every replicated paper: `snakemake --cores all`.
-# Rules live in workflows/; see README.md for targets, scales and profiles.
-from snakemake.utils import min_version, validate
+# Each paper declares itself once, in papers/<slug>/paper.py; the config schema and the
+# rules in workflows/ are generated from those declarations. See README.md.
+from snakemake.utils import min_version
 
 min_version("9.27")
 
@@ -8,13 +9,7 @@ min_version("9.27")
 configfile: "workflows/config.yaml"
 
 
-validate(config, "workflows/config.schema.yaml")
-
-
 include: "workflows/common.smk"
-include: "workflows/pretrained_lasso.smk"
-include: "workflows/riemannian_lora.smk"
-include: "workflows/convex_landscape.smk"
 include: "workflows/build.smk"
 include: "workflows/benchmarks.smk"
 

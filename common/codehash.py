@@ -13,7 +13,7 @@ import ast
 import hashlib
 from pathlib import Path
 
-__all__ = ["code_hash", "common_dependencies"]
+__all__ = ["code_hash", "common_dependencies", "files_hash"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,26 +66,41 @@ def common_dependencies(files: list[Path]) -> list[Path]:
     return sorted(seen)
 
 
+def files_hash(files: list[Path | str]) -> str:
+    """SHA-256 (16 hex digits) of ``files`` (relative to the repository) and the ``common``
+    modules they import, directly or transitively."""
+    paths = [ROOT / f for f in files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ValueError(f"no such files: {missing}")
+    digest = hashlib.sha256()
+    for path in sorted(set(paths) | set(common_dependencies(paths))):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+#: The paper's own modules that each step runs besides ``__main__.py`` (which brings the
+#: runner, ``common.cli``); ``paper.py`` is not code: the rules take the declared values
+#: they use (resolved parameters, captions) as params of their own.
+_STEP_FILES = {"plot": {"figures.py"}, "check": {"claims.py"}}
+_NOT_RUN = {"figures.py", "claims.py", "paper.py"}
+
+
 def code_hash(paper: str, step: str) -> str:
     """SHA-256 (16 hex digits) of the code that ``step`` of ``paper`` runs.
 
-    ``step`` is ``"run"`` (every module of the paper but ``figures.py`` and
-    ``claims.py``), ``"plot"`` (``figures.py``) or ``"check"`` (``claims.py``),
-    each with the ``common`` modules it imports.
+    ``step`` is ``"run"`` (every module of the paper but ``figures.py``, ``claims.py`` and
+    the declaration ``paper.py``), ``"plot"`` (``figures.py``) or ``"check"``
+    (``claims.py``); each with ``__main__.py`` and the ``common`` modules they import.
     """
     pkg = ROOT / "papers" / paper
     if not pkg.is_dir():
         raise ValueError(f"no paper package at {pkg}")
+    if step not in ("run", "plot", "check"):
+        raise ValueError(f"step must be one of ['check', 'plot', 'run'], got {step!r}")
     own = sorted(pkg.rglob("*.py"))
-    by_step = {
-        "run": [p for p in own if p.name not in ("figures.py", "claims.py")],
-        "plot": [p for p in own if p.name == "figures.py"],
-        "check": [p for p in own if p.name == "claims.py"],
-    }
-    if step not in by_step:
-        raise ValueError(f"step must be one of {sorted(by_step)}, got {step!r}")
-    files = sorted(set(by_step[step]) | set(common_dependencies(by_step[step])))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    if step == "run":
+        files = [p for p in own if p.name not in _NOT_RUN]
+    else:
+        files = [p for p in own if p.name in _STEP_FILES[step] | {"__main__.py"}]
+    return files_hash(files)

@@ -12,7 +12,8 @@ rule benchmarks:
         "logs/benchmarks/convex_solvers.log",
     threads: 2
     params:
-        quick="" if config.get("scale", "quick") == "full" else "--quick",
+        code=files_hash(["benchmarks/convex_solvers.py"]),
+        quick="" if config["scale"] == "full" else "--quick",
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.convex_solvers "
         "--out results/benchmarks {params.quick} > {log} 2>&1"

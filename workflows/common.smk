@@ -1,27 +1,15 @@
-# Helpers shared by every paper's rules. A paper's <slug>.smk registers its
-# manifest with `register(...)` and names a target rule after the paper; the
-# generic run / plot / check rules in build.smk do the rest.
+# Helpers shared by the generic rules. Every paper comes from its declaration
+# (papers/<slug>/paper.py, read without importing the paper's code); the config is
+# checked against the schema generated from those declarations before any job starts.
 import json
 
-from common.codehash import code_hash
+from common.codehash import code_hash, files_hash
+from common.paper import discover, validate_config
 
-#: slug -> {"experiments": {name: {"gpu": bool, "threads": int}}, "figures": {name: [inputs]}}
-PAPERS = {}
+#: slug -> common.paper.Paper, one per papers/<slug>/paper.py
+PAPERS = discover(workflow.basedir)
 
-
-def register(slug, experiments, figures):
-    """Declare a paper's experiments (name -> options) and figures (name -> input experiments)."""
-    for fig, inputs in figures.items():
-        unknown = set(inputs) - set(experiments)
-        if unknown:
-            raise ValueError(f"{slug}: figure {fig} needs unknown experiments {sorted(unknown)}")
-    PAPERS[slug] = {
-        "experiments": {
-            name: {"gpu": opts.get("gpu", False), "threads": opts.get("threads", 1)}
-            for name, opts in experiments.items()
-        },
-        "figures": dict(figures),
-    }
+validate_config(config, PAPERS)
 
 
 def enabled(slug):
@@ -29,7 +17,7 @@ def enabled(slug):
 
 
 def paper_figures(slug):
-    return [f"figures/{slug}/{fig}.png" for fig in PAPERS[slug]["figures"]]
+    return [f"figures/{slug}/{fig.name}.png" for fig in PAPERS[slug].figures]
 
 
 def paper_targets(slug):
@@ -40,14 +28,26 @@ def experiment_results(slug, experiments):
     return [f"results/{slug}/{e}.{ext}" for e in experiments for ext in ("npz", "json")]
 
 
-def overrides(slug, experiment):
-    """The config's parameter overrides for one experiment, as a JSON string."""
+def resolved(slug, experiment):
+    """The experiment's parameters: the scale's defaults with the config's overrides, as
+    JSON. The run rule passes them to the command and tracks them, so a changed default
+    or override reruns exactly that experiment (and an override equal to the default none)."""
     section = config.get("papers", {}).get(slug, {}).get("overrides", {})
-    return json.dumps(section.get(experiment, {}), sort_keys=True)
+    exp = PAPERS[slug].experiment(experiment)
+    return json.dumps(exp.params(config["scale"], section.get(experiment, {})), sort_keys=True)
+
+
+def declared_text(slug):
+    """Title and captions, which the check rule copies into claims.json for the gallery."""
+    return json.dumps(PAPERS[slug].gallery_entry(), sort_keys=True)
 
 
 def wants_gpu(slug, experiment):
-    return int(config["scale"] == "full" and PAPERS[slug]["experiments"][experiment]["gpu"])
+    return int(config["scale"] == "full" and PAPERS[slug].experiment(experiment).gpu)
+
+
+def threads(slug, experiment):
+    return PAPERS[slug].experiment(experiment).threads
 
 
 def one_of(names):

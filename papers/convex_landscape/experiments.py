@@ -6,30 +6,20 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from common import convex_nn as cnn
 from common.arrangements import arrangement_count, enumerate_patterns, sample_patterns
-from common.cli import Experiment, RunContext
+from common.cli import RunContext
+from common.convex_nn import ConvexResult
 from common.datasets import planted_relu, sklearn_dataset, standardize, train_test_split
-
-if TYPE_CHECKING:
-    from common.convex_nn import ConvexResult
-
-__all__ = ["EXPERIMENTS"]
+from papers.convex_landscape import cifar, training
+from papers.convex_landscape import landscape as land
 
 #: Blocks below this fraction of the largest block norm count as zero (solver round-off).
 BLOCK_TOL = 1e-6
-
-
-def _lib():
-    """The convex core and this package's library, imported on first use: they pull in JAX,
-    CVXPY and scikit-learn, which ``plot`` and ``check`` do not need (2-minute build budget)."""
-    from common import convex_nn
-    from papers.convex_landscape import landscape, training
-
-    return convex_nn, landscape, training
 
 
 def _planted(p: Mapping[str, Any], ctx: RunContext) -> tuple[np.ndarray, np.ndarray, float]:
@@ -41,7 +31,6 @@ def _planted(p: Mapping[str, Any], ctx: RunContext) -> tuple[np.ndarray, np.ndar
 
 def _network(res: ConvexResult) -> tuple[np.ndarray, np.ndarray]:
     """Square-root-scaled network of a convex solution, dropping round-off blocks."""
-    cnn = _lib()[0]
     top = max(float(np.linalg.norm(B, axis=1).max()) for B in (res.U, res.V))
     return cnn.to_network(res, tol=BLOCK_TOL * top)
 
@@ -52,7 +41,6 @@ def _rank(X: np.ndarray) -> int:
 
 # ----------------------------------------------------------------------------- E1 + E2
 def run_equivalence(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    cnn, land, training = _lib()
     X, y, beta = _planted(p, ctx)
     n = X.shape[0]
     D_all = enumerate_patterns(X)
@@ -147,7 +135,6 @@ def _pad(B: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- E3
 def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    cnn, land, _ = _lib()
     X, y, beta = _planted(p, ctx)
     D = land.all_patterns(X)
     ex = land.exact_optimum(X, y, beta, patterns=D)
@@ -203,7 +190,6 @@ def run_subsampling(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- E4
 def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    cnn, land, training = _lib()
     X, y, beta = _planted(p, ctx)
     D = land.all_patterns(X)
     p_star = land.exact_optimum(X, y, beta, patterns=D).objective
@@ -255,7 +241,6 @@ def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- E5
 def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    cnn, land, training = _lib()
     X, y = sklearn_dataset(p["dataset"])
     y = 2.0 * (y == y.max()) - 1.0
     Xtr, Xte, ytr, yte = train_test_split(X, y, p["test_fraction"], ctx.rng("split"))
@@ -337,7 +322,6 @@ def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- CIFAR-10
 def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    from papers.convex_landscape import cifar  # torch is imported only where it is used
 
     with tempfile.TemporaryDirectory() as tmp:
         if p["data_dir"] is None and p["standin"]:
@@ -378,160 +362,3 @@ def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 def _store(out: dict[str, Any], i: int, h: Mapping[str, np.ndarray]) -> None:
     for key, arr in h.items():
         out[f"{key}_{i}"] = np.asarray(arr)
-
-
-_E1_LRS = {"gd": [1e-3, 3e-3, 1e-2], "sgd": [1e-3, 3e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]}
-_PLANTED = {"n": 20, "d": 2, "teacher_width": 3, "noise": 0.1, "beta_frac": 0.01}
-
-EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment(
-        name="equivalence",
-        run=run_equivalence,
-        description="E1+E2: exact convex optimum over all patterns vs GD/SGD/Adam; certificates",
-        quick={
-            **_PLANTED,
-            "seeds": 4,
-            "steps": 3000,
-            "batch_size": 5,
-            "n_trace": 60,
-            "width_multipliers": [1, 2],
-            "extra_widths": [50],
-            "lrs": _E1_LRS,
-            "perturb_scale": 0.9,
-            "sphere_samples": 200_000,
-        },
-        full={
-            **_PLANTED,
-            "seeds": 20,
-            "steps": 20000,
-            "batch_size": 5,
-            "n_trace": 100,
-            "width_multipliers": [1, 2],
-            "extra_widths": [50],
-            "lrs": _E1_LRS,
-            "perturb_scale": 0.9,
-            "sphere_samples": 2_000_000,
-        },
-    ),
-    Experiment(
-        name="subsampling",
-        run=run_subsampling,
-        description="E3: optimal value with m sampled patterns relative to the exact optimum",
-        quick={
-            **_PLANTED,
-            "seeds": 6,
-            "m_grid": [2, 4, 8, 16, 32, 64, 128],
-            "lowrank_ks": [1, 2],
-            "lowrank_beta_fracs": [0.01, 0.1, 0.5],
-        },
-        full={
-            **_PLANTED,
-            "seeds": 20,
-            "m_grid": [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
-            "lowrank_ks": [1, 2],
-            "lowrank_beta_fracs": [0.003, 0.01, 0.03, 0.1, 0.3, 0.5],
-        },
-    ),
-    Experiment(
-        name="stationary",
-        run=run_stationary,
-        description="E4: near-stationary GD points equal the convex optimum on their own patterns",
-        quick={
-            **_PLANTED,
-            "widths": [2, 4, 8, 16],
-            "seeds": 4,
-            "lr": 5e-3,
-            "gd_steps": 8000,
-            "grad_tol": 1e-3,
-            "optimal_rtol": 1e-6,
-            "c2_rtol": 1e-4,
-        },
-        full={
-            **_PLANTED,
-            "widths": [2, 4, 5, 8, 10, 16, 20],
-            "seeds": 20,
-            "lr": 5e-3,
-            "gd_steps": 100000,
-            "grad_tol": 1e-3,
-            "optimal_rtol": 1e-6,
-            "c2_rtol": 1e-4,
-        },
-    ),
-    Experiment(
-        name="sensitivity",
-        run=run_sensitivity,
-        description="E5: convex solvers vs SGD/Adam learning rates on breast_cancer (PCA-2)",
-        quick={
-            "dataset": "breast_cancer",
-            "test_fraction": 0.3,
-            "n_train": 60,
-            "n_components": 2,
-            "beta_frac": 0.05,
-            "cvx_solvers": ["clarabel", "scs"],
-            "solver_opts": {"scs": {"eps_abs": 1e-7, "eps_rel": 1e-7}},
-            "al_deltas": [],
-            "seeds": 3,
-            "width": 20,
-            "steps": 1500,
-            "batch_size": 10,
-            "n_trace": 60,
-            "lrs": {"sgd": [1e-4, 1e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]},
-        },
-        full={
-            "dataset": "breast_cancer",
-            "test_fraction": 0.3,
-            "n_train": None,
-            "n_components": 2,
-            "beta_frac": 0.05,
-            "cvx_solvers": ["clarabel", "scs", "al"],
-            "solver_opts": {},
-            "al_deltas": [1.0, 10.0, 100.0, 1000.0, 10000.0],
-            "seeds": 20,
-            "width": 50,
-            "steps": 20000,
-            "batch_size": 10,
-            "n_trace": 100,
-            "lrs": {"sgd": [1e-4, 1e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]},
-        },
-    ),
-    Experiment(
-        name="cifar",
-        run=run_cifar,
-        gpu=True,
-        description="CIFAR-10: convex (random / conv gates) vs SGD over learning rates (GPU)",
-        quick={
-            "data_dir": None,
-            "standin": True,
-            "standin_per_batch": 20,
-            "standin_test": 50,
-            "n_train": None,
-            "n_test": None,
-            "n_gates": 8,
-            "width": 16,
-            "gates": ["dense", "patch"],
-            "sgd_lrs": [1e-2, 1e-3],
-            "convex_lrs": [1e-4],
-            "beta": 1e-3,
-            "rho": 1e-2,
-            "epochs": 2,
-            "batch": 100,
-        },
-        full={
-            "data_dir": None,
-            "standin": False,
-            "standin_per_batch": 40,
-            "standin_test": 50,
-            "n_train": None,
-            "n_test": None,
-            "n_gates": 4096,
-            "width": 4096,
-            "gates": ["dense", "patch"],
-            "sgd_lrs": [1e-2, 5e-3, 1e-3],
-            "convex_lrs": [1e-6, 5e-7],
-            "beta": 1e-3,
-            "rho": 1e-2,
-            "epochs": 20,
-            "batch": 1000,
-        },
-    ),
-)

@@ -7,11 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from common.cli import FigureSpec
 from common.plotting import COLORS, figure
 from common.results import Results
-
-__all__ = ["FIGURES"]
 
 _LINTHRESH = 1e-8
 _STYLES = ("-", "--", ":", "-.")
@@ -238,56 +235,3 @@ def plot_cifar(res: Mapping[str, Results]):
     axes[0, 0].set_title(str(r["source"]), fontsize=7)
     axes[0, 0].legend(fontsize=6)
     return fig
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "equivalence",
-        ("equivalence",),
-        plot_equivalence,
-        "Exact equivalence on n=20 planted data (all patterns enumerated): relative gap of every "
-        "GD/SGD/Adam run (seeds x learning rates x widths) to the convex optimum over iterations "
-        "(symlog; 0 = optimum, negative would be below it), and the final values with the "
-        "network mapped from the convex solution (star).",
-    ),
-    FigureSpec(
-        "certificate",
-        ("equivalence",),
-        plot_certificate,
-        "Dual certificate: the dual constraint value of every pattern at the optimal residual "
-        "(<= beta, with equality on the active ones) and at a scaled (feasible, non-optimal) "
-        "solution; C1 residual, duality gap and C2 violation at both.",
-    ),
-    FigureSpec(
-        "subsampling",
-        ("subsampling",),
-        plot_subsampling,
-        "Pattern subsampling: optimal value with the patterns of m Gaussian gates relative to the "
-        "exact optimum (median and IQR over seeds), ReLU and gated; low-rank scheme (patterns of "
-        "X_k) against sigma_{k+1}/beta with the recalled, unverified ratio bound.",
-    ),
-    FigureSpec(
-        "stationary",
-        ("stationary",),
-        plot_stationary,
-        "Stationary points: the gap between a GD network's objective and the optimum of the "
-        "convex program on its own patterns shrinks with the gradient norm; p_sub >= p* with "
-        "equality exactly where the dual constraint C2 holds over all patterns.",
-    ),
-    FigureSpec(
-        "sensitivity",
-        ("sensitivity",),
-        plot_sensitivity,
-        "Hyperparameter (in)sensitivity on breast_cancer (2 principal components + bias, "
-        "exact optimum by column generation): SGD/Adam over learning rates vs convex solvers; "
-        "test accuracy of the mapped convex network and of the non-convex runs.",
-    ),
-    FigureSpec(
-        "cifar",
-        ("cifar",),
-        plot_cifar,
-        "CIFAR-10 (full scale; quick scale uses a synthetic stand-in of the same format): test "
-        "and train accuracy and objective against time for SGD over learning rates and the "
-        "convex model with random and convolutional (3x3x3 patch) gates.",
-    ),
-)

@@ -1,16 +1,6 @@
-"""Command line: python -m papers.pretrained_lasso run|plot|check|list."""
+"""Command line: python -m papers.pretrained_lasso run|plot|check|list (see common.cli)."""
 
-from common.cli import Paper
-from papers.pretrained_lasso import claims, experiments, figures
+from common.cli import main
+from papers.pretrained_lasso.paper import PAPER
 
-PAPER = Paper(
-    slug="pretrained_lasso",
-    title="Pretraining and the Lasso",
-    arxiv="2401.12911",
-    experiments=experiments.EXPERIMENTS,
-    figures=figures.FIGURES,
-    claims=claims.CLAIMS,
-)
-
-if __name__ == "__main__":
-    raise SystemExit(PAPER.main())
+raise SystemExit(main(PAPER))

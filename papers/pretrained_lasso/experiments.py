@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
-from common.cli import Experiment, RunContext
+from common.cli import RunContext
 from common.datasets import sklearn_dataset
 from papers.pretrained_lasso.cate import PretrainedRLearner
 from papers.pretrained_lasso.glmnet import pointwise_loss
@@ -212,7 +213,6 @@ def run_alpha_choice(params: Mapping[str, Any], ctx: RunContext) -> dict[str, An
 
 
 def run_binomial(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    from sklearn.metrics import roc_auc_score  # lazy: plot and check need no scikit-learn
 
     reps = params["reps"]
     grid = _grid(params["n_alpha"])
@@ -309,142 +309,3 @@ def run_diabetes(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         "n_features": X.shape[1],
         "group_sizes": [int(np.sum(sex == 0)), int(np.sum(sex == 1))],
     }
-
-
-EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment(
-        "stratified_gaussian",
-        run_stratified_gaussian,
-        quick={
-            "n_groups": 5,
-            "n_per_group": 100,
-            "p": 120,
-            "sigmas": [10.0, 20.0, 30.0],
-            "reps": 3,
-            "nfolds": 5,
-            "n_alpha": 11,
-        },
-        full={
-            "n_groups": 5,
-            "n_per_group": 200,
-            "p": 120,
-            "sigmas": [5.0, 10.0, 20.0, 30.0, 40.0],
-            "reps": 100,
-            "nfolds": 10,
-            "n_alpha": 11,
-        },
-        description="Gaussian quick-start design: test error across alpha and noise levels",
-    ),
-    Experiment(
-        "stage1_lambda",
-        run_stage1_lambda,
-        quick={
-            "n_groups": 5,
-            "n_per_group": 100,
-            "p": 120,
-            "sigma": 20.0,
-            "reps": 3,
-            "nfolds": 5,
-            "n_alpha": 6,
-        },
-        full={
-            "n_groups": 5,
-            "n_per_group": 200,
-            "p": 120,
-            "sigma": 20.0,
-            "reps": 100,
-            "nfolds": 10,
-            "n_alpha": 11,
-        },
-        description="Ablation: the overall model's lambda.1se (default) versus lambda.min",
-    ),
-    Experiment(
-        "support_recovery",
-        run_support_recovery,
-        quick={
-            "n_groups": 3,
-            "p": 60,
-            "n_common": 5,
-            "n_individual": 3,
-            "common": 1.0,
-            "individual": 0.5,
-            "sigma": 2.0,
-            "n_per_group": [20, 40, 80, 160],
-            "reps": 10,
-            "nfolds": 5,
-        },
-        full={
-            "n_groups": 3,
-            "p": 60,
-            "n_common": 5,
-            "n_individual": 3,
-            "common": 1.0,
-            "individual": 0.5,
-            "sigma": 2.0,
-            "n_per_group": [20, 30, 40, 60, 80, 120, 160, 240],
-            "reps": 200,
-            "nfolds": 10,
-        },
-        description="Common-support recovery: pooled stage 1 versus individual majority vote",
-    ),
-    Experiment(
-        "alpha_choice",
-        run_alpha_choice,
-        quick={
-            "n_groups": 3,
-            "p": 60,
-            "support_size": 8,
-            "n_own_shared": 3,
-            "sigma": 2.0,
-            "n_per_group": 100,
-            "reps": 6,
-            "nfolds": 5,
-            "n_alpha": 11,
-        },
-        full={
-            "n_groups": 3,
-            "p": 60,
-            "support_size": 8,
-            "n_own_shared": 3,
-            "sigma": 2.0,
-            "n_per_group": 100,
-            "reps": 100,
-            "nfolds": 10,
-            "n_alpha": 11,
-        },
-        description="CV-chosen alpha with shared versus disjoint supports",
-    ),
-    Experiment(
-        "binomial",
-        run_binomial,
-        quick={"n_per_group": 100, "p": 40, "reps": 3, "nfolds": 5, "n_alpha": 6},
-        full={"n_per_group": 100, "p": 40, "reps": 100, "nfolds": 10, "n_alpha": 11},
-        description="Binomial quick-start design: deviance, AUC, misclassification",
-    ),
-    Experiment(
-        "cate",
-        run_cate,
-        quick={"n_train": 300, "p": 20, "noise": 10.0, "reps": 6, "nfolds": 5, "n_alpha": 11},
-        full={"n_train": 300, "p": 20, "noise": 10.0, "reps": 100, "nfolds": 10, "n_alpha": 11},
-        description="Pretrained R-learner versus R-learner (shared and disjoint supports)",
-    ),
-    Experiment(
-        "diabetes",
-        run_diabetes,
-        quick={
-            "splits": 6,
-            "train_fraction": 0.5,
-            "interactions": True,
-            "nfolds": 5,
-            "n_alpha": 11,
-        },
-        full={
-            "splits": 100,
-            "train_fraction": 0.5,
-            "interactions": True,
-            "nfolds": 10,
-            "n_alpha": 11,
-        },
-        description="scikit-learn diabetes data grouped by sex",
-    ),
-)

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from common.cli import FigureSpec
 from common.plotting import COLORS, figure
 from common.results import Results
 
@@ -256,65 +255,3 @@ def plot_diabetes(results: Mapping[str, Results]):
     )
     axes[0, 1].legend(fontsize=6)
     return fig
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "gaussian_error_vs_alpha",
-        ("stratified_gaussian",),
-        plot_gaussian_error_vs_alpha,
-        "Gaussian stratified design (K = 5, shared + individual supports): test MSE of "
-        "the pretrained lasso at each fixed alpha (mean +- s.e. over repetitions) with "
-        "the overall and individual models, per noise level; right: CV-chosen alpha.",
-    ),
-    FigureSpec(
-        "gaussian_per_group",
-        ("stratified_gaussian",),
-        plot_gaussian_per_group,
-        "Per-group test MSE of the overall, individual and pretrained models at "
-        "sigma = 20 (the overall model's error is U-shaped in the group index) and the "
-        "sizes of the selected supports.",
-    ),
-    FigureSpec(
-        "stage1_lambda",
-        ("stage1_lambda",),
-        plot_stage1_lambda,
-        "Ablation on the Gaussian design at sigma = 20: the overall model's lambda at "
-        "lambda.1se (ptLasso's default) versus lambda.min, with the same data and folds.",
-    ),
-    FigureSpec(
-        "support_recovery",
-        ("support_recovery",),
-        plot_support_recovery,
-        "Recovery of the common support: the pooled stage-1 lasso (ptLasso's S) versus "
-        "the individual lassos' majority vote, against the group size.",
-    ),
-    FigureSpec(
-        "alpha_choice",
-        ("alpha_choice",),
-        plot_alpha_choice,
-        "CV-chosen alpha when the groups share their support versus when the supports "
-        "are disjoint, and the normalised CV curves.",
-    ),
-    FigureSpec(
-        "binomial",
-        ("binomial",),
-        plot_binomial,
-        "Binomial stratified design (K = 3, p = 40): test deviance, AUC and "
-        "misclassification (mean +- s.e.).",
-    ),
-    FigureSpec(
-        "cate",
-        ("cate",),
-        plot_cate,
-        "CATE: test MSE of tau(x) for the pretrained R-learner (alpha by CV) versus the "
-        "R-learner, when tau shares the outcome's support and when it does not.",
-    ),
-    FigureSpec(
-        "diabetes",
-        ("diabetes",),
-        plot_diabetes,
-        "scikit-learn diabetes data grouped by sex (main effects + pairwise products): "
-        "test MSE over random 50/50 splits, and against alpha.",
-    ),
-)

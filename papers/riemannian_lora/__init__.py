@@ -9,28 +9,16 @@ Public API: the optimizers :class:`ScaledGD` and :class:`ScaledAdamW`, :func:`ma
 own (:class:`LoRALinear`, :func:`add_lora`).
 """
 
-from importlib import import_module
-from typing import Any
-
-_WHERE = {
-    "LoRALinear": "lora",
-    "add_lora": "lora",
-    "OPTIMIZERS": "optim",
-    "LoraPair": "optim",
-    "ScaledAdamW": "optim",
-    "ScaledGD": "optim",
-    "find_lora_pairs": "optim",
-    "make_optimizer": "optim",
-    "precondition": "optim",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Import torch-backed objects on first use (``python -m ... plot`` never needs torch)."""
-    if name in _WHERE:
-        return getattr(import_module(f"papers.riemannian_lora.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'papers.riemannian_lora' has no attribute {name!r}")
-
+from papers.riemannian_lora.lora import LoRALinear, add_lora
+from papers.riemannian_lora.optim import (
+    OPTIMIZERS,
+    LoraPair,
+    ScaledAdamW,
+    ScaledGD,
+    find_lora_pairs,
+    make_optimizer,
+    precondition,
+)
 
 __all__ = [
     "OPTIMIZERS",

@@ -1,16 +1,6 @@
-"""Command line: python -m papers.riemannian_lora run|plot|check|list."""
+"""Command line: python -m papers.riemannian_lora run|plot|check|list (see common.cli)."""
 
-from common.cli import Paper
-from papers.riemannian_lora import claims, experiments, figures
+from common.cli import main
+from papers.riemannian_lora.paper import PAPER
 
-PAPER = Paper(
-    slug="riemannian_lora",
-    title="Riemannian Preconditioned LoRA for Fine-Tuning Foundation Models",
-    arxiv="2402.02347",
-    experiments=experiments.EXPERIMENTS,
-    figures=figures.FIGURES,
-    claims=claims.CLAIMS,
-)
-
-if __name__ == "__main__":
-    raise SystemExit(PAPER.main())
+raise SystemExit(main(PAPER))

@@ -18,20 +18,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import torch
+from torch import nn
 
 from common.arrangements import sample_patterns
-from common.cli import Experiment, RunContext
+from common.cli import RunContext
+from papers.riemannian_lora import fullscale, tinylm
+from papers.riemannian_lora.lora import LoRALinear
 from papers.riemannian_lora.lowrank import factored_descent, gated_relu_coupling, lowrank_target
-
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
-
-# torch, transformers and the torch modules of this package are imported inside the functions
-# that use them, so that the plot and check commands (which import this registry) start fast.
+from papers.riemannian_lora.optim import OPTIMIZERS, ScaledAdamW, find_lora_pairs
 
 METHODS = ("scaled_gd", "gd")
 FT_OPTIMIZERS = ("sgd", "scaled_gd", "adamw", "scaled_adamw")
@@ -43,8 +41,6 @@ FT_VARIANTS = {
 
 
 def _threads(params: Mapping[str, Any]) -> None:
-    import torch
-
     torch.set_num_threads(int(params.get("threads", 1)))
 
 
@@ -193,10 +189,6 @@ def run_convex_relu(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
 
 # ----------------------------------------------------------------------------- fine-tuning
 def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator) -> np.ndarray:
-    import torch
-
-    from papers.riemannian_lora import tinylm
-
     opt = torch.optim.AdamW(model.parameters(), lr=params["pretrain_lr"], weight_decay=0.0)
     losses = np.empty(params["pretrain_steps"])
     pi = tinylm.stationary(P)
@@ -212,11 +204,6 @@ def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator)
 
 
 def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    import torch
-
-    from papers.riemannian_lora import tinylm
-    from papers.riemannian_lora.optim import OPTIMIZERS, ScaledAdamW, find_lora_pairs
-
     _threads(params)
     V, T = params["vocab"], params["context"]
     rng = ctx.rng("chains")
@@ -329,12 +316,6 @@ def _train_step(net: nn.Module, x: torch.Tensor, opt: torch.optim.Optimizer) -> 
 
 
 def run_step_cost(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    import torch
-    from torch import nn
-
-    from papers.riemannian_lora.lora import LoRALinear
-    from papers.riemannian_lora.optim import ScaledAdamW, find_lora_pairs
-
     _threads(params)
     widths, ranks = params["widths"], params["ranks"]
     step = np.zeros((len(widths), len(ranks), 3))  # scaled, plain (same code), torch AdamW
@@ -375,8 +356,6 @@ def run_step_cost(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- GPT-2 / E2E
 def run_gpt2_e2e(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    from papers.riemannian_lora import fullscale
-
     _threads(params)
     if params["model_dir"] is None and ctx.scale == "quick":
         rng = ctx.rng("standin")
@@ -419,197 +398,3 @@ def run_gpt2_e2e(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     out["valid_loss"] = np.asarray(valid_loss)
     out["train_loss"] = np.stack(curves)
     return out
-
-
-# ----------------------------------------------------------------------------- registry
-_LRS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
-_RECIPES = {  # the paper's GPT-2 E2E settings (GPT2/README.md of the reference code)
-    "sgd": {"lr": 9e-2},
-    "scaled_gd": {"lr": 2e-2},
-    "adamw": {"lr": 2e-4, "betas": [0.9, 0.999]},
-    "scaled_adamw": {"lr": 8e-4, "betas": [0.7, 0.8]},
-}
-
-EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment(
-        name="condition_number",
-        run=run_condition_number,
-        quick=dict(
-            d=32,
-            n=400,
-            rank=3,
-            kappas=[1, 10, 100, 1000],
-            data_kappas=[1, 10, 100],
-            lrs=_LRS,
-            seeds=2,
-            n_iter=1500,
-            tol=1e-4,
-            reg=1e-8,
-        ),
-        full=dict(
-            d=32,
-            n=400,
-            rank=3,
-            kappas=[1, 3, 10, 30, 100, 300, 1000],
-            data_kappas=[1, 3, 10, 30, 100],
-            lrs=[0.003, *_LRS],
-            seeds=5,
-            n_iter=20000,
-            tol=1e-4,
-            reg=1e-8,
-        ),
-        description="LoRA on a linear layer, rank-3 target with condition number kappa",
-    ),
-    Experiment(
-        name="convex_relu",
-        run=run_convex_relu,
-        quick=dict(
-            n=400,
-            d=16,
-            c=8,
-            rank=2,
-            patterns=4,
-            kappas=[1, 10, 100, 1000],
-            data_kappas=[1, 10, 100],
-            lrs=_LRS,
-            seeds=3,
-            n_iter=1500,
-            tol=1e-3,
-            reg=1e-8,
-        ),
-        full=dict(
-            n=400,
-            d=16,
-            c=8,
-            rank=2,
-            patterns=16,
-            kappas=[1, 3, 10, 30, 100, 300, 1000],
-            data_kappas=[1, 3, 10, 30, 100],
-            lrs=[0.003, *_LRS],
-            seeds=5,
-            n_iter=20000,
-            tol=1e-3,
-            reg=1e-8,
-        ),
-        description="LoRA fine-tuning of the convex gated-ReLU parameterisation",
-    ),
-    Experiment(
-        name="finetune_lr",
-        run=run_finetune_lr,
-        quick=dict(
-            vocab=32,
-            n_succ=4,
-            rows_changed=12,
-            d=32,
-            layers=2,
-            heads=4,
-            context=16,
-            batch=8,
-            pretrain_steps=150,
-            pretrain_lr=3e-3,
-            steps=80,
-            rank=4,
-            alpha=32,
-            targets=["q_proj", "v_proj"],
-            optimizers=[*FT_OPTIMIZERS, *FT_VARIANTS],
-            lrs_gd=[1e-3, 1e-2, 1e-1, 1.0],
-            lrs_adam=[1e-4, 1e-3, 1e-2, 1e-1],
-            seeds=2,
-            reg=1e-6,
-            weight_decay=0.01,
-            eps=1e-6,
-            eval_batch=128,
-            threads=1,
-        ),
-        full=dict(
-            vocab=64,
-            n_succ=4,
-            rows_changed=24,
-            d=256,
-            layers=6,
-            heads=8,
-            context=64,
-            batch=32,
-            pretrain_steps=5000,
-            pretrain_lr=1e-3,
-            steps=2000,
-            rank=4,
-            alpha=32,
-            targets=["q_proj", "v_proj"],
-            optimizers=[*FT_OPTIMIZERS, *FT_VARIANTS],
-            lrs_gd=[1e-4, 1e-3, 1e-2, 1e-1, 1.0],
-            lrs_adam=[1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
-            seeds=5,
-            reg=1e-6,
-            weight_decay=0.01,
-            eps=1e-6,
-            eval_batch=512,
-            threads=4,
-        ),
-        description="tiny transformer: pretrain on chain A, LoRA-fine-tune on chain B; LR grid",
-        gpu=True,
-    ),
-    Experiment(
-        name="step_cost",
-        run=run_step_cost,
-        quick=dict(
-            widths=[64, 256],
-            ranks=[8, 16],
-            layers=48,
-            tokens=64,
-            repeats=15,
-            train_repeats=4,
-            threads=1,
-        ),
-        full=dict(
-            widths=[64, 256, 512, 1024, 2048],
-            ranks=[4, 8, 16, 32],
-            layers=96,
-            tokens=512,
-            repeats=100,
-            train_repeats=30,
-            threads=4,
-        ),
-        description="optimizer step time, scaled vs plain AdamW, many LoRA layers",
-    ),
-    Experiment(
-        name="gpt2_e2e",
-        run=run_gpt2_e2e,
-        quick=dict(
-            model_dir=None,
-            data_dir=None,
-            optimizers=list(FT_OPTIMIZERS),
-            recipes={k: {**v, "lr": v["lr"] * 10} for k, v in _RECIPES.items()},
-            steps=4,
-            batch=8,
-            rank=4,
-            alpha=32,
-            targets=["c_attn"],
-            reg=1e-6,
-            weight_decay=0.01,
-            warmup=0,
-            max_len=32,
-            max_valid=128,
-            threads=1,
-        ),
-        full=dict(
-            model_dir=None,
-            data_dir=None,
-            optimizers=list(FT_OPTIMIZERS),
-            recipes=_RECIPES,
-            steps=26000,
-            batch=8,
-            rank=4,
-            alpha=32,
-            targets=["c_attn"],
-            reg=1e-6,
-            weight_decay=0.01,
-            warmup=500,
-            max_len=128,
-            max_valid=4672,
-            threads=4,
-        ),
-        description="paper recipe: GPT-2 medium on E2E (local weights and data at full scale)",
-        gpu=True,
-    ),
-)

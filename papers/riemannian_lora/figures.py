@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from common.cli import FigureSpec
 from common.plotting import COLORS, figure
 from common.results import Results
 
@@ -127,36 +126,3 @@ def plot_step_cost(results: Mapping[str, Results]):
         ax.set_title(title)
         ax.legend(fontsize=6)
     return fig
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "condition_number",
-        ("condition_number",),
-        plot_condition_number,
-        "LoRA on a linear layer fitting a rank-3 update of condition number κ: iterations to "
-        "relative error 1e-4 at the best learning rate per κ; share of seeds converged on the "
-        "(κ, lr) grid; control with ill-conditioned data.",
-    ),
-    FigureSpec(
-        "convex_relu",
-        ("convex_relu",),
-        plot_convex_relu,
-        "LoRA fine-tuning of the convex gated-ReLU parameterisation of a two-layer network: "
-        "the same sweeps over the target's and the data matrix's condition numbers.",
-    ),
-    FigureSpec(
-        "finetune_lr",
-        ("finetune_lr",),
-        plot_finetune_lr,
-        "Tiny transformer pretrained in-process on one Markov chain and LoRA-fine-tuned (q, v; "
-        "r=4) on another: final held-out excess loss across learning rates (diverged runs "
-        "plotted at the starting loss) and cumulative-mean training loss of SGD vs scaled GD.",
-    ),
-    FigureSpec(
-        "step_cost",
-        ("step_cost",),
-        plot_step_cost,
-        "Wall-time ratio of scaled AdamW to plain AdamW on 48 LoRA layers (CPU, one thread).",
-    ),
-)

@@ -1,12 +1,13 @@
 """Reliability of the build, on a copy of the real workflow with a small paper of its own.
 
-The copy keeps the real ``Snakefile`` machinery (``workflows/common.smk``,
-``workflows/build.smk``, the schema, ``common/``) and replaces the paper includes
-with one test paper whose experiment sleeps for a moment, so that a build can be
-killed while it runs. Checked here:
+The copy keeps the real ``Snakefile``, ``workflows/`` and ``common/`` and has one test
+paper whose experiment can sleep for a moment, so that a build can be killed while it
+runs. Checked here:
 
 - a second ``snakemake`` with nothing changed does nothing;
-- a change to a paper's ``figures.py`` reruns its plots, not its compute;
+- each kind of edit (a paper's code, one parameter's default, a caption, a shared module,
+  the config) reruns exactly the rules whose output it changes;
+- config strings reach the shell only as quoted data;
 - killing a build midway and rerunning completes, with no corrupt outputs;
 - two builds from clean give the same claim verdicts and the same numbers.
 """
@@ -28,51 +29,67 @@ pytestmark = pytest.mark.workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 
-TOY_MAIN = '''
-"""A test paper for the workflow tests."""
-import time
-
-from common.claims import Claim, at_most
-from common.cli import Experiment, FigureSpec, Paper
-from common.plotting import figure
-
-
-def _run(params, ctx):
-    time.sleep(params["sleep"])
-    x = ctx.rng("draw").standard_normal(params["n"])
-    return {"x": x, "mean": float(x.mean()), "second_moment": float((x**2).mean())}
-
-
-def _plot(results):
-    fig, axes = figure()
-    axes[0, 0].hist(results["draw"]["x"], bins=10)
-    return fig
-
+TOY = {
+    "paper.py": """
+from common.paper import Experiment, Figure, Paper
 
 PAPER = Paper(
     slug="toy",
     title="Toy",
     arxiv="0000.00000",
-    experiments=(Experiment("draw", _run, {"n": 200, "sleep": 0.0}, {"n": 2000, "sleep": 0.0}),),
-    figures=(FigureSpec("hist", ("draw",), _plot, "A histogram."),),
-    claims=(
-        Claim("mean", "mean near 0", "Sec. 1", ("draw",),
-              lambda r: at_most(abs(r["draw"]["mean"]), 0.5), figure="hist"),
+    experiments=(
+        Experiment("draw", {"n": 200, "sleep": 0.0, "label": "x"}, {"n": 2000, "sleep": 0.0,
+                   "label": "x"}),
+        Experiment("other", {"m": 3}, {"m": 3}),
     ),
+    figures=(Figure("hist", ("draw",), "A histogram."), Figure("bar", ("other",), "Bars.")),
 )
-
-if __name__ == "__main__":
-    raise SystemExit(PAPER.main())
-'''
-
-TOY_SMK = """
-register("toy", experiments={"draw": {}}, figures={"hist": ["draw"]})
+""",
+    "experiments.py": """
+import time
 
 
-rule toy:
-    input:
-        paper_targets("toy"),
-"""
+def run_draw(params, ctx):
+    time.sleep(params["sleep"])
+    x = ctx.rng("draw").standard_normal(params["n"])
+    return {"x": x, "mean": float(x.mean()), "label": params["label"]}
+
+
+def run_other(params, ctx):
+    return {"y": ctx.rng("other").standard_normal(params["m"])}
+""",
+    "figures.py": """
+from common.plotting import figure
+
+
+def plot_hist(results):
+    fig, axes = figure()
+    axes[0, 0].hist(results["draw"]["x"], bins=10)
+    return fig
+
+
+def plot_bar(results):
+    fig, axes = figure()
+    axes[0, 0].bar(range(3), results["other"]["y"])
+    return fig
+""",
+    "claims.py": """
+from common.claims import Claim, at_most
+
+CLAIMS = (
+    Claim("mean", "mean near 0", "Sec. 1", ("draw",),
+          lambda r: at_most(abs(r["draw"]["mean"]), 0.5), figure="hist"),
+)
+""",
+    "__main__.py": """
+from common.cli import main
+from papers.toy.paper import PAPER
+
+raise SystemExit(main(PAPER))
+""",
+    "__init__.py": "",
+}
+CONFIG = "scale: quick\nseed: 1\ndevice: cpu\npapers:\n  toy: {enabled: true, overrides: {}}\n"
 
 
 @pytest.fixture
@@ -81,32 +98,15 @@ def repo(tmp_path):
     dst = tmp_path / "repo"
     for name in ("common", "workflows"):
         shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for smk in (dst / "workflows").glob("*.smk"):
-        if smk.name not in ("common.smk", "build.smk"):
-            smk.unlink()
+    shutil.copy(ROOT / "Snakefile", dst / "Snakefile")
+    (dst / "benchmarks").mkdir()
+    shutil.copy(ROOT / "benchmarks" / "convex_solvers.py", dst / "benchmarks")
     pkg = dst / "papers" / "toy"
     pkg.mkdir(parents=True)
     (dst / "papers" / "__init__.py").write_text("")
-    (pkg / "__init__.py").write_text("")
-    (pkg / "__main__.py").write_text(TOY_MAIN)
-    (pkg / "figures.py").write_text("# plotting lives in __main__ for this toy\n")
-    (dst / "workflows" / "toy.smk").write_text(TOY_SMK)
-    shared = ('include: "workflows/common.smk"', 'include: "workflows/build.smk"')
-    lines = [
-        line
-        for line in (ROOT / "Snakefile").read_text().splitlines()
-        if not line.startswith("include: ") or line in shared
-    ]
-    at = lines.index('include: "workflows/build.smk"')
-    lines.insert(at, 'include: "workflows/toy.smk"')
-    (dst / "Snakefile").write_text("\n".join(lines) + "\n")
-    schema = (dst / "workflows" / "config.schema.yaml").read_text()
-    toy = '    properties:\n      toy: {$ref: "#/$defs/paper"}\n'
-    schema = schema.replace("    properties:\n", toy, 1)  # the first: under `papers`
-    (dst / "workflows" / "config.schema.yaml").write_text(schema)
-    (dst / "workflows" / "config.yaml").write_text(
-        "scale: quick\nseed: 1\ndevice: cpu\npapers:\n  toy: {enabled: true, overrides: {}}\n"
-    )
+    for name, text in TOY.items():
+        (pkg / name).write_text(text.lstrip())
+    (dst / "workflows" / "config.yaml").write_text(CONFIG)
     return dst
 
 
@@ -131,24 +131,121 @@ def _snapshot(repo):
     return res.scalars, [(c["id"], c["status"], c["measured"]) for c in claims["claims"]]
 
 
-def test_build_is_idempotent_deterministic_and_reruns_only_what_changed(repo):
+def _plan(repo) -> dict[str, int]:
+    """The jobs a dry run would run, by rule (from Snakemake's job stats table)."""
+    out = _snakemake(repo, "-n")
+    if "Nothing to be done" in out:
+        return {}
+    table = out[out.index("Job stats:") :].splitlines()[3:]
+    plan = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        plan[parts[0]] = int(parts[1])
+    return plan
+
+
+def test_build_is_idempotent_and_deterministic(repo):
     _snakemake(repo)
     assert (repo / "figures" / "toy" / "hist.png").is_file()
     assert (repo / "figures" / "CLAIMS.md").is_file()
     assert (repo / "results" / "claims_verified.txt").is_file()
     first = _snapshot(repo)
-
-    assert "Nothing to be done" in _snakemake(repo, "-n")
-
-    figures_py = repo / "papers" / "toy" / "figures.py"
-    figures_py.write_text(figures_py.read_text() + "# a style change\n")
-    plan = _snakemake(repo, "-n")
-    assert "plot_figure" in plan and "run_experiment" not in plan
-
+    assert _plan(repo) == {}
     shutil.rmtree(repo / "results")
     shutil.rmtree(repo / "figures")
     _snakemake(repo)
     assert _snapshot(repo) == first
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+_AFTER_CHECK = {"check_claims": 1, "gallery": 1, "verify_claims": 1, "all": 1}
+#: an edit -> the jobs it must rerun, exactly
+EDITS = {
+    "experiments.py": (
+        ("papers/toy/experiments.py", "import time", "import time  # changed"),
+        {"run_experiment": 2, "plot_figure": 2, **_AFTER_CHECK},
+    ),
+    "one parameter's default": (
+        ("papers/toy/paper.py", '{"n": 200,', '{"n": 201,'),
+        {"run_experiment": 1, "plot_figure": 1, **_AFTER_CHECK},
+    ),
+    "one experiment's override": (
+        ("workflows/config.yaml", "overrides: {}", "overrides: {other: {m: 3}}"),
+        {},  # the same value as the default: nothing changes
+    ),
+    "figures.py": (
+        ("papers/toy/figures.py", "bins=10", "bins=12"),
+        {"plot_figure": 2, "gallery": 1, "all": 1},
+    ),
+    "common/plotting.py": (
+        ("common/plotting.py", '"""', '"""Changed. '),
+        {"plot_figure": 2, "gallery": 1, "all": 1},
+    ),
+    "claims.py": (
+        ("papers/toy/claims.py", "0.5", "0.6"),
+        _AFTER_CHECK,
+    ),
+    "a caption": (
+        ("papers/toy/paper.py", "A histogram.", "A histogram of the draws."),
+        _AFTER_CHECK,
+    ),
+    "the title": (("papers/toy/paper.py", 'title="Toy"', 'title="Toy 2"'), _AFTER_CHECK),
+    "common/gallery.py": (
+        ("common/gallery.py", '"""', '"""Changed. '),
+        {"gallery": 1, "verify_claims": 1, "all": 1},
+    ),
+}
+
+
+def test_each_kind_of_edit_reruns_exactly_its_rules(repo):
+    _snakemake(repo)
+    for what, ((path, old, new), expected) in EDITS.items():
+        target = repo / path
+        before = target.read_text()
+        _edit(target, old, new)
+        assert _plan(repo) == expected, what
+        target.write_text(before)
+        assert _plan(repo) == {}, f"undoing {what}"
+    _edit(repo / "workflows" / "config.yaml", "overrides: {}", "overrides: {other: {m: 4}}")
+    assert _plan(repo) == {"run_experiment": 1, "plot_figure": 1, **_AFTER_CHECK}
+
+
+HOSTILE = [
+    "$(touch PWNED_1)",
+    "'; touch PWNED_2; echo '",
+    '"; touch PWNED_3; echo "',
+    "`touch PWNED_4`",
+    "x\ntouch PWNED_5",
+    "a && touch PWNED_6 || b > PWNED_7",
+]
+
+
+def test_hostile_config_strings_are_data_not_shell(repo):
+    """A string parameter arrives verbatim; every other field refuses free text."""
+    for i, text in enumerate(HOSTILE):
+        config = {"scale": "quick", "seed": 1, "device": "cpu"}
+        config["papers"] = {"toy": {"overrides": {"draw": {"label": text}}}}
+        (repo / "workflows" / "config.yaml").write_text(json.dumps(config))
+        if i:
+            shutil.rmtree(repo / "results")
+        _snakemake(repo, "results/toy/draw.json")
+        assert load_results(repo / "results" / "toy" / "draw")["label"] == text
+    for field in ("scale", "device", "seed"):
+        config = {"scale": "quick", "seed": 1, "device": "cpu", field: "$(touch PWNED_8)"}
+        (repo / "workflows" / "config.yaml").write_text(json.dumps(config))
+        assert "is not" in _snakemake(repo, "-n", check=False)
+    config = {"scale": "quick", "seed": 1, "device": "cpu"}
+    config["papers"] = {"toy": {"overrides": {"draw; touch PWNED_9": {}}}}
+    (repo / "workflows" / "config.yaml").write_text(json.dumps(config))
+    assert "was unexpected" in _snakemake(repo, "-n", check=False)
+    assert not list(repo.rglob("PWNED*"))
 
 
 def test_killed_build_completes_on_rerun_without_corrupt_outputs(repo):
@@ -156,7 +253,7 @@ def test_killed_build_completes_on_rerun_without_corrupt_outputs(repo):
         "scale: quick\nseed: 1\ndevice: cpu\n"
         "papers:\n  toy: {enabled: true, overrides: {draw: {sleep: 20}}}\n"
     )
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2"]
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "results/toy/draw.json"]
     proc = subprocess.Popen(
         cmd,
         cwd=repo,
@@ -176,9 +273,7 @@ def test_killed_build_completes_on_rerun_without_corrupt_outputs(repo):
 
     # A SIGKILL leaves Snakemake's lock behind (Ctrl-C does not): unlock, then rerun the
     # incomplete job. This is the recovery documented in README.md.
-    (repo / "workflows" / "config.yaml").write_text(
-        "scale: quick\nseed: 1\ndevice: cpu\npapers:\n  toy: {enabled: true, overrides: {}}\n"
-    )
+    (repo / "workflows" / "config.yaml").write_text(CONFIG)
     assert "cannot be locked" in _snakemake(repo, check=False)
     _snakemake(repo, "--unlock")
     _snakemake(repo, "--rerun-incomplete")

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from common import cli
 from common.claims import Verdict
-from papers.pretrained_lasso.__main__ import PAPER
+from papers.pretrained_lasso.paper import PAPER
 
 TINY = {
     "stratified_gaussian": {
@@ -34,7 +35,7 @@ TINY = {
 
 @pytest.fixture(scope="module")
 def results():
-    return {name: PAPER.run(name, seed=3, overrides=over) for name, over in TINY.items()}
+    return {name: cli.run(PAPER, name, seed=3, overrides=over) for name, over in TINY.items()}
 
 
 def test_every_experiment_runs(results):
@@ -49,15 +50,15 @@ def test_every_experiment_runs(results):
 
 
 def test_seeded_runs_repeat():
-    a = PAPER.run("cate", seed=11, overrides=TINY["cate"])
-    b = PAPER.run("cate", seed=11, overrides=TINY["cate"])
+    a = cli.run(PAPER, "cate", seed=11, overrides=TINY["cate"])
+    b = cli.run(PAPER, "cate", seed=11, overrides=TINY["cate"])
     np.testing.assert_array_equal(a["tau_mse"], b["tau_mse"])
 
 
 def test_figures_and_claims_consume_results(results):
     for spec in PAPER.figures:
-        fig = spec.plot({name: results[name] for name in spec.inputs})
+        fig = cli.plot(PAPER, spec.name, results)
         assert fig.axes
-    for claim in PAPER.claims:
+    for claim in cli.claims(PAPER):
         verdict = claim.check({name: results[name] for name in claim.inputs})
         assert isinstance(verdict, Verdict)

@@ -7,9 +7,10 @@ import pytest
 import torch
 from torch import nn
 
+from common import cli
 from papers.riemannian_lora import ScaledGD, tinylm
-from papers.riemannian_lora.__main__ import PAPER
 from papers.riemannian_lora.lowrank import factored_descent, gated_relu_coupling, lowrank_target
+from papers.riemannian_lora.paper import PAPER
 
 
 def test_factored_descent_matches_torch_scaled_gd():
@@ -104,7 +105,7 @@ TINY = {
 
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_every_experiment_runs_tiny(name):
-    res = PAPER.run(name, overrides=TINY[name])
+    res = cli.run(PAPER, name, overrides=TINY[name])
     if name == "finetune_lr":
         assert res["final_excess"].shape == (6, 1, 1)
         assert np.isfinite(res["final_excess"]).all()
@@ -116,7 +117,7 @@ def test_every_experiment_runs_tiny(name):
 
 def test_full_scale_paths_need_local_files():
     with pytest.raises((ValueError, FileNotFoundError), match="data_dir"):
-        PAPER.run("gpt2_e2e", scale="full", overrides={"steps": 1})
+        cli.run(PAPER, "gpt2_e2e", scale="full", overrides={"steps": 1})
 
 
 def test_gpt2_e2e_from_local_directory(tmp_path):
@@ -130,7 +131,7 @@ def test_gpt2_e2e_from_local_directory(tmp_path):
     for split, n in (("train", 32), ("valid", 8)):
         lines = [f"{mr} || {text}" for mr, text in fullscale.synthetic_e2e(n, rng)]
         (tmp_path / f"{split}.txt").write_text("\n".join(lines) + "\n")
-    res = PAPER.run(
+    res = cli.run(PAPER,
         "gpt2_e2e", scale="full",
         overrides={"model_dir": str(tmp_path / "model"), "data_dir": str(tmp_path), "steps": 2,
                    "warmup": 1, "max_len": 32, "optimizers": ["scaled_gd"], "threads": 1},
@@ -143,9 +144,9 @@ def test_plots_and_claims_on_tiny_results(tmp_path):
     from common.results import save_results
 
     for name, ov in TINY.items():
-        save_results(tmp_path / name, PAPER.run(name, overrides=ov))
+        save_results(tmp_path / name, cli.run(PAPER, name, overrides=ov))
     for fig in PAPER.figures:
-        f = fig.plot(PAPER.load(fig.inputs, tmp_path))
+        f = cli.plot(PAPER, fig.name, cli.load(fig.inputs, tmp_path))
         assert f.axes
-    rows = PAPER.check(tmp_path)["claims"]
+    rows = cli.check(PAPER, tmp_path)["claims"]
     assert all("raised" not in r["detail"] for r in rows), [r["detail"] for r in rows]

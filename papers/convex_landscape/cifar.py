@@ -1,11 +1,13 @@
 r"""CIFAR-10 experiment of the authors' public code (``pilancilab/convex_nn``), in torch.
 
-Data: the CIFAR-10 *python* batches (``cifar-10-batches-py/data_batch_{1..5}``, ``test_batch``:
-pickled dicts with ``b"data"`` ``uint8 (N, 3072)`` channel-first and ``b"labels"``), read from a
-local folder only (nothing is downloaded). Images are normalised with the per-channel mean
-(0.507, 0.487, 0.441) and std (0.267, 0.256, 0.276) of the authors' script and flattened
-channels-last (``H, W, C``) so that patch gates (:func:`common.arrangements.sample_gates` with
-``gate="patch"``) cover 3x3x3 image patches. Targets are one-hot.
+Data: the CIFAR-10 *binary version* (``cifar-10-batches-bin/data_batch_{1..5}.bin``,
+``test_batch.bin``; each record is one label byte followed by 3072 pixel bytes, channel-major
+32x32 R, G, B planes), read from a local folder only (nothing is downloaded). The python
+version's pickled batches are not read: nothing in this project unpickles files. Images are
+normalised with the per-channel mean (0.507, 0.487, 0.441) and std (0.267, 0.256, 0.276) of the
+authors' script and flattened channels-last (``H, W, C``) so that patch gates
+(:func:`common.arrangements.sample_gates` with ``gate="patch"``) cover 3x3x3 image patches.
+Targets are one-hot.
 
 Models (paper scaling divided by the batch size, as in the script):
 
@@ -25,7 +27,6 @@ Models (paper scaling divided by the batch size, as in the script):
 
 from __future__ import annotations
 
-import pickle
 import time
 from pathlib import Path
 
@@ -39,25 +40,52 @@ __all__ = ["MEAN", "STD", "load_cifar10", "train_convex", "train_nonconvex", "wr
 
 MEAN = np.array([0.507, 0.487, 0.441])
 STD = np.array([0.267, 0.256, 0.276])
-_TRAIN = tuple(f"data_batch_{k}" for k in range(1, 6))
-_TEST = "test_batch"
+_TRAIN = tuple(f"data_batch_{k}.bin" for k in range(1, 6))
+_TEST = "test_batch.bin"
+_SUBDIR = "cifar-10-batches-bin"
+_PIXELS = 3072
+_RECORD = 1 + _PIXELS  # label byte + 32x32x3 pixel bytes
+_EXPECTED = (
+    f"the CIFAR-10 binary version ({_SUBDIR}/: {', '.join(_TRAIN)}, {_TEST}; from "
+    "cifar-10-binary.tar.gz, records of 1 label byte + 3072 pixel bytes)"
+)
 
 
 def _batch_dir(data_dir) -> Path:
-    root = require_path(data_dir, "the CIFAR-10 python batches folder", "data_dir")
-    sub = root / "cifar-10-batches-py"
+    root = require_path(data_dir, "the CIFAR-10 binary batches folder", "data_dir")
+    if not root.is_dir():
+        raise NotADirectoryError(f"CIFAR-10 data_dir {root} is not a folder; expected {_EXPECTED}")
+    sub = root / _SUBDIR
     return sub if sub.is_dir() else root
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """``(data uint8 (N, 3072), labels int64 (N,))`` of one binary batch file."""
     if not path.is_file():
-        raise FileNotFoundError(f"CIFAR-10 batch {path} is missing (expected the python batches)")
-    with path.open("rb") as fh:
-        batch = pickle.load(fh, encoding="bytes")  # the official format is a pickle
-    data = np.asarray(batch[b"data"], dtype=np.uint8)
-    if data.ndim != 2 or data.shape[1] != 3072:
-        raise ValueError(f"{path}: b'data' must have shape (N, 3072), got {data.shape}")
-    return data, np.asarray(batch[b"labels"], dtype=np.int64)
+        hint = ""
+        pickled = path.parent / "cifar-10-batches-py", path.parent / "data_batch_1"
+        if pickled[0].is_dir() or pickled[1].is_file():
+            hint = (
+                "; found the python version's pickled batches, which are not read (no "
+                "unpickling): use the binary version instead"
+            )
+        raise FileNotFoundError(f"CIFAR-10 batch {path} is missing: expected {_EXPECTED}{hint}")
+    raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    if raw.size == 0 or raw.size % _RECORD:
+        raise ValueError(
+            f"CIFAR-10 batch {path} is malformed: {raw.size} bytes is not a positive multiple of "
+            f"the record size {_RECORD} (1 label byte + {_PIXELS} pixel bytes); expected "
+            f"{_EXPECTED}"
+        )
+    records = raw.reshape(-1, _RECORD)
+    labels = records[:, 0].astype(np.int64)
+    if labels.max() > 9:
+        bad = int(np.argmax(labels > 9))
+        raise ValueError(
+            f"CIFAR-10 batch {path} is malformed: record {bad} has label byte {labels[bad]} "
+            "(labels are 0..9); is this the binary version of CIFAR-10 (not CIFAR-100)?"
+        )
+    return np.ascontiguousarray(records[:, 1:]), labels
 
 
 def _prepare(data: np.ndarray) -> np.ndarray:
@@ -69,8 +97,17 @@ def _prepare(data: np.ndarray) -> np.ndarray:
 def load_cifar10(data_dir, n_train: int | None = None, n_test: int | None = None):
     """``(X_train, y_train, X_test, y_test)``: normalised float32 ``(N, 3072)`` channels-last.
 
-    ``data_dir`` holds ``cifar-10-batches-py/`` (or is that folder). ``n_train``/``n_test``
-    keep the first rows (``None``: all).
+    ``data_dir`` holds ``cifar-10-batches-bin/`` (or is that folder), the CIFAR-10 binary
+    version. ``n_train``/``n_test`` keep the first rows (``None``: all). Rows are in file order
+    (batches 1..5, then the test batch), as in the python version.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``data_dir`` unset or absent, or a batch file missing (the message names the path and the
+        expected files).
+    ValueError
+        A batch file whose size is not a positive multiple of 3073 bytes, or a label byte > 9.
     """
     folder = _batch_dir(data_dir)
     parts = [_read(folder / name) for name in _TRAIN]
@@ -83,19 +120,24 @@ def load_cifar10(data_dir, n_train: int | None = None, n_test: int | None = None
 
 
 def write_standin(folder, rng: np.random.Generator, n_per_batch: int = 40, n_test: int = 50):
-    """Write a tiny synthetic CIFAR-10 in the python-batch format; returns the folder.
+    """Write a tiny synthetic CIFAR-10 in the binary-version format; returns ``folder``.
 
-    Labels are a linear function of a random projection (so the task is learnable); images are
-    uniform ``uint8`` noise of the real shape ``(N, 3072)``.
+    Files ``folder/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin``. Labels are a linear
+    function of a random projection (so the task is learnable); images are uniform ``uint8``
+    noise of the real shape ``(N, 3072)``. (The draws from ``rng`` are those of the former
+    python-batch stand-in, so the loaded arrays are unchanged.)
     """
-    out = Path(folder) / "cifar-10-batches-py"
+    for what, n in (("n_per_batch", n_per_batch), ("n_test", n_test)):
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"{what} must be an integer >= 1, got {n!r}")
+    out = Path(folder) / _SUBDIR
     out.mkdir(parents=True, exist_ok=True)
-    proj = rng.standard_normal((3072, 10))
+    proj = rng.standard_normal((_PIXELS, 10))
     for name, size in [*((b, n_per_batch) for b in _TRAIN), (_TEST, n_test)]:
-        data = rng.integers(0, 256, size=(size, 3072), dtype=np.uint8)
-        labels = np.argmax((data.astype(np.float64) - 127.5) @ proj, axis=1).tolist()
-        with (out / name).open("wb") as fh:
-            pickle.dump({b"data": data, b"labels": labels}, fh)
+        data = rng.integers(0, 256, size=(size, _PIXELS), dtype=np.uint8)
+        labels = np.argmax((data.astype(np.float64) - 127.5) @ proj, axis=1)
+        records = np.concatenate([labels.astype(np.uint8)[:, None], data], axis=1)
+        (out / name).write_bytes(records.tobytes())
     return Path(folder)
 
 

@@ -40,21 +40,36 @@ pseudo-inverse gives the minimum-norm Riemannian gradient, and where the referen
 Parameters are paired **by name** (:func:`find_lora_pairs`), never by position as the reference
 code does. Other trainable parameters go to a separate group that is updated by the same rule
 with the identity preconditioner (plain SGD / AdamW, as the authors timed their baselines).
+:class:`PlainSGD` / :class:`PlainAdamW` (``make_optimizer`` names ``"sgd"`` / ``"adamw"``) are
+those rules with the identity preconditioner on every group: the baselines, same code path.
+
+Input checks: hyper-parameters (``lr``, ``reg``, ``weight_decay``, ``eps``, ``betas``) may be any
+real scalar (python number, numpy scalar, 0-d tensor) and are stored as python floats; a
+non-real value raises ``TypeError``, a non-finite or out-of-range one ``ValueError``, naming the
+argument. ``step()`` first checks every gradient and raises ``ValueError`` naming the parameter
+(LoRA pair and factor), its group and the ``step()`` call when one holds a NaN or inf; nothing is
+updated then (the reference code and torch's optimizers would write NaN into the weights, or
+fail inside ``eigh`` with an opaque ``LinAlgError``). Skipping such steps (as a ``GradScaler``
+does) is the caller's choice: catch the error, or unscale/clip before ``step()``.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 __all__ = [
     "OPTIMIZERS",
     "LoraPair",
+    "PlainAdamW",
+    "PlainSGD",
     "ScaledAdamW",
     "ScaledGD",
     "find_lora_pairs",
@@ -107,10 +122,52 @@ def _check_pair(A: torch.Tensor, B: torch.Tensor, name: str) -> None:
         )
 
 
-def _check_hyper(lr: float, reg: float, weight_decay: float) -> None:
-    for what, v in (("lr", lr), ("reg", reg), ("weight_decay", weight_decay)):
-        if not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{what} must be a finite number >= 0, got {v!r}")
+def _real(what: str, v: Any, *, upper: float | None = None) -> float:
+    """``v`` as a python float: any real scalar, finite, ``>= 0`` (and ``< upper`` if given).
+
+    Python numbers, numpy scalars / 0-d arrays and 0-d real tensors are accepted; ``bool`` and
+    everything else raise ``TypeError``; NaN, inf, negative values ``ValueError``.
+    """
+    x = v
+    if isinstance(x, torch.Tensor):
+        if x.ndim != 0 or x.is_complex() or x.dtype == torch.bool:
+            raise TypeError(
+                f"{what} must be a real scalar (python number, numpy scalar or 0-d real tensor), "
+                f"got a tensor of shape {tuple(x.shape)} and dtype {x.dtype}"
+            )
+        x = x.item()
+    elif isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
+    if isinstance(x, bool | np.bool_) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"{what} must be a real scalar (python number, numpy scalar or 0-d real tensor), "
+            f"got {type(v).__name__} {v!r}"
+        )
+    f = float(x)
+    rng = f"in [0, {upper:g})" if upper is not None else ">= 0"
+    if not math.isfinite(f) or f < 0 or (upper is not None and f >= upper):
+        raise ValueError(f"{what} must be a finite number {rng}, got {v!r}")
+    return f
+
+
+def _check_betas(betas: Any) -> tuple[float, float]:
+    seq = isinstance(betas, Sequence) and not isinstance(betas, str | bytes)
+    arr = isinstance(betas, np.ndarray | torch.Tensor) and betas.ndim == 1
+    if not (seq or arr):
+        raise TypeError(
+            f"betas must be a pair (beta1, beta2), got {type(betas).__name__} {betas!r}"
+        )
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2) in [0, 1), got {betas!r}")
+    return tuple(_real(f"betas[{i}]", b, upper=1.0) for i, b in enumerate(betas))
+
+
+def _check_ordering(ordering: Any) -> str:
+    if not isinstance(ordering, str) or ordering not in _ORDERINGS:
+        raise ValueError(
+            f"ordering must be one of {', '.join(map(repr, _ORDERINGS))}, got {ordering!r}"
+        )
+    return ordering
 
 
 # ----------------------------------------------------------------------------- pairing
@@ -192,11 +249,18 @@ def _damped_inverse(M: torch.Tensor, reg: float) -> torch.Tensor:
     bad = info != 0
     if not bool(bad.any()):
         return torch.cholesky_inverse(L)
+    finite = torch.isfinite(Md).flatten(1).all(1)  # only on this slow path: free otherwise
+    if not bool(finite.all()):
+        raise _NonFiniteFactor(torch.nonzero(~finite).flatten().tolist())
     out = torch.linalg.pinv(Md, hermitian=True)
     good = ~bad
     if bool(good.any()):
         out[good] = torch.cholesky_inverse(L[good])
     return out
+
+
+class _NonFiniteFactor(ArithmeticError):
+    """A Gram matrix with NaN/inf (a non-finite factor); ``args[0]``: positions in the batch."""
 
 
 def _as_matrix(t: torch.Tensor, rows: bool) -> torch.Tensor:
@@ -228,12 +292,15 @@ def _batched(As, Bs, grads, reg: float, side: str) -> list[torch.Tensor]:
         groups.setdefault((A.shape, B.shape, A.dtype, A.device), []).append(i)
     out: list[torch.Tensor] = [None] * len(As)  # type: ignore[list-item]
     for idx in groups.values():
-        if side == "A":
-            Bm = _stack([Bs[i] for i in idx], rows=False)  # (k, m, r)
-            res = _damped_inverse(Bm.mT @ Bm, reg) @ _stack([grads[i] for i in idx], rows=True)
-        else:
-            Am = _stack([As[i] for i in idx], rows=True)  # (k, r, n)
-            res = _stack([grads[i] for i in idx], rows=False) @ _damped_inverse(Am @ Am.mT, reg)
+        try:
+            if side == "A":
+                Bm = _stack([Bs[i] for i in idx], rows=False)  # (k, m, r)
+                res = _damped_inverse(Bm.mT @ Bm, reg) @ _stack([grads[i] for i in idx], rows=True)
+            else:
+                Am = _stack([As[i] for i in idx], rows=True)  # (k, r, n)
+                res = _stack([grads[i] for i in idx], rows=False) @ _damped_inverse(Am @ Am.mT, reg)
+        except _NonFiniteFactor as err:  # positions in this shape group -> in As / Bs
+            raise _NonFiniteFactor([idx[k] for k in err.args[0]]) from None
         res = res.to(grads[idx[0]].dtype)
         for i, r in zip(idx, res.unbind(0), strict=True):
             out[i] = r if r.shape == grads[i].shape else r.reshape(grads[i].shape)
@@ -258,14 +325,20 @@ def precondition(
         Damping :math:`\delta \ge 0`.
     """
     _check_pair(A, B, "given")
-    _check_hyper(0.0, reg, 0.0)
+    reg = _real("reg", reg)
     if grad_A.shape != A.shape or grad_B.shape != B.shape:
         raise ValueError(
             f"grad_A/grad_B must have the shapes of A/B, got {tuple(grad_A.shape)}, "
             f"{tuple(grad_B.shape)} for A {tuple(A.shape)}, B {tuple(B.shape)}"
         )
-    (gA,) = _precondition_A([A], [B], [grad_A], reg)
-    (gB,) = _precondition_B([A], [B], [grad_B], reg)
+    for what, t in (("grad_A", grad_A), ("grad_B", grad_B)):
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{what} holds non-finite values (NaN or inf)")
+    try:
+        (gA,) = _precondition_A([A], [B], [grad_A], reg)
+        (gB,) = _precondition_B([A], [B], [grad_B], reg)
+    except _NonFiniteFactor:
+        raise ValueError("A or B holds non-finite values (NaN or inf)") from None
     return gA, gB
 
 
@@ -293,10 +366,36 @@ class _PairOptimizer(torch.optim.Optimizer):
                     "params must be (A, B) tuples or dicts with 'pairs' or 'params', got "
                     f"{type(g).__name__}"
                 )
-        super().__init__(groups, defaults)
+        super().__init__(groups, self._normalized(defaults, ""))
+        self._step_calls = 0
+
+    #: whether pair groups are preconditioned unless they say ``precondition=False``
+    _PRECONDITIONS = True
+
+    @staticmethod
+    def _normalized(options: dict[str, Any], where: str) -> dict[str, Any]:
+        """``options`` with the hyper-parameters checked and stored as python floats."""
+        out = dict(options)
+        for key in ("lr", "reg", "weight_decay", "eps"):
+            if key in out:
+                out[key] = _real(key + where, out[key])
+        if "betas" in out:
+            try:
+                out["betas"] = _check_betas(out["betas"])
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"{err}{where}") from None
+        if "ordering" in out:
+            try:
+                out["ordering"] = _check_ordering(out["ordering"])
+            except ValueError as err:
+                raise ValueError(f"{err}{where}") from None
+        return out
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        group = dict(param_group)
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        where = f" (param group {len(self.param_groups)})"
+        group = self._normalized(param_group, where)
         if "pairs" in group:
             if "params" in group:
                 raise ValueError("a parameter group has either 'pairs' or 'params', not both")
@@ -318,16 +417,14 @@ class _PairOptimizer(torch.optim.Optimizer):
                 ps = list(group["params"])
                 for i in range(0, len(ps) - 1, 2):
                     _check_pair(ps[i], ps[i + 1], f"#{i // 2}")
-        group.setdefault("precondition", group["lora_pairs"])
+        if not self._PRECONDITIONS and group.get("precondition", False):
+            raise ValueError(
+                f"{type(self).__name__} uses the identity preconditioner; got precondition="
+                f"{group['precondition']!r}{where} (use the Scaled* optimizer to precondition)"
+            )
+        group.setdefault("precondition", group["lora_pairs"] and self._PRECONDITIONS)
         if group["lora_pairs"] and len(group["params"]) % 2:
             raise ValueError("a LoRA pair group must hold an even number of tensors (A, B, ...)")
-        if group.get("ordering", self.defaults.get("ordering")) not in _ORDERINGS:
-            raise ValueError(f"ordering must be one of {_ORDERINGS}, got {group.get('ordering')!r}")
-        _check_hyper(
-            group.get("lr", self.defaults["lr"]),
-            group.get("reg", self.defaults["reg"]),
-            group.get("weight_decay", self.defaults["weight_decay"]),
-        )
         super().add_param_group(group)
 
     @staticmethod
@@ -347,19 +444,63 @@ class _PairOptimizer(torch.optim.Optimizer):
                 out[i] = grads[i]
             return out
         fn = _precondition_A if side == "A" else _precondition_B
-        res = fn(
-            [As[i] for i in keep], [Bs[i] for i in keep], [grads[i] for i in keep], group["reg"]
-        )
+        try:
+            res = fn(
+                [As[i] for i in keep], [Bs[i] for i in keep], [grads[i] for i in keep], group["reg"]
+            )
+        except _NonFiniteFactor as err:
+            j = keep[err.args[0][0]]
+            raise ValueError(
+                f"{self._describe(group, 2 * j, pair_only=True)} holds non-finite values (NaN or "
+                f"inf) in A or B at step() call {self._step_calls}: the weights were already "
+                "non-finite or overflowed in this step (lower the learning rate)"
+            ) from None
         for i, r in zip(keep, res, strict=True):
             out[i] = r
         return out
 
+    def _describe(self, group: dict[str, Any], pos: int, pair_only: bool = False) -> str:
+        """Human name of ``group["params"][pos]``: the pair and factor, or the parameter."""
+        gi = next(k for k, g in enumerate(self.param_groups) if g is group)
+        params, names = group["params"], group.get("names")
+        if group["lora_pairs"]:
+            j = pos // 2
+            label = repr(names[j]) if names and len(names) == len(params) // 2 else f"#{j}"
+            factor = "" if pair_only else f" factor {'AB'[pos % 2]}"
+            return f"LoRA pair {label}{factor} (param group {gi}, pair {j})"
+        label = repr(names[pos]) if names and len(names) == len(params) else f"#{pos}"
+        return f"parameter {label} (param group {gi}, index {pos})"
+
+    def _check_grads(self) -> None:
+        """Raise ``ValueError`` naming the first parameter whose gradient has a NaN or inf."""
+        by_device: dict[torch.device, list[tuple[dict, int, torch.Tensor]]] = {}
+        for group in self.param_groups:
+            for pos, p in enumerate(group["params"]):
+                if p.grad is not None:
+                    g = p.grad._values() if p.grad.is_sparse else p.grad
+                    if g.numel():
+                        by_device.setdefault(g.device, []).append((group, pos, g))
+        for items in by_device.values():
+            # max |g| is finite iff every entry is (NaN propagates; no overflow as for a sum or
+            # norm); several times faster than isfinite().all() on CPU. One sync per device.
+            ok = torch.stack([g.abs().amax() for _, _, g in items]).isfinite()
+            if not bool(ok.all()):
+                group, pos, _ = items[int(torch.nonzero(~ok)[0, 0])]
+                raise ValueError(
+                    f"non-finite gradient (NaN or inf) of {self._describe(group, pos)} at step() "
+                    f"call {self._step_calls} of this {type(self).__name__}; no parameter was "
+                    "updated"
+                )
+
     def step(self, closure=None):
+        """One update of every group; ``ValueError`` (and no update) if a gradient is non-finite."""
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
+        self._step_calls = getattr(self, "_step_calls", 0) + 1
         with torch.no_grad():
+            self._check_grads()
             for group in self.param_groups:
                 if group["lora_pairs"]:
                     As, Bs = self._pairs(group)
@@ -379,30 +520,8 @@ class _PairOptimizer(torch.optim.Optimizer):
         raise NotImplementedError
 
 
-class ScaledGD(_PairOptimizer):
-    r"""Scaled (Riemannian preconditioned) gradient descent for LoRA pairs (reference ``SGDr``).
-
-    .. math:: A \leftarrow (1-\eta\lambda)(A - \eta\hat G_A),\qquad
-              B \leftarrow (1-\eta\lambda)(B - \eta\hat G_B),
-
-    with :math:`\hat G` from :func:`precondition`. Groups given as ``{"params": ...}`` (or with
-    ``precondition=False``) use :math:`\hat G = \nabla` (plain SGD with decoupled decay).
-
-    Parameters
-    ----------
-    params : iterable
-        ``(A, B)`` pairs, or group dicts (``{"pairs": [...]}`` / ``{"params": [...]}``).
-    lr : float
-        Learning rate :math:`\eta`.
-    reg : float
-        Damping :math:`\delta` added to the :math:`r\times r` Gram matrices (reference GPT-2
-        default 1e-6).
-    weight_decay : float
-        Decoupled decay :math:`\lambda`, applied after the step as in the reference.
-    ordering : {"jacobi", "gauss-seidel"}
-        Which ``A`` the ``B`` preconditioner sees: :math:`A_t` (reference ``SGDr``, peft) or
-        :math:`A_{t+1}`.
-    """
+class _GDRule(_PairOptimizer):
+    """Gradient descent with decoupled decay applied after the step (``SGDr``'s update)."""
 
     def __init__(
         self,
@@ -426,37 +545,52 @@ class ScaledGD(_PairOptimizer):
                 p.mul_(1.0 - lr * wd)
 
 
-class ScaledAdamW(_PairOptimizer):
-    r"""Scaled (Riemannian preconditioned) AdamW for LoRA pairs (reference ``AdamWr``).
+class ScaledGD(_GDRule):
+    r"""Scaled (Riemannian preconditioned) gradient descent for LoRA pairs (reference ``SGDr``).
 
-    For each factor with preconditioned gradient :math:`\hat G` and step count :math:`k`:
+    .. math:: A \leftarrow (1-\eta\lambda)(A - \eta\hat G_A),\qquad
+              B \leftarrow (1-\eta\lambda)(B - \eta\hat G_B),
 
-    .. math::
-
-        m \leftarrow \beta_1 m + (1-\beta_1)\hat G,\quad
-        v \leftarrow \beta_2 v + (1-\beta_2)\hat G^{\odot 2},\quad
-        p \leftarrow \bigl(p - \eta_k\, m/(\sqrt v + \epsilon)\bigr)(1-\eta\lambda),
-
-    :math:`\eta_k = \eta\sqrt{1-\beta_2^k}/(1-\beta_1^k)` when ``correct_bias`` else :math:`\eta`
-    (the transformers-style AdamW of the reference: :math:`\epsilon` outside the root, decay after
-    the step). ``A`` is updated first; with ``ordering="gauss-seidel"`` (the reference) ``B``'s
-    preconditioner uses the updated :math:`A_{t+1}`, with ``"jacobi"`` (peft) :math:`A_t`.
-    Groups given as ``{"params": ...}`` or with ``precondition=False`` are plain AdamW.
+    with :math:`\hat G` from :func:`precondition`. Groups given as ``{"params": ...}`` (or with
+    ``precondition=False``) use :math:`\hat G = \nabla` (plain SGD with decoupled decay).
 
     Parameters
     ----------
     params : iterable
         ``(A, B)`` pairs, or group dicts (``{"pairs": [...]}`` / ``{"params": [...]}``).
-    lr : float
-    betas : (float, float)
-    eps : float
-        Reference GPT-2 default 1e-6.
-    weight_decay : float
-    reg : float
-        Damping :math:`\delta`.
-    correct_bias : bool
-    ordering : {"gauss-seidel", "jacobi"}
+    lr : real scalar
+        Learning rate :math:`\eta \ge 0` (python number, numpy scalar or 0-d tensor).
+    reg : real scalar
+        Damping :math:`\delta` added to the :math:`r\times r` Gram matrices (reference GPT-2
+        default 1e-6).
+    weight_decay : real scalar
+        Decoupled decay :math:`\lambda`, applied after the step as in the reference.
+    ordering : {"jacobi", "gauss-seidel"}
+        Which ``A`` the ``B`` preconditioner sees: :math:`A_t` (reference ``SGDr``, peft) or
+        :math:`A_{t+1}`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        At construction, for a bad hyper-parameter (named in the message); in :meth:`step`,
+        ``ValueError`` for a non-finite gradient (nothing is updated then).
     """
+
+
+class PlainSGD(_GDRule):
+    r"""Plain SGD (no momentum) with decoupled decay: :class:`ScaledGD` with the identity.
+
+    :math:`p \leftarrow (1-\eta\lambda)(p - \eta\nabla_p)` for every parameter, the same code
+    as :class:`ScaledGD` (the authors' baseline; ``torch.optim.SGD`` up to the placement of the
+    decay). Same arguments as :class:`ScaledGD` (``reg`` and ``ordering`` have no effect); a
+    group with ``precondition=True`` is refused.
+    """
+
+    _PRECONDITIONS = False
+
+
+class _AdamWRule(_PairOptimizer):
+    """transformers-style AdamW (``AdamWr``'s update): eps outside the root, decay after."""
 
     def __init__(
         self,
@@ -470,13 +604,9 @@ class ScaledAdamW(_PairOptimizer):
         correct_bias: bool = True,
         ordering: str = "gauss-seidel",
     ) -> None:
-        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        if not eps >= 0:
-            raise ValueError(f"eps must be >= 0, got {eps!r}")
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": betas,
             "eps": eps,
             "weight_decay": weight_decay,
             "reg": reg,
@@ -507,12 +637,66 @@ class ScaledAdamW(_PairOptimizer):
                 p.mul_(1.0 - lr * wd)
 
 
+class ScaledAdamW(_AdamWRule):
+    r"""Scaled (Riemannian preconditioned) AdamW for LoRA pairs (reference ``AdamWr``).
+
+    For each factor with preconditioned gradient :math:`\hat G` and step count :math:`k`:
+
+    .. math::
+
+        m \leftarrow \beta_1 m + (1-\beta_1)\hat G,\quad
+        v \leftarrow \beta_2 v + (1-\beta_2)\hat G^{\odot 2},\quad
+        p \leftarrow \bigl(p - \eta_k\, m/(\sqrt v + \epsilon)\bigr)(1-\eta\lambda),
+
+    :math:`\eta_k = \eta\sqrt{1-\beta_2^k}/(1-\beta_1^k)` when ``correct_bias`` else :math:`\eta`
+    (the transformers-style AdamW of the reference: :math:`\epsilon` outside the root, decay after
+    the step). ``A`` is updated first; with ``ordering="gauss-seidel"`` (the reference) ``B``'s
+    preconditioner uses the updated :math:`A_{t+1}`, with ``"jacobi"`` (peft) :math:`A_t`.
+    Groups given as ``{"params": ...}`` or with ``precondition=False`` are plain AdamW.
+
+    Parameters
+    ----------
+    params : iterable
+        ``(A, B)`` pairs, or group dicts (``{"pairs": [...]}`` / ``{"params": [...]}``).
+    lr : real scalar
+        Python number, numpy scalar or 0-d tensor, finite and ``>= 0`` (as ``eps``,
+        ``weight_decay``, ``reg``).
+    betas : (real, real)
+        Each in ``[0, 1)``.
+    eps : real scalar
+        Reference GPT-2 default 1e-6.
+    weight_decay : real scalar
+    reg : real scalar
+        Damping :math:`\delta`.
+    correct_bias : bool
+    ordering : {"gauss-seidel", "jacobi"}
+
+    Raises
+    ------
+    TypeError, ValueError
+        At construction, for a bad hyper-parameter (named in the message); in :meth:`step`,
+        ``ValueError`` for a non-finite gradient (nothing is updated then).
+    """
+
+
+class PlainAdamW(_AdamWRule):
+    r"""Plain transformers-style AdamW: :class:`ScaledAdamW` with the identity preconditioner.
+
+    The same code as :class:`ScaledAdamW` on the raw gradients (the authors' baseline; it
+    differs from ``torch.optim.AdamW`` in the placement of :math:`\epsilon` and of the decay).
+    Same arguments (``reg`` and ``ordering`` have no effect); a group with
+    ``precondition=True`` is refused.
+    """
+
+    _PRECONDITIONS = False
+
+
 #: name -> (class, preconditioned?) accepted by :func:`make_optimizer`.
 OPTIMIZERS = {
     "scaled_gd": (ScaledGD, True),
     "scaled_adamw": (ScaledAdamW, True),
-    "sgd": (ScaledGD, False),
-    "adamw": (ScaledAdamW, False),
+    "sgd": (PlainSGD, False),
+    "adamw": (PlainAdamW, False),
 }
 
 
@@ -524,7 +708,7 @@ def make_optimizer(
     reg: float = 1e-6,
     strict: bool = False,
     **kwargs: Any,
-) -> ScaledGD | ScaledAdamW:
+) -> ScaledGD | ScaledAdamW | PlainSGD | PlainAdamW:
     """The optimizer ``name`` over every trainable LoRA pair of ``model``, paired by name.
 
     Parameters
@@ -533,9 +717,10 @@ def make_optimizer(
         A peft model, or any module with ``lora_A``/``lora_B`` (or ``lora_down``/``lora_up``,
         ``lora_embedding_A``/``lora_embedding_B``) parameters, see :func:`find_lora_pairs`.
     name : {"scaled_gd", "scaled_adamw", "sgd", "adamw"}
-        ``sgd`` / ``adamw`` are the same update rules with the identity preconditioner (the
-        authors' baselines for timing; ``sgd`` equals ``torch.optim.SGD`` without momentum up to
-        the placement of the decay).
+        :class:`ScaledGD`, :class:`ScaledAdamW`, :class:`PlainSGD`, :class:`PlainAdamW`: ``sgd`` /
+        ``adamw`` are the same update rules with the identity preconditioner (the authors'
+        baselines for timing; ``sgd`` equals ``torch.optim.SGD`` without momentum up to the
+        placement of the decay).
     lr, reg : float
         Learning rate and damping.
     strict : bool
@@ -547,11 +732,18 @@ def make_optimizer(
 
     Returns
     -------
-    ScaledGD or ScaledAdamW
+    ScaledGD, ScaledAdamW, PlainSGD or PlainAdamW
         Group 0 holds the pairs; group 1, if any, the other trainable parameters.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown ``name`` (the message lists the valid ones), a model without LoRA pair,
+        or a bad hyper-parameter.
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"name must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        kind = ValueError if isinstance(name, str) else TypeError
+        raise kind(f"name must be one of {', '.join(map(repr, OPTIMIZERS))}, got {name!r}")
     cls, pre = OPTIMIZERS[name]
     pairs, others = find_lora_pairs(model)
     if not pairs:

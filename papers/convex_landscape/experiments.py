@@ -329,7 +329,7 @@ def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
                 tmp, ctx.rng("standin"), n_per_batch=p["standin_per_batch"],
                 n_test=p["standin_test"],
             )  # fmt: skip
-            source = "synthetic stand-in (CIFAR-10 python-batch format)"
+            source = "synthetic stand-in (CIFAR-10 binary format)"
         else:
             data_dir, source = p["data_dir"], "CIFAR-10"
         Xtr, ytr, Xte, yte = cifar.load_cifar10(data_dir, p["n_train"], p["n_test"])

@@ -29,7 +29,10 @@ from common.cli import RunContext
 from papers.riemannian_lora import fullscale, tinylm
 from papers.riemannian_lora.lora import LoRALinear
 from papers.riemannian_lora.lowrank import factored_descent, gated_relu_coupling, lowrank_target
-from papers.riemannian_lora.optim import OPTIMIZERS, ScaledAdamW, find_lora_pairs
+from papers.riemannian_lora.optim import OPTIMIZERS, PlainAdamW, ScaledAdamW, find_lora_pairs
+
+#: the optimizers that take an ``eps`` (the Adam family)
+_ADAM_FAMILY = (ScaledAdamW, PlainAdamW)
 
 METHODS = ("scaled_gd", "gd")
 FT_OPTIMIZERS = ("sgd", "scaled_gd", "adamw", "scaled_adamw")
@@ -241,7 +244,7 @@ def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
     for name in params["optimizers"]:
         base, extra = FT_VARIANTS.get(name, (name, {}))
         cls, pre_on = OPTIMIZERS[base]
-        kw = {"eps": params["eps"], **extra} if cls is ScaledAdamW else dict(extra)
+        kw = {"eps": params["eps"], **extra} if issubclass(cls, _ADAM_FAMILY) else dict(extra)
         groups = [
             {"pairs": by_run[k], "lr": lr, "precondition": pre_on}
             for k, (o, lr, _) in enumerate(runs)

@@ -167,16 +167,18 @@ def finetune_causal_lm(
     rng = np.random.default_rng(seed)
     losses = np.full(steps, np.nan)
     peft_model.train()
-    for t in range(steps):
-        pick = torch.from_numpy(rng.integers(len(ids), size=batch))
-        loss = _loss(peft_model, ids[pick].to(device), labels[pick].to(device), label_smoothing)
-        if not math.isfinite(loss.item()):
-            break
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        losses[t] = loss.item()
+    with torch.random.fork_rng(devices=[device] if device != "cpu" else []):
+        torch.manual_seed(seed)  # dropout draws from the global stream: seed a fork
+        for t in range(steps):
+            pick = torch.from_numpy(rng.integers(len(ids), size=batch))
+            loss = _loss(peft_model, ids[pick].to(device), labels[pick].to(device), label_smoothing)
+            if not math.isfinite(loss.item()):
+                break
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses[t] = loss.item()
     peft_model.eval()
     with torch.no_grad():
         total, count = 0.0, 0

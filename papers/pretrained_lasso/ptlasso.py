@@ -268,16 +268,14 @@ class PretrainedLasso(RegressorMixin, BaseEstimator):
         """
         nfolds, kw = self._check_params()
         family = kw["family"]
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=np.float64,
-            y_numeric=family != "multinomial",
-            ensure_min_samples=nfolds,
-        )
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=family != "multinomial")
         X = as_matrix(X)
         n, p = X.shape
+        if n < nfolds:
+            raise ValueError(
+                f"X has {n} sample(s), fewer than nfolds={nfolds}: cross-validation needs "
+                "at least one row per fold"
+            )
         if family == "multinomial":
             y = self._encode_classes(y, n)
         y = check_response(y, n, family)

@@ -21,8 +21,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from papers.pretrained_lasso.glmnet import (
+    as_generator,
     as_matrix,
+    check_alpha_grid,
+    check_int,
+    check_real,
     check_response,
+    convergence_label,
     cv_lasso,
     random_folds,
 )
@@ -40,8 +45,12 @@ class PretrainedRLearner:
     alpha_grid : default ``0, 0.1, ..., 1``.
     nfolds : folds shared by the nuisance and the effect models (>= 3).
     nuisance_lambda : ``"lambda.1se"`` (ptLasso's choice) or ``"lambda.min"``.
-    nlambda, tol : passed to every path fit.
+    nlambda, tol, max_iter : passed to every path fit (an unconverged path raises a
+        :class:`sklearn.exceptions.ConvergenceWarning` naming the model, fold and lambda).
     random_state : seed or numpy Generator for the folds.
+
+    Not a scikit-learn estimator (``fit`` needs the treatment ``w``); bad arguments raise
+    ``ValueError``/``TypeError`` naming them, in the constructor.
 
     Attributes (after ``fit``)
     --------------------------
@@ -58,24 +67,24 @@ class PretrainedRLearner:
         nuisance_lambda: str = "lambda.1se",
         nlambda: int = 100,
         tol: float = 1e-7,
+        max_iter: int = 100_000,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
-        if alpha is not None and not 0.0 <= float(alpha) <= 1.0:
-            raise ValueError(f"alpha must be None or lie in [0, 1], got {alpha}")
+        if alpha is not None:
+            check_real(alpha, "alpha", 0.0, 1.0, closed="both")
         self.alpha = alpha
-        grid = np.linspace(0.0, 1.0, 11) if alpha_grid is None else np.asarray(alpha_grid, float)
-        if grid.ndim != 1 or grid.size == 0 or np.any((grid < 0) | (grid > 1)):
-            raise ValueError(f"alpha_grid must be a 1-D list of values in [0, 1], got {grid}")
-        self.alpha_grid = np.unique(np.round(grid, 12))
-        if isinstance(nfolds, bool) or not isinstance(nfolds, int) or nfolds < 3:
-            raise ValueError(f"nfolds must be an integer >= 3, got {nfolds!r}")
-        self.nfolds = nfolds
+        self.alpha_grid = check_alpha_grid(alpha_grid)
+        self.nfolds = check_int(nfolds, "nfolds", 3)
         if nuisance_lambda not in ("lambda.min", "lambda.1se"):
             raise ValueError(
                 f"nuisance_lambda must be 'lambda.min' or 'lambda.1se', got {nuisance_lambda!r}"
             )
         self.nuisance_lambda = nuisance_lambda
-        self.path_kwargs = {"nlambda": nlambda, "tol": tol}
+        self.path_kwargs = {
+            "nlambda": check_int(nlambda, "nlambda", 1),
+            "tol": check_real(tol, "tol", 0.0, 1.0),
+            "max_iter": check_int(max_iter, "max_iter", 1),
+        }
         self.random_state = random_state
 
     def fit(self, X, y, w) -> PretrainedRLearner:
@@ -84,15 +93,13 @@ class PretrainedRLearner:
         n, p = X.shape
         y = check_response(y, n, "gaussian")
         w = check_response(w, n, "binomial", name="w")
-        rng = (
-            self.random_state
-            if isinstance(self.random_state, np.random.Generator)
-            else np.random.default_rng(self.random_state)
-        )
+        rng = as_generator(self.random_state)
         foldid = random_folds(n, self.nfolds, rng)
         kw = {"foldid": foldid, **self.path_kwargs}
-        e_fit = cv_lasso(X, w, family="binomial", **kw)
-        m_fit = cv_lasso(X, y, family="gaussian", **kw)
+        with convergence_label("PretrainedRLearner propensity model"):
+            e_fit = cv_lasso(X, w, family="binomial", **kw)
+        with convergence_label("PretrainedRLearner outcome model"):
+            m_fit = cv_lasso(X, y, family="gaussian", **kw)
         ke, km = e_fit.index(self.nuisance_lambda), m_fit.index(self.nuisance_lambda)
         self.e_hat_ = 1 / (1 + np.exp(-e_fit.preval[:, ke]))
         self.m_hat_ = m_fit.preval[:, km]
@@ -103,15 +110,16 @@ class PretrainedRLearner:
         self.fits_ = {}
         for a in alphas:
             pf = np.concatenate([[0.0], pretraining_penalty(self.support_, p, float(a))])
-            self.fits_[float(a)] = cv_lasso(
-                x_tilde,
-                y_tilde,
-                family="gaussian",
-                penalty_factor=pf,
-                intercept=False,
-                standardize=False,
-                **kw,
-            )
+            with convergence_label(f"PretrainedRLearner effect model (alpha={float(a):g})"):
+                self.fits_[float(a)] = cv_lasso(
+                    x_tilde,
+                    y_tilde,
+                    family="gaussian",
+                    penalty_factor=pf,
+                    intercept=False,
+                    standardize=False,
+                    **kw,
+                )
         self.alpha_grid_ = alphas
         self.cv_error_ = np.array(
             [self.fits_[float(a)].cvm[self.fits_[float(a)].index_min] for a in alphas]

@@ -22,7 +22,11 @@ What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"``, ``"bin
   :math:`1/n` standard deviation (columns are centred only when there is an intercept,
   but the scale is the centred standard deviation either way, as in glmnet's
   ``standard``); coefficients are returned on the original scale; constant columns are
-  left out (coefficient 0);
+  left out (coefficient 0). A column counts as constant when its standard deviation is
+  at most 1e-10 times the absolute value of its mean (an all-zero column included): the
+  test is relative, so rescaling a column (``X * 1e-10``) changes neither which columns
+  are used nor the predictions (glmnet's ``chkvars`` tests exact equality; a relative
+  test also catches columns whose only variation is rounding);
 - penalty factors: ``pf_j = inf`` excludes column j (its pf is then set to 1), ``pf_j = 0``
   leaves it unpenalised, and the factors are **rescaled to sum to p** (glmnet does this
   inside its Fortran; it reparametrises lambda only);
@@ -40,7 +44,10 @@ What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"``, ``"bin
 - glmnet's early end of its own lambda sequence (after at least 5 values, once the
   fraction of deviance explained exceeds 0.999 or stops growing, see ``_cd``); fold fits
   in ``cv.glmnet`` get the full-data sequence and are never cut short;
-- convergence threshold ``tol`` = glmnet's ``thresh`` (default 1e-7).
+- convergence threshold ``tol`` = glmnet's ``thresh`` (default 1e-7). A path that hits
+  ``max_iter`` at some lambda is still returned (``converged`` flags it) but
+  :func:`lasso_path` and :func:`cv_lasso` warn with
+  :class:`sklearn.exceptions.ConvergenceWarning`, naming the fit and the lambda.
 
 Not matched: observation weights, box constraints, elastic-net mixing other than the
 lasso, and glmnet's strong-rule screening (a speed device that does not change the
@@ -52,17 +59,23 @@ The path is solved by coordinate descent (see :mod:`papers.pretrained_lasso._cd`
 
 from __future__ import annotations
 
+import numbers
 import os
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "FAMILIES",
     "MEASURES",
     "CVLassoFit",
+    "ConvergenceWarning",
     "LassoPath",
     "balanced_folds",
     "cv_lasso",
@@ -81,6 +94,7 @@ MEASURES = {
 _PROB_CLIP = 1e-5  # cv.glmnet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
 _BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
 _NULL_TOL = 1e-14  # the null model (offset, intercept, unpenalised columns) is solved tightly
+_CONSTANT_RTOL = 1e-10  # a column with sd <= this * |mean| is constant (left out)
 
 
 _COMPILED: set[str] = set()
@@ -141,8 +155,73 @@ def as_vector(v, n: int, name: str) -> np.ndarray:
     return v
 
 
+def check_int(value, name: str, minimum: int) -> int:
+    """``value`` as an int ``>= minimum``; any integer type (numpy's too), not bool or float."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_real(value, name: str, low: float, high: float, *, closed: str = "neither") -> float:
+    """``value`` as a float in the interval from ``low`` to ``high``.
+
+    ``closed``: which ends belong to it, ``"neither"``, ``"left"``, ``"right"`` or ``"both"``.
+    NaN and non-numbers (bool included) are refused with an error naming ``name``.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    lo_ok = v >= low if closed in ("left", "both") else v > low
+    hi_ok = v <= high if closed in ("right", "both") else v < high
+    if not (lo_ok and hi_ok):
+        left = "[" if closed in ("left", "both") else "("
+        right = "]" if closed in ("right", "both") else ")"
+        raise ValueError(f"{name} must lie in {left}{low:g}, {high:g}{right}, got {value!r}")
+    return v
+
+
+def check_bool(value, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_alpha_grid(alpha_grid) -> np.ndarray:
+    """The sorted distinct values (rounded to 12 digits) of a grid of alphas in [0, 1]."""
+    if alpha_grid is None:
+        grid = np.linspace(0.0, 1.0, 11)
+    else:
+        try:
+            grid = np.asarray(alpha_grid, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            msg = f"alpha_grid must be a 1-D list of numbers, got {alpha_grid!r}"
+            raise TypeError(msg) from exc
+    if grid.ndim != 1 or grid.size == 0 or not np.all((grid >= 0) & (grid <= 1)):
+        raise ValueError(
+            f"alpha_grid must be a non-empty 1-D list of values in [0, 1] (no NaN), got {grid}"
+        )
+    return np.unique(np.round(grid, 12))
+
+
+def as_generator(random_state) -> np.random.Generator:
+    """``random_state`` (None, an int seed >= 0 or a Generator, used as given) as a Generator."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is not None and (
+        isinstance(random_state, bool | np.bool_)
+        or not isinstance(random_state, numbers.Integral)
+        or random_state < 0
+    ):
+        raise TypeError(
+            f"random_state must be None, an int >= 0 or a numpy Generator, got {random_state!r}"
+        )
+    return np.random.default_rng(random_state)
+
+
 def check_family(family: str) -> str:
-    if family not in FAMILIES:
+    if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
     return family
 
@@ -173,6 +252,19 @@ def check_response(y, n: int, family: str, name: str = "y") -> np.ndarray:
     return y
 
 
+def as_factors(penalty_factor, p: int, name: str = "penalty_factor") -> np.ndarray:
+    """User penalty factors as ``(p,)`` floats ``>= 0`` (``inf`` allowed, NaN not)."""
+    try:
+        pf = np.asarray(penalty_factor, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be {p} numbers >= 0 (inf excludes)") from exc
+    if pf.shape != (p,):
+        raise ValueError(f"{name} must have length {p} (columns of X), got shape {pf.shape}")
+    if np.any(np.isnan(pf)) or np.any(pf < 0):
+        raise ValueError(f"{name} must be >= 0 (inf excludes a column), got NaN or a negative")
+    return pf
+
+
 def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
     """glmnet's penalty factors: ``(pf rescaled to sum to p, usable mask)``.
 
@@ -182,11 +274,7 @@ def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if penalty_factor is None:
         return np.ones(p), np.ones(p, dtype=bool)
-    pf = np.asarray(penalty_factor, dtype=np.float64)
-    if pf.shape != (p,):
-        raise ValueError(f"penalty_factor must have length {p} (columns of X), got {pf.shape}")
-    if np.any(np.isnan(pf)) or np.any(pf < 0):
-        raise ValueError("penalty_factor must be >= 0 (inf excludes a column)")
+    pf = as_factors(penalty_factor, p)
     use = np.isfinite(pf)
     pf = np.where(use, pf, 1.0)
     if not np.any(pf[use] > 0):
@@ -250,20 +338,36 @@ def lasso_path(
     where the solver hit ``max_iter`` at ``lambdas[k]``.
     """
     family = check_family(family)
-    _compile_once(family)
-    from papers.pretrained_lasso import _cd  # lazy: numba loads only when a path is fit
-
     X = as_matrix(X)
     n, p = X.shape
     y = check_response(y, n, family)
     offset = _check_offset(offset, y, family)
     pf, use = penalty_weights(penalty_factor, p)
-    if nlambda < 1:
-        raise ValueError(f"nlambda must be >= 1, got {nlambda}")
-    sd = X.std(axis=0)
-    constant = sd <= 1e-10 * (1 + np.abs(X.mean(axis=0)))  # glmnet's chkvars: left out
+    nlambda = check_int(nlambda, "nlambda", 1)
+    if lambda_min_ratio is not None:
+        lambda_min_ratio = check_real(lambda_min_ratio, "lambda_min_ratio", 0.0, 1.0)
+    standardize = check_bool(standardize, "standardize")
+    intercept = check_bool(intercept, "intercept")
+    tol = check_real(tol, "tol", 0.0, 1.0)
+    max_iter = check_int(max_iter, "max_iter", 1)
+    if lambdas is not None:
+        try:
+            lambdas = np.asarray(lambdas, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError("lambdas must be a 1-D array of numbers") from exc
+        if lambdas.ndim != 1 or lambdas.size == 0 or not np.all(np.isfinite(lambdas)):
+            raise ValueError("lambdas must be a non-empty 1-D array of finite values >= 0")
+        if np.any(lambdas < 0):
+            raise ValueError("lambdas must be a non-empty 1-D array of finite values >= 0")
+        if np.any(np.diff(lambdas) > 0):
+            raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
+    _compile_once(family)
+    from papers.pretrained_lasso import _cd  # lazy: numba loads only when a path is fit
+
+    xmean, sd = _column_moments(X)
+    constant = sd <= _CONSTANT_RTOL * np.abs(xmean)  # glmnet's chkvars: left out
     use = use & ~constant
-    xm = X.mean(axis=0) if intercept else np.zeros(p)
+    xm = xmean if intercept else np.zeros(p)
     xs = np.where(constant, 1.0, sd) if standardize else np.ones(p)
     Xs = np.asfortranarray((X - xm) / xs)
     big = np.array([_BIG_LAMBDA])
@@ -272,10 +376,10 @@ def lasso_path(
         r0 = y - offset - ybar
         G, c, rss0 = Xs.T @ Xs / n, Xs.T @ r0 / n, r0 @ r0 / n
         G[np.diag_indices(p)] = np.where(use, np.diag(G), 1.0)
-        b_null = _cd.gaussian_path(
+        b_null, null_ok, _ = _cd.gaussian_path(
             G, c, rss0, pf, big, use, np.zeros(p), _NULL_TOL, max_iter, False
         )
-        b_null = b_null[0][0]
+        b_null = b_null[0]
         grad = c - G @ b_null
     elif family == "multinomial":
         X1 = np.asfortranarray(np.hstack([np.ones((n, 1)), Xs]))
@@ -285,9 +389,10 @@ def lasso_path(
         if intercept:
             log_freq = np.log(Y.mean(axis=0))
             B_start[:, 0] = log_freq - log_freq.mean()
-        B_null = _cd.multinomial_path(
+        B_null, null_ok, _ = _cd.multinomial_path(
             X1, Y, offset, pf1, big, use1, B_start, _NULL_TOL, max_iter, False
-        )[0][0]
+        )
+        B_null = B_null[0]
         eta0 = offset + X1 @ B_null.T
         prob0 = np.exp(eta0 - eta0.max(axis=1, keepdims=True))
         prob0 /= prob0.sum(axis=1, keepdims=True)
@@ -298,10 +403,10 @@ def lasso_path(
         ybar = y.mean()
         b_start = np.zeros(p + 1)
         b_start[0] = np.log(ybar / (1 - ybar)) if intercept else 0.0
-        b_null = _cd.binomial_path(
+        b_null, null_ok, _ = _cd.binomial_path(
             X1, y, offset, pf1, big, use1, b_start, _NULL_TOL, max_iter, False
         )
-        b_null = b_null[0][0]
+        b_null = b_null[0]
         grad = Xs.T @ (y - 1 / (1 + np.exp(-(offset + X1 @ b_null)))) / n
     stop_early = lambdas is None
     if lambdas is None:
@@ -309,15 +414,7 @@ def lasso_path(
         lam_max = np.max(np.abs(grad[penalised]) / pf[penalised]) if penalised.any() else 0.0
         lam_max = max(lam_max, 1e-12)
         ratio = lambda_min_ratio if lambda_min_ratio is not None else (1e-4 if n > p else 1e-2)
-        if not 0 < ratio < 1:
-            raise ValueError(f"lambda_min_ratio must lie in (0, 1), got {ratio}")
         lambdas = lam_max * np.logspace(0, np.log10(ratio), nlambda)
-    else:
-        lambdas = np.asarray(lambdas, dtype=np.float64)
-        if lambdas.ndim != 1 or lambdas.size == 0 or np.any(lambdas < 0):
-            raise ValueError("lambdas must be a non-empty 1-D array of values >= 0")
-        if np.any(np.diff(lambdas) > 0):
-            raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
     if family == "gaussian":
         b, ok, nfit = _cd.gaussian_path(
             G, c, rss0, pf, lambdas, use, b_null, tol, max_iter, stop_early
@@ -337,7 +434,52 @@ def lasso_path(
         coefs = b[:nfit, 1:] / xs
         a0 = b[:nfit, 0] - coefs @ xm
     lambdas, ok = lambdas[:nfit], ok[:nfit]
+    if not (ok.all() and null_ok[0]):
+        bad = np.flatnonzero(~ok)
+        what = [] if null_ok[0] else ["the null model (lambda_max may be off)"]
+        if bad.size:
+            what.append(
+                f"{bad.size} of {nfit} lambda values (the first at lambda[{bad[0]}] = "
+                f"{lambdas[bad[0]]:.6g})"
+            )
+        warnings.warn(
+            f"the {family} lasso path did not converge within max_iter={max_iter} "
+            f"(tol={tol:g}) at {' and '.join(what)}; its solution there is approximate. "
+            "Increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return LassoPath(family, lambdas, a0, coefs, ok)
+
+
+def _column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and ``1/n`` standard deviations, safe from under- and overflow.
+
+    Each column is divided by the power of two nearest its largest absolute value
+    before the moments are taken and multiplied back after: scaling by a power of two
+    is exact, so the result equals ``X.mean(0)``, ``X.std(0)`` bit for bit wherever those
+    do not under- or overflow (columns around 1e-160 or 1e160 and beyond).
+    """
+    top = np.max(np.abs(X), axis=0)
+    scale = np.where(top > 0, np.ldexp(1.0, np.frexp(top)[1]), 1.0)
+    Xu = X / scale
+    return Xu.mean(axis=0) * scale, Xu.std(axis=0) * scale
+
+
+@contextmanager
+def convergence_label(label: str) -> Iterator[None]:
+    """Re-issue the :class:`ConvergenceWarning` raised inside with ``label`` prefixed.
+
+    Other warnings pass through unchanged.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            warnings.warn(f"{label}: {w.message}", ConvergenceWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _check_offset(offset, y: np.ndarray, family: str) -> np.ndarray:
@@ -506,9 +648,10 @@ def cv_lasso(
             f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
             f"got {type_measure!r}"
         )
-    full = lasso_path(
-        X, y, family=family, offset=offset, penalty_factor=penalty_factor, **path_kwargs
-    )
+    with convergence_label("full-data path"):
+        full = lasso_path(
+            X, y, family=family, offset=offset, penalty_factor=penalty_factor, **path_kwargs
+        )
     path_kwargs = {k: v for k, v in path_kwargs.items() if k not in ("lambdas", "nlambda")}
     folds = np.unique(foldid)
     preval = np.empty((*offset.shape, full.lambdas.size))
@@ -522,15 +665,16 @@ def cv_lasso(
                 f"fold {f}: the training rows {what} {missing.tolist()}; "
                 "use fewer folds or more data"
             )
-        fit = lasso_path(
-            X[~test],
-            y[~test],
-            family=family,
-            offset=offset[~test],
-            penalty_factor=penalty_factor,
-            lambdas=full.lambdas,
-            **path_kwargs,
-        )
+        with convergence_label(f"fold {f} of cross-validation"):
+            fit = lasso_path(
+                X[~test],
+                y[~test],
+                family=family,
+                offset=offset[~test],
+                penalty_factor=penalty_factor,
+                lambdas=full.lambdas,
+                **path_kwargs,
+            )
         preval[test] = fit.link(X[test], offset[test])
     loss = pointwise_loss(y, preval, family, type_measure)
     sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)

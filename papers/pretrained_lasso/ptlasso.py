@@ -36,17 +36,28 @@ kept for every alpha, where R re-draws them on every ``ptLasso`` call.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from papers.pretrained_lasso.glmnet import (
     MEASURES,
+    as_factors,
+    as_generator,
     as_matrix,
     balanced_folds,
+    check_alpha_grid,
+    check_bool,
     check_family,
+    check_int,
+    check_real,
     check_response,
+    convergence_label,
     cv_lasso,
     pointwise_loss,
     random_folds,
@@ -73,6 +84,11 @@ def pretraining_penalty(support: np.ndarray, p: int, alpha: float) -> np.ndarray
     return pf
 
 
+def _label(g) -> object:
+    """A group label as a plain Python value (``'a'``, not ``np.str_('a')``) for messages."""
+    return g.item() if isinstance(g, np.generic) else g
+
+
 def _check_groups(groups, n: int) -> np.ndarray:
     groups = np.asarray(groups)
     if groups.ndim != 1 or groups.shape[0] != n:
@@ -81,7 +97,22 @@ def _check_groups(groups, n: int) -> np.ndarray:
         )
     if groups.dtype == object or (groups.dtype.kind == "f" and not np.all(np.isfinite(groups))):
         raise TypeError("groups must hold integer or string labels (no NaN, no mixed types)")
+    if groups.dtype.kind not in "biufUS":
+        raise TypeError(f"groups must hold integer or string labels, got dtype {groups.dtype}")
     return groups
+
+
+def _check_alpha(alpha) -> None:
+    """``alpha``: None, a number in [0, 1] or a mapping of such numbers (checked per key)."""
+    if alpha is None:
+        return
+    if isinstance(alpha, Mapping):
+        for g, a in alpha.items():
+            check_real(a, f"alpha[{_label(g)!r}]", 0.0, 1.0, closed="both")
+        return
+    if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool | np.bool_):
+        raise TypeError(f"alpha must be None, a number in [0, 1] or a mapping, got {alpha!r}")
+    check_real(alpha, "alpha", 0.0, 1.0, closed="both")
 
 
 @dataclass(frozen=True)
@@ -95,8 +126,16 @@ class AlphaPath:
     error_individual: float  # the individual models' CV error, all groups together
 
 
-class PretrainedLasso:
+class PretrainedLasso(RegressorMixin, BaseEstimator):
     """Pretrained lasso for data in groups, with R ``ptLasso``'s semantics.
+
+    A scikit-learn estimator: the constructor only stores its arguments, ``fit``
+    validates them (``ValueError``/``TypeError`` naming the argument), ``get_params``,
+    ``set_params`` and ``clone`` work, and ``check_estimator`` passes (see
+    ``tests/papers/pretrained_lasso/test_ptl_sklearn.py``). ``groups`` is an argument of
+    ``fit``/``predict``/``score``; ``groups=None`` puts every row in one group (then
+    stage 1 is one lasso on X, the individual model another with its own folds, and the
+    pretrained model fine-tunes the first's prevalidated predictor).
 
     Parameters
     ----------
@@ -110,15 +149,20 @@ class PretrainedLasso:
     alpha_grid : the grid for ``alpha=None``; default ``0, 0.1, ..., 1``.
     alpha_type : ``"shared"`` (one alpha for all groups) or ``"varying"`` (each group's
         own CV minimiser); only used when ``alpha=None``.
-    nfolds : folds for every ``cv.glmnet`` (at least 3; every group needs that many rows).
+    nfolds : folds for every ``cv.glmnet`` (an integer >= 3; every group needs that many
+        rows).
     overall_lambda : rule for the overall model's lambda, ``"lambda.1se"`` (R default) or
         ``"lambda.min"``; it fixes the offset and the support S.
     type_measure : CV loss, default ``"mse"`` (Gaussian) or ``"deviance"`` (binomial,
         multinomial; ``"class"`` is the misclassification rate).
     group_intercepts : give the overall model one unpenalised intercept per group.
     penalty_factor : optional user factors (length p) multiplying the pretraining ones.
-    nlambda, lambda_min_ratio, standardize, tol : passed to every path fit.
-    random_state : seed or numpy Generator for the folds.
+    nlambda, lambda_min_ratio, standardize, tol, max_iter : passed to every path fit. A
+        path that does not converge within ``max_iter`` raises a
+        :class:`sklearn.exceptions.ConvergenceWarning` naming the stage, group, fold and
+        lambda.
+    random_state : None, an int seed or a numpy ``Generator`` for the folds (a
+        Generator is used as given, so it advances with every fit).
 
     Attributes (after ``fit``)
     --------------------------
@@ -127,7 +171,9 @@ class PretrainedLasso:
     ``None`` for per-group alphas; ``alpha_by_group_`` : ``{group: alpha}``;
     ``cv_path_`` : :class:`AlphaPath` (the CV curve; only with ``alpha=None``);
     ``overall_`` : the overall ``cv.glmnet`` fit on ``[dummies, X]``; ``support_`` : S;
-    ``individual_`` and ``pretrained_[alpha]`` : ``{group: CVLassoFit}``.
+    ``individual_`` and ``pretrained_[alpha]`` : ``{group: CVLassoFit}``;
+    ``alpha_grid_`` : the grid used; ``type_measure_`` : the CV loss used;
+    ``n_features_in_`` (= ``n_features_``).
     """
 
     def __init__(
@@ -146,54 +192,68 @@ class PretrainedLasso:
         lambda_min_ratio: float | None = None,
         standardize: bool = True,
         tol: float = 1e-7,
+        max_iter: int = 100_000,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
-        self.family = check_family(family)
         self.alpha = alpha
-        grid = np.linspace(0.0, 1.0, 11) if alpha_grid is None else np.asarray(alpha_grid, float)
-        if grid.ndim != 1 or grid.size == 0 or np.any((grid < 0) | (grid > 1)):
-            raise ValueError(f"alpha_grid must be a 1-D list of values in [0, 1], got {grid}")
-        self.alpha_grid = np.unique(np.round(grid, 12))
-        if alpha_type not in ("shared", "varying"):
-            raise ValueError(f"alpha_type must be 'shared' or 'varying', got {alpha_type!r}")
+        self.family = family
+        self.alpha_grid = alpha_grid
         self.alpha_type = alpha_type
-        if isinstance(nfolds, bool) or not isinstance(nfolds, int) or nfolds < 3:
-            raise ValueError(f"nfolds must be an integer >= 3, got {nfolds!r}")
         self.nfolds = nfolds
-        if overall_lambda not in _LAMBDA_RULES:
-            raise ValueError(f"overall_lambda must be one of {_LAMBDA_RULES}, got {overall_lambda}")
         self.overall_lambda = overall_lambda
-        self.type_measure = type_measure or MEASURES[family][0]
-        if self.type_measure not in MEASURES[family]:
-            raise ValueError(
-                f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
-                f"got {type_measure!r}"
-            )
+        self.type_measure = type_measure
         self.group_intercepts = group_intercepts
         self.penalty_factor = penalty_factor
-        self.path_kwargs = {
-            "nlambda": nlambda,
-            "lambda_min_ratio": lambda_min_ratio,
-            "standardize": standardize,
-            "tol": tol,
-        }
+        self.nlambda = nlambda
+        self.lambda_min_ratio = lambda_min_ratio
+        self.standardize = standardize
+        self.tol = tol
+        self.max_iter = max_iter
         self.random_state = random_state
 
     # -- fitting ---------------------------------------------------------------------
-    def _fixed_alphas(self) -> dict | float | None:
+    def _check_params(self) -> tuple[int, dict]:
+        """Validate the constructor arguments; ``(nfolds, keyword arguments of cv_lasso)``."""
+        family = check_family(self.family)
+        nfolds = check_int(self.nfolds, "nfolds", 3)
+        _check_alpha(self.alpha)
+        self.alpha_grid_ = check_alpha_grid(self.alpha_grid)
+        if self.alpha_type not in ("shared", "varying"):
+            raise ValueError(f"alpha_type must be 'shared' or 'varying', got {self.alpha_type!r}")
+        if self.overall_lambda not in _LAMBDA_RULES:
+            raise ValueError(
+                f"overall_lambda must be one of {_LAMBDA_RULES}, got {self.overall_lambda!r}"
+            )
+        measure = self.type_measure or MEASURES[family][0]
+        if measure not in MEASURES[family]:
+            raise ValueError(
+                f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
+                f"got {self.type_measure!r}"
+            )
+        self.type_measure_ = measure
+        check_bool(self.group_intercepts, "group_intercepts")
+        # lasso_path validates these again with the same messages; checking them here
+        # refuses bad values before any work
+        kw = {
+            "nlambda": check_int(self.nlambda, "nlambda", 1),
+            "lambda_min_ratio": self.lambda_min_ratio,
+            "standardize": check_bool(self.standardize, "standardize"),
+            "tol": check_real(self.tol, "tol", 0.0, 1.0),
+            "max_iter": check_int(self.max_iter, "max_iter", 1),
+        }
+        if self.lambda_min_ratio is not None:
+            check_real(self.lambda_min_ratio, "lambda_min_ratio", 0.0, 1.0)
+        return nfolds, {"family": family, "type_measure": measure, **kw}
+
+    def _fixed_alphas(self) -> dict | None:
         if self.alpha is None:
             return None
         if isinstance(self.alpha, Mapping):
-            missing = [g for g in self.groups_ if g not in self.alpha]
+            missing = [_label(g) for g in self.groups_ if g not in self.alpha]
             if missing:
                 raise ValueError(f"alpha mapping has no value for group(s) {missing}")
-            out = {g: float(self.alpha[g]) for g in self.groups_}
-        else:
-            out = {g: float(self.alpha) for g in self.groups_}
-        for g, a in out.items():
-            if not 0.0 <= a <= 1.0:
-                raise ValueError(f"alpha for group {g!r} must lie in [0, 1], got {a}")
-        return out
+            return {g: float(self.alpha[g]) for g in self.groups_}
+        return {g: float(self.alpha) for g in self.groups_}
 
     def _design(self, X: np.ndarray, groups: np.ndarray) -> np.ndarray:
         if not self.group_intercepts:
@@ -201,55 +261,56 @@ class PretrainedLasso:
         dummies = (groups[:, None] == self.groups_[None, 1:]).astype(np.float64)
         return np.hstack([dummies, X])
 
-    def fit(self, X, y, groups) -> PretrainedLasso:
-        """Fit the overall, individual and pretrained models (and choose alpha)."""
+    def fit(self, X, y, groups=None) -> PretrainedLasso:
+        """Fit the overall, individual and pretrained models (and choose alpha).
+
+        ``groups``: one int or str label per row; None puts every row in one group.
+        """
+        nfolds, kw = self._check_params()
+        family = kw["family"]
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=family != "multinomial")
         X = as_matrix(X)
         n, p = X.shape
-        if self.family == "multinomial":
+        if n < nfolds:
+            raise ValueError(
+                f"X has {n} sample(s), fewer than nfolds={nfolds}: cross-validation needs "
+                "at least one row per fold"
+            )
+        if family == "multinomial":
             y = self._encode_classes(y, n)
-        y = check_response(y, n, self.family)
-        groups = _check_groups(groups, n)
+        y = check_response(y, n, family)
+        groups = np.zeros(n, dtype=np.int64) if groups is None else _check_groups(groups, n)
         self.groups_ = np.unique(groups)
         self.n_features_ = p
-        if self.groups_.size < 2:
-            raise ValueError(f"groups must contain at least 2 distinct groups, got {self.groups_}")
         for g in self.groups_:
             n_g = int(np.sum(groups == g))
-            if n_g < self.nfolds:
+            if n_g < nfolds:
                 raise ValueError(
-                    f"group {g!r} has {n_g} rows, fewer than nfolds={self.nfolds}: "
+                    f"group {_label(g)!r} has {n_g} rows, fewer than nfolds={nfolds}: "
                     "every group needs at least one row per cross-validation fold"
                 )
-            if self.family == "binomial" and np.unique(y[groups == g]).size < 2:
-                raise ValueError(f"group {g!r} has one class only; binomial needs both")
-            if self.family == "multinomial":
+            if family == "binomial" and np.unique(y[groups == g]).size < 2:
+                raise ValueError(f"group {_label(g)!r} has one class only; binomial needs both")
+            if family == "multinomial":
                 missing = np.setdiff1d(np.arange(self.classes_.size), y[groups == g])
                 if missing.size:
                     raise ValueError(
-                        f"group {g.item()!r} has no rows of class(es) "
+                        f"group {_label(g)!r} has no rows of class(es) "
                         f"{self.classes_[missing.astype(np.int64)].tolist()}; the individual "
                         "and pretrained multinomial models need every class in every group"
                     )
         fixed = self._fixed_alphas()
-        pf_user = np.ones(p) if self.penalty_factor is None else np.asarray(self.penalty_factor)
-        if pf_user.shape != (p,) or np.any(np.isnan(pf_user)) or np.any(pf_user < 0):
-            raise ValueError(
-                f"penalty_factor must be {p} values >= 0 (inf excludes), got {self.penalty_factor}"
-            )
-        rng = (
-            self.random_state
-            if isinstance(self.random_state, np.random.Generator)
-            else np.random.default_rng(self.random_state)
-        )
-        kw = {"family": self.family, "type_measure": self.type_measure, **self.path_kwargs}
+        pf_user = np.ones(p) if self.penalty_factor is None else as_factors(self.penalty_factor, p)
+        rng = as_generator(self.random_state)
 
         # Stage 1: the overall model with unpenalised group intercepts.
-        foldid = balanced_folds(groups, self.nfolds, rng)
+        foldid = balanced_folds(groups, nfolds, rng)
         n_dummies = self.groups_.size - 1 if self.group_intercepts else 0
         pf_overall = np.concatenate([np.zeros(n_dummies), pf_user])
-        self.overall_ = cv_lasso(
-            self._design(X, groups), y, foldid=foldid, penalty_factor=pf_overall, **kw
-        )
+        with convergence_label("PretrainedLasso stage 'overall'"):
+            self.overall_ = cv_lasso(
+                self._design(X, groups), y, foldid=foldid, penalty_factor=pf_overall, **kw
+            )
         k1 = self.overall_.index(self.overall_lambda)
         # multinomial: the union over classes of the features with a nonzero coefficient
         coefs1 = np.atleast_2d(self.overall_.path.coefs[k1])[:, n_dummies:]
@@ -257,12 +318,14 @@ class PretrainedLasso:
         offset = self.overall_.preval[..., k1]  # (n,), multinomial (n, K)
 
         rows = {g: np.flatnonzero(groups == g) for g in self.groups_}
-        folds2 = {g: random_folds(rows[g].size, self.nfolds, rng) for g in self.groups_}
-        self.individual_ = {
-            g: cv_lasso(X[rows[g]], y[rows[g]], foldid=folds2[g], penalty_factor=pf_user, **kw)
-            for g in self.groups_
-        }
-        alphas = self.alpha_grid if fixed is None else np.unique(list(fixed.values()))
+        folds2 = {g: random_folds(rows[g].size, nfolds, rng) for g in self.groups_}
+        self.individual_ = {}
+        for g in self.groups_:
+            with convergence_label(f"PretrainedLasso stage 'individual', group {_label(g)!r}"):
+                self.individual_[g] = cv_lasso(
+                    X[rows[g]], y[rows[g]], foldid=folds2[g], penalty_factor=pf_user, **kw
+                )
+        alphas = self.alpha_grid_ if fixed is None else np.unique(list(fixed.values()))
         self.pretrained_: dict[float, dict] = {}
         for a in alphas:
             a = float(a)
@@ -271,17 +334,18 @@ class PretrainedLasso:
                 continue
             # a user factor of 0 (unpenalised) stays 0, also where 1/alpha is inf
             pf = np.where(pf_user == 0, 0.0, pf_user * pretraining_penalty(self.support_, p, a))
-            self.pretrained_[a] = {
-                g: cv_lasso(
-                    X[rows[g]],
-                    y[rows[g]],
-                    foldid=folds2[g],
-                    offset=(1 - a) * offset[rows[g]],
-                    penalty_factor=pf,
-                    **kw,
-                )
-                for g in self.groups_
-            }
+            self.pretrained_[a] = {}
+            for g in self.groups_:
+                where = f"PretrainedLasso stage 'pretrained' (alpha={a:g}), group {_label(g)!r}"
+                with convergence_label(where):
+                    self.pretrained_[a][g] = cv_lasso(
+                        X[rows[g]],
+                        y[rows[g]],
+                        foldid=folds2[g],
+                        offset=(1 - a) * offset[rows[g]],
+                        penalty_factor=pf,
+                        **kw,
+                    )
         if fixed is None:
             self.cv_path_ = self._alpha_path(y, rows)
             best = self.cv_path_.alphas[np.argmin(self.cv_path_.error)]
@@ -302,7 +366,7 @@ class PretrainedLasso:
 
     def _alpha_path(self, y: np.ndarray, rows: dict) -> AlphaPath:
         """cv.ptLasso's error table: prevalidated stage-2 predictions at lambda.min."""
-        n_alpha = self.alpha_grid.size
+        n_alpha = self.alpha_grid_.size
         err = np.empty(n_alpha)
         err_g = np.empty((self.groups_.size, n_alpha))
 
@@ -312,26 +376,34 @@ class PretrainedLasso:
                 eta[rows[g]] = fits[g].preval[..., fits[g].index_min]
             return eta
 
-        for i, a in enumerate(self.alpha_grid):
+        for i, a in enumerate(self.alpha_grid_):
             loss = pointwise_loss(
-                y, preval(self.pretrained_[float(a)]), self.family, self.type_measure
+                y, preval(self.pretrained_[float(a)]), self.family, self.type_measure_
             )
             err[i] = loss.mean()
             err_g[:, i] = [loss[rows[g]].mean() for g in self.groups_]
-        individual = pointwise_loss(y, preval(self.individual_), self.family, self.type_measure)
+        individual = pointwise_loss(y, preval(self.individual_), self.family, self.type_measure_)
         overall = float(self.overall_.cvm[self.overall_.index_min])
-        return AlphaPath(self.alpha_grid.copy(), err, err_g, overall, float(individual.mean()))
+        return AlphaPath(self.alpha_grid_.copy(), err, err_g, overall, float(individual.mean()))
 
     # -- prediction ------------------------------------------------------------------
     def _check_fitted(self) -> None:
-        if not hasattr(self, "overall_"):
-            raise ValueError("this PretrainedLasso is not fitted yet; call fit(X, y, groups)")
+        check_is_fitted(
+            self,
+            "overall_",
+            msg="This %(name)s is not fitted yet; call fit(X, y, groups) first.",
+        )
 
     def _check_predict_input(self, X, groups) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        X = as_matrix(X)
-        if X.shape[1] != self.n_features_:
-            raise ValueError(f"X has {X.shape[1]} columns, the model was fit on {self.n_features_}")
+        X = as_matrix(validate_data(self, X, reset=False, dtype=np.float64))
+        if groups is None:
+            if self.groups_.size > 1:
+                raise ValueError(
+                    f"groups is None but the model was fit on {self.groups_.size} groups "
+                    f"{self.groups_.tolist()}: pass one group label per row of X"
+                )
+            groups = np.full(X.shape[0], self.groups_[0])
         groups = _check_groups(groups, X.shape[0])
         unknown = np.setdiff1d(np.unique(groups), self.groups_)
         if unknown.size:
@@ -341,7 +413,7 @@ class PretrainedLasso:
             )
         return X, groups
 
-    def overall_link(self, X, groups, s: str | None = None) -> np.ndarray:
+    def overall_link(self, X, groups=None, s: str | None = None) -> np.ndarray:
         """The full-data overall model's linear predictor (at ``overall_lambda`` by default)."""
         X, groups = self._check_predict_input(X, groups)
         return self.overall_.link(self._design(X, groups), s=s or self.overall_lambda)
@@ -349,14 +421,14 @@ class PretrainedLasso:
     def predict(
         self,
         X,
-        groups,
+        groups=None,
         *,
         model: str = "pretrained",
         s: str = "lambda.min",
         alpha: float | None = None,
         kind: str = "link",
     ) -> np.ndarray:
-        """Predictions for rows ``X`` in ``groups``.
+        """Predictions for rows ``X`` in ``groups`` (None: the model must have one group).
 
         Parameters
         ----------
@@ -399,6 +471,15 @@ class PretrainedLasso:
         prob = 1 / (1 + np.exp(-eta))
         return prob if kind == "response" else (prob > 0.5).astype(np.int64)
 
+    def score(self, X, y, groups=None, sample_weight=None) -> float:
+        """R^2 of the (default) predictions for Gaussian; accuracy of ``kind="class"``
+        for binomial and multinomial. ``groups`` as in :meth:`predict`."""
+        if self.family == "gaussian":
+            return float(r2_score(y, self.predict(X, groups), sample_weight=sample_weight))
+        return float(
+            accuracy_score(y, self.predict(X, groups, kind="class"), sample_weight=sample_weight)
+        )
+
     def _encode_classes(self, y, n: int) -> np.ndarray:
         """Multinomial labels (int or str) as codes 0..K-1 of the sorted ``classes_``."""
         y = np.asarray(y)
@@ -424,7 +505,9 @@ class PretrainedLasso:
         """The ``CVLassoFit`` of one group's pretrained (at its alpha) or individual model."""
         self._check_fitted()
         if group not in self.groups_:
-            raise ValueError(f"unknown group {group!r}; known groups: {self.groups_.tolist()}")
+            raise ValueError(
+                f"unknown group {_label(group)!r}; known groups: {self.groups_.tolist()}"
+            )
         if model == "individual":
             return self.individual_[group]
         if model != "pretrained":

@@ -13,6 +13,7 @@ hold fails the build (:func:`regressions`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -62,6 +63,12 @@ class Claim:
     ``check`` receives the results of the experiments named in ``inputs``,
     keyed by experiment name, and returns a :class:`Verdict`. ``figure`` names
     the figure that shows the evidence, if any (for the gallery).
+
+    ``evidence`` names the parameters that say how strong the evidence is, as
+    ``"experiment.parameter"`` (seeds, repetitions, sizes); ``CLAIMS.md`` shows their
+    values from the results beside the scale the results were built at. ``timing``
+    marks a claim whose measured value is a wall-clock measurement: it differs between
+    builds and machines (its verdict must not flip between two builds of one machine).
     """
 
     id: str
@@ -72,6 +79,17 @@ class Claim:
     expected_to_hold: bool = True
     note: str = ""
     figure: str = ""
+    evidence: tuple[str, ...] = ()
+    timing: bool = False
+
+    def __post_init__(self) -> None:
+        for ref in self.evidence:
+            exp, dot, key = ref.partition(".")
+            if not dot or exp not in self.inputs or not key:
+                raise ValueError(
+                    f"claim {self.id!r}: evidence {ref!r} must be 'experiment.parameter' "
+                    f"with the experiment among its inputs {self.inputs}"
+                )
 
 
 def _number(x: Any, what: str) -> float:
@@ -114,6 +132,23 @@ def not_checkable(reason: str) -> Verdict:
     return Verdict(Status.NOT_CHECKABLE, None, "", None, reason)
 
 
+def _evidence(claim: Claim, results: Mapping[str, Results]) -> str:
+    """The scale the inputs were built at and the values of the claim's evidence parameters."""
+    configs = {name: results[name].provenance.get("config", {}) for name in claim.inputs}
+    scales = sorted({str(c.get("scale", "?")) for c in configs.values()})
+    parts = [f"{'/'.join(scales)} scale"]
+    for ref in claim.evidence:
+        exp, _, key = ref.partition(".")
+        params = configs[exp].get("params", {})
+        if key not in params:
+            raise KeyError(f"claim {claim.id!r}: {exp!r} has no parameter {key!r}")
+        text = json.dumps(params[key], separators=(",", ":"))
+        if len(text) > 30 and isinstance(params[key], list):
+            text = f"<{len(params[key])} values>"
+        parts.append(f"{key}={text}")
+    return ", ".join(parts)
+
+
 def evaluate(claims: list[Claim], results: Mapping[str, Results]) -> list[dict[str, Any]]:
     """Run every check; a check that raises is reported as not holding, with the error."""
     ids = [c.id for c in claims]
@@ -131,6 +166,8 @@ def evaluate(claims: list[Claim], results: Mapping[str, Results]) -> list[dict[s
         except Exception as exc:  # a broken check is a failing claim, with its reason
             verdict = Verdict(Status.DOES_NOT_HOLD, None, "", None, f"check raised {exc!r}")
         row = {
+            "evidence": _evidence(claim, results),
+            "timing": claim.timing,
             "id": claim.id,
             "statement": claim.statement,
             "where": claim.where,

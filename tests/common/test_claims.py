@@ -81,3 +81,19 @@ def test_duplicate_ids_and_missing_inputs_are_refused():
         evaluate([c, c], _results(1.0))
     with pytest.raises(KeyError, match="needs results"):
         evaluate([c], {})
+
+
+def test_evidence_names_the_scale_and_the_declared_parameters():
+    prov = {"config": {"scale": "quick", "params": {"seeds": 4, "grid": list(range(20))}}}
+    res = {"e": Results({}, {"m": 0.5}, prov)}
+    claim = Claim(
+        "c", "s", "w", ("e",), lambda r: at_most(r["e"]["m"], 1.0), evidence=("e.seeds", "e.grid")
+    )
+    (row,) = evaluate([claim], res)
+    assert row["evidence"] == "quick scale, seeds=4, grid=<20 values>"
+    assert row["timing"] is False
+    with pytest.raises(ValueError, match="must be 'experiment.parameter'"):
+        Claim("c", "s", "w", ("e",), claim.check, evidence=("other.seeds",))
+    bad = Claim("c", "s", "w", ("e",), claim.check, evidence=("e.nope",))
+    with pytest.raises(KeyError, match="has no parameter 'nope'"):
+        evaluate([bad], res)

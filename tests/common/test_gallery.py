@@ -49,3 +49,25 @@ def test_write(tmp_path):
     path.write_text(json.dumps(_doc()))
     assert gallery.main(["write", "--claims", str(path), "--out", str(tmp_path / "fig")]) == 0
     assert (tmp_path / "fig" / "README.md").is_file() and (tmp_path / "fig" / "CLAIMS.md").is_file()
+
+
+def test_compare_two_builds(tmp_path, capsys):
+    first, same, moved, flipped = (tmp_path / f"{n}.json" for n in ("a", "b", "c", "d"))
+    first.write_text(json.dumps(_doc()))
+    same.write_text(json.dumps(_doc()))
+    doc = _doc()
+    doc["claims"][0]["measured"] = 0.6
+    moved.write_text(json.dumps(doc))
+    flipped.write_text(json.dumps(_doc("does not hold")))
+    run = ["compare", "--against", str(first), "--claims"]
+    assert gallery.main([*run, str(same)]) == 0
+    assert gallery.main([*run, str(moved)]) == 1
+    assert "toy/c1: measured 0.5 then 0.6" in capsys.readouterr().err
+    doc["claims"][0]["timing"] = True  # a timing's value may move, its verdict may not
+    moved.write_text(json.dumps(doc))
+    first_doc = _doc()
+    first_doc["claims"][0]["timing"] = True
+    first.write_text(json.dumps(first_doc))
+    assert gallery.main([*run, str(moved)]) == 0
+    assert gallery.main([*run, str(flipped)]) == 1
+    assert "verdict 'holds' then 'does not hold'" in capsys.readouterr().err

@@ -5,6 +5,14 @@ The rules therefore take :func:`code_hash` as a ``params:`` entry. The hash
 covers the paper's own modules and, transitively, the ``common`` modules they
 import (found by reading ``import`` statements, not by importing), so a change
 in ``common/convex_nn`` reruns the convex papers and leaves the others alone.
+
+Only module-level imports are followed (those that run when the module is
+imported), not imports inside functions: the command line imports the plotting
+style only in its ``plot`` command, and a change of style must not rerun the
+experiments. The project therefore imports shared code at module level
+(``tests/common/test_codehash.py`` checks that nothing in ``common/`` or
+``papers/`` imports a project module inside a function, but that one command,
+whose step hashes ``common/plotting.py`` explicitly).
 """
 
 from __future__ import annotations
@@ -32,10 +40,23 @@ def _package_of(path: Path) -> list[str]:
     return parts[:-1]  # a module's package; for ``__init__.py`` the package itself
 
 
+def _module_level(tree: ast.AST):
+    """The nodes that run on import: everything but the bodies of functions."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(
+            child
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        )
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _module_level(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -84,6 +105,8 @@ def files_hash(files: list[Path | str]) -> str:
 #: they use (resolved parameters, captions) as params of their own.
 _STEP_FILES = {"plot": {"figures.py"}, "check": {"claims.py"}}
 _NOT_RUN = {"figures.py", "claims.py", "paper.py"}
+#: what ``common.cli`` imports inside one command only
+_STEP_EXTRA = {"run": [], "plot": ["common/plotting.py"], "check": []}
 
 
 def code_hash(paper: str, step: str) -> str:
@@ -103,4 +126,4 @@ def code_hash(paper: str, step: str) -> str:
         files = [p for p in own if p.name not in _NOT_RUN]
     else:
         files = [p for p in own if p.name in _STEP_FILES[step] | {"__main__.py"}]
-    return files_hash(files)
+    return files_hash([*files, *_STEP_EXTRA[step]])

@@ -71,6 +71,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from papers.pretrained_lasso import _cd
+
 __all__ = [
     "FAMILIES",
     "MEASURES",
@@ -362,7 +364,6 @@ def lasso_path(
         if np.any(np.diff(lambdas) > 0):
             raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
     _compile_once(family)
-    from papers.pretrained_lasso import _cd  # lazy: numba loads only when a path is fit
 
     xmean, sd = _column_moments(X)
     constant = sd <= _CONSTANT_RTOL * np.abs(xmean)  # glmnet's chkvars: left out

@@ -1,3 +1,4 @@
+import ast
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,38 @@ def test_bad_arguments(tree):
         codehash.code_hash("absent", "run")
     with pytest.raises(ValueError, match="step must be one of"):
         codehash.code_hash("p", "train")
+
+
+def test_only_module_level_imports_are_followed(tree):
+    (tree / "papers" / "p" / "claims.py").write_text("def f():\n    from common import unused\n")
+    before = codehash.code_hash("p", "check")
+    _touch(tree / "common" / "unused.py")
+    assert codehash.code_hash("p", "check") == before
+
+
+def _function_level_project_imports(path):
+    tree = ast.parse(path.read_text())
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and (
+                    node.level or (node.module or "").split(".")[0] in ("common", "papers")
+                ):
+                    yield fn.name, "." * node.level + (node.module or "")
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if alias.name.split(".")[0] in ("common", "papers"):
+                            yield fn.name, alias.name
+
+
+def test_project_code_imports_shared_modules_at_module_level():
+    """What the hash follows is what runs: no project import hides inside a function,
+    except the plot command's, which the plot step hashes explicitly."""
+    root = Path(codehash.__file__).resolve().parents[1]
+    found = {
+        (str(path.relative_to(root)), fn, module)
+        for pkg in ("common", "papers")
+        for path in sorted((root / pkg).rglob("*.py"))
+        for fn, module in _function_level_project_imports(path)
+    }
+    assert found == {("common/cli.py", "_cmd_plot", "common.plotting")}

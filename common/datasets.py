@@ -20,9 +20,8 @@ __all__ = [
     "planted_relu",
     "require_path",
     "sklearn_dataset",
-    "sparse_linear",
-    "standardize",
-    "train_test_split",
+    "split_rows",
+    "standardize_columns",
 ]
 
 #: Real datasets bundled with scikit-learn (loaded from its package data).
@@ -53,11 +52,13 @@ def sklearn_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(X, dtype=np.float64), np.asarray(y)
 
 
-def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
+def standardize_columns(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
     """Centre and scale columns with the training statistics (constant columns kept at 0)."""
     X_train = np.asarray(X_train, dtype=np.float64)
     if X_train.ndim != 2:
         raise ValueError(f"X_train must be 2-D, got shape {X_train.shape}")
+    if not np.isfinite(X_train).all():
+        raise ValueError("X_train holds NaN or inf")
     mean = X_train.mean(axis=0)
     scale = X_train.std(axis=0)
     scale[scale == 0] = 1.0
@@ -70,7 +71,7 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
     return tuple(out)
 
 
-def train_test_split(
+def split_rows(
     X: np.ndarray, y: np.ndarray, test_fraction: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A random split ``(X_train, X_test, y_train, y_test)`` from a derived ``rng``."""
@@ -94,31 +95,13 @@ def planted_relu(
     """Gaussian inputs and targets from a random two-layer ReLU teacher of ``width`` neurons."""
     _check_positive(n=n, d=d, width=width)
     _check_rng(rng)
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     X = rng.standard_normal((n, d))
     W = rng.standard_normal((width, d)) / np.sqrt(d)
     a = rng.standard_normal(width)
     y = np.maximum(X @ W.T, 0.0) @ a + noise * rng.standard_normal(n)
     return X, y
-
-
-def sparse_linear(
-    n: int, d: int, k: int, rng: np.random.Generator, snr: float = 2.0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(X, y, beta)`` with ``k`` nonzero coefficients and noise set by signal-to-noise ``snr``."""
-    _check_positive(n=n, d=d, k=k)
-    _check_rng(rng)
-    if k > d:
-        raise ValueError(f"k={k} nonzero coefficients do not fit in d={d} features")
-    if snr <= 0:
-        raise ValueError(f"snr must be > 0, got {snr}")
-    X = rng.standard_normal((n, d))
-    beta = np.zeros(d)
-    beta[:k] = rng.choice([-1.0, 1.0], size=k) * rng.uniform(0.5, 1.5, size=k)
-    signal = X @ beta
-    sigma = np.std(signal) / np.sqrt(snr)
-    return X, signal + sigma * rng.standard_normal(n), beta
 
 
 def require_path(path: str | os.PathLike | None, what: str, config_key: str) -> Path:

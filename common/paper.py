@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -320,11 +321,17 @@ def config_schema(papers: Mapping[str, Paper]) -> dict[str, Any]:
 
 
 def _validator(schema: Mapping[str, Any]):
-    """A draft 2020-12 validator whose "integer" is a Python int (2.0 is not an integer)."""
+    """A draft 2020-12 validator whose "integer" is a Python int (2.0 is not an integer) and
+    whose "number" is finite (NaN and inf are refused)."""
     import jsonschema
 
-    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool)
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {
+            "integer": lambda _, x: isinstance(x, int) and not isinstance(x, bool),
+            "number": lambda _, x: (
+                isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+            ),
+        }
     )
     strict = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
     return strict(schema)

@@ -14,7 +14,7 @@ from common import convex_nn as cnn
 from common.arrangements import arrangement_count, enumerate_patterns, sample_patterns
 from common.cli import RunContext
 from common.convex_nn import ConvexResult
-from common.datasets import planted_relu, sklearn_dataset, standardize, train_test_split
+from common.datasets import planted_relu, sklearn_dataset, split_rows, standardize_columns
 from papers.convex_landscape import cifar, training
 from papers.convex_landscape import landscape as land
 
@@ -243,8 +243,8 @@ def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 def run_sensitivity(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     X, y = sklearn_dataset(p["dataset"])
     y = 2.0 * (y == y.max()) - 1.0
-    Xtr, Xte, ytr, yte = train_test_split(X, y, p["test_fraction"], ctx.rng("split"))
-    Xtr, Xte = standardize(Xtr, Xte)
+    Xtr, Xte, ytr, yte = split_rows(X, y, p["test_fraction"], ctx.rng("split"))
+    Xtr, Xte = standardize_columns(Xtr, Xte)
     if p["n_train"] is not None:
         Xtr, ytr = Xtr[: p["n_train"]], ytr[: p["n_train"]]
     _, _, Vt = np.linalg.svd(Xtr, full_matrices=False)

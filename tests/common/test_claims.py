@@ -92,7 +92,7 @@ def test_evidence_names_the_scale_and_the_declared_parameters():
     (row,) = evaluate([claim], res)
     assert row["evidence"] == "quick scale, seeds=4, grid=<20 values>"
     assert row["timing"] is False
-    with pytest.raises(ValueError, match="must be 'experiment.parameter'"):
+    with pytest.raises(ValueError, match=r"must be 'experiment\.parameter'"):
         Claim("c", "s", "w", ("e",), claim.check, evidence=("other.seeds",))
     bad = Claim("c", "s", "w", ("e",), claim.check, evidence=("e.nope",))
     with pytest.raises(KeyError, match="has no parameter 'nope'"):

@@ -77,6 +77,10 @@ def test_a_good_config_passes_and_overrides_resolve():
             "overrides.fit.n: 0 is less than the minimum of 1",
         ),
         (
+            lambda c: c["papers"]["toy"]["overrides"].update(fit={"lr": float("nan")}),
+            "overrides.fit.lr: nan is not of type 'number'",
+        ),
+        (
             lambda c: c["papers"]["toy"]["overrides"].update(fit={"grid": [1, "2"]}),
             "overrides.fit.grid.1: '2' is not of type 'number'",
         ),

@@ -44,18 +44,18 @@ def test_unknown_dataset_and_missing_path_errors():
 
 def test_generators_and_splits():
     rng = numpy_rng(0, "t")
-    X, y = datasets.planted_relu(40, 3, 5, rng, noise=0.1)
-    assert X.shape == (40, 3) and y.shape == (40,)
-    X, y, beta = datasets.sparse_linear(50, 10, 3, rng)
-    assert np.count_nonzero(beta) == 3
-    Xtr, Xte, ytr, yte = datasets.train_test_split(X, y, 0.2, rng)
+    X, y = datasets.planted_relu(50, 3, 5, rng, noise=0.1)
+    assert X.shape == (50, 3) and y.shape == (50,)
+    Xtr, Xte, ytr, yte = datasets.split_rows(X, y, 0.2, rng)
     assert len(Xte) == len(yte) == 10 and len(Xtr) == len(ytr) == 40
-    Ztr, Zte = datasets.standardize(Xtr, Xte)
+    Ztr, Zte = datasets.standardize_columns(Xtr, Xte)
     assert Zte.shape == Xte.shape
     np.testing.assert_allclose(Ztr.mean(0), 0, atol=1e-12)
-    with pytest.raises(ValueError, match="k=11"):
-        datasets.sparse_linear(5, 10, 11, rng)
     with pytest.raises(TypeError, match="numpy Generator"):
         datasets.planted_relu(5, 2, 2, np.random.RandomState(0))
+    with pytest.raises(ValueError, match="noise must be a finite number"):
+        datasets.planted_relu(5, 2, 2, rng, noise=float("nan"))
     with pytest.raises(ValueError, match="different lengths"):
-        datasets.train_test_split(X, y[:-1], 0.2, rng)
+        datasets.split_rows(X, y[:-1], 0.2, rng)
+    with pytest.raises(ValueError, match="X_train holds NaN"):
+        datasets.standardize_columns(np.full((3, 2), np.nan))

@@ -157,10 +157,12 @@ def masks(patterns: np.ndarray, activation="relu") -> np.ndarray:
 
 
 def check_loss(loss: str, y: np.ndarray) -> str:
-    if loss not in LOSSES:
+    """``loss`` in :data:`LOSSES`; logistic loss needs labels ``y`` in {-1, +1}."""
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     if loss == "logistic" and not np.all(np.isin(y, (-1.0, 1.0))):
-        raise ValueError("loss='logistic' needs labels y in {-1, +1}")
+        bad = np.unique(y[~np.isin(y, (-1.0, 1.0))])[:3]
+        raise ValueError(f"loss='logistic' needs labels y in {{-1, +1}}, got values like {bad}")
     return loss
 
 

@@ -95,11 +95,14 @@ def _act(Z, activation):
 def _check_net(X, W1, w2):
     X = check_X(X)
     W1 = check_array(W1, "W1", (2,)) if np.size(W1) else np.zeros((0, X.shape[1]))
-    w2 = np.asarray(w2, dtype=np.float64)
+    w2 = check_array(w2, "w2", (1, 2)) if np.size(w2) else np.zeros((0, *np.shape(w2)[1:]))
     if W1.ndim != 2 or W1.shape[1] != X.shape[1]:
         raise ValueError(f"W1 must have shape (m, d={X.shape[1]}), got {np.shape(W1)}")
     if w2.ndim not in (1, 2) or w2.shape[0] != W1.shape[0]:
-        raise ValueError(f"w2 must have shape (m={W1.shape[0]},) or (m, c), got {w2.shape}")
+        raise ValueError(
+            f"w2 must have shape (m={W1.shape[0]},) or (m, c) to match W1 of shape "
+            f"{W1.shape} (m neurons), got {w2.shape}"
+        )
     if not np.all(np.isfinite(w2)):
         raise ValueError("w2 contains NaN or inf; expected finite values")
     return X, W1, w2

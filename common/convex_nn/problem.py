@@ -97,7 +97,11 @@ def check_patterns(patterns, n: int) -> np.ndarray:
     if patterns is None or isinstance(patterns, str | bytes):
         raise TypeError("patterns must be a boolean array of shape (P, n)")
     D = np.asarray(patterns)
-    if D.dtype == object or not (D.dtype == bool or np.issubdtype(D.dtype, np.number)):
+    if (
+        D.dtype == object
+        or np.iscomplexobj(D)
+        or not (D.dtype == bool or np.issubdtype(D.dtype, np.number))
+    ):
         raise TypeError(f"patterns must be a boolean array of shape (P, n), got dtype {D.dtype}")
     if D.ndim == 1 and D.size == n and n > 0:
         D = D[None, :]

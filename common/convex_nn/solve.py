@@ -324,9 +324,13 @@ def solve_convex(
     kind, cvx_name = _resolve_solver(solver, formulation, loss == "squared")
     if tol is None:
         tol = 1e-6 if dt == np.float64 else 1e-4
-    if not (isinstance(tol, float | int) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
-    if max_iter is not None and (not isinstance(max_iter, int | np.integer) or max_iter < 1):
+    if isinstance(tol, bool) or not isinstance(tol, float | int | np.floating | np.integer):
+        raise TypeError(f"tol must be a positive number, got {type(tol).__name__}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    if max_iter is not None and (
+        isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1
+    ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
     # badly scaled data: solve in units where max|X|, max|y| ~ 1, map back at the end
     a_sc, b_sc = _rescaling(X, y, beta, loss == "squared")

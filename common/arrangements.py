@@ -231,7 +231,9 @@ def enumerate_patterns(
         Refuse (``ValueError`` stating the count) when the number of cells
         ``2 sum_{k<r} C(n-1, k)`` exceeds this.
     max_work : float
-        Refuse when the enumeration work ``C(n, r-1) 2^(r-1) n`` exceeds this.
+        Refuse when the enumeration work ``C(m, r-1) 2^(r-1) m`` (``m`` distinct hyperplanes),
+        plus about 6e3 per strict-feasibility LP for degenerate rays, exceeds this (a unit is
+        about 0.5 us on 2 CPU cores).
     tol : float
         Relative threshold below which ``x_i^T h`` counts as zero (degenerate rays).
 
@@ -242,20 +244,33 @@ def enumerate_patterns(
 
     Notes
     -----
-    Rank-deficient data are projected onto their row space first (same arrangement).
-    Degenerate rays (more than ``r-1`` incident rows, e.g. duplicate points or grids) are
-    handled by enumerating sign combinations of the incident rows and keeping those realised
-    by a strictly feasible gate (checked with an LP via ``scipy.optimize.linprog``).
+    Rows that are (positive or negative) multiples of each other, e.g. repeated points,
+    define one hyperplane: it is enumerated once and the patterns are mapped back to every
+    row (a negative multiple gets the complementary bit). Rank-deficient data are projected
+    onto their row space first (same arrangement). Remaining degenerate rays (more than
+    ``r-1`` incident hyperplanes, e.g. grids) are handled once each by enumerating sign
+    combinations of the incident hyperplanes and keeping those realised by a strictly
+    feasible gate (an LP via ``scipy.optimize.linprog``); those LPs count towards
+    ``max_work``.
     """
     X = _check_X(X)
-    n, d = X.shape
-    Xs = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-300)
-    zero_rows = np.linalg.norm(X, axis=1) == 0
-    if zero_rows.any():
+    for name, val in (("max_patterns", max_patterns), ("max_work", max_work), ("tol", tol)):
+        if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
+            raise TypeError(f"{name} must be a number, got {type(val).__name__}")
+        if not (np.isfinite(val) and val > 0):
+            raise ValueError(f"{name} must be a positive finite number, got {val!r}")
+    n_all = X.shape[0]
+    norms = np.linalg.norm(X, axis=1)
+    if np.any(norms == 0):
         raise ValueError(
             "X has all-zero rows; their sign x_i^T h = 0 for every gate, so open cells do not "
             "exist. Drop them or append a bias column."
         )
+    # rows that are multiples of each other define the same hyperplane: keep one per
+    # direction and map the patterns back (a negative multiple has the complementary bit)
+    rep, group, flip = _hyperplanes(X / norms[:, None])
+    Xs = rep
+    n, d = Xs.shape
     _, s, Vt = np.linalg.svd(Xs, full_matrices=False)
     r = int(np.sum(s > s[0] * max(n, d) * np.finfo(float).eps))
     basis = Vt[:r].T  # (d, r)
@@ -274,6 +289,7 @@ def enumerate_patterns(
             f"(C({n}, {r - 1}) * 2^{r - 1} * n) for a count of {count} cells, above "
             f"max_work={max_work:.1e}; use sample_patterns instead"
         )
+    lp_cost = _LP_COST * max(1.0, n * r / 45.0)  # one LP (measured at n=15, r=3)
     seen: dict[bytes, np.ndarray] = {}
     order: list[bytes] = []
 
@@ -293,7 +309,7 @@ def enumerate_patterns(
         combos = np.array(list(itertools.product((1.0, -1.0), repeat=r - 1)))  # (2^(r-1), r-1)
         subsets = itertools.combinations(range(n), r - 1)
         batch = max(1, int(2**22 // (n * 2**r)))
-        degenerate: list[tuple[np.ndarray, np.ndarray]] = []
+        degenerate: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         while True:
             S = np.array(list(itertools.islice(subsets, batch)), dtype=np.int64)
             if S.size == 0:
@@ -311,7 +327,26 @@ def enumerate_patterns(
             np.put_along_axis(inS, S, True, axis=1)
             extra = (inc & ~inS).any(axis=1)
             for k in np.flatnonzero(extra):
-                degenerate.append((ray[k], np.flatnonzero(inc[k])))
+                # a ray with m > r-1 incident rows is found once per (r-1)-subset of them:
+                # keep it once (keyed by its incident set; both signs are tried below)
+                key = np.packbits(inc[k]).tobytes()
+                if key in degenerate:
+                    continue
+                m = int(inc[k].sum())
+                if m > 16:
+                    raise ValueError(
+                        f"enumerate_patterns: a ray of the arrangement has {m} incident "
+                        "hyperplanes (highly degenerate data); perturb X or use sample_patterns"
+                    )
+                work += 2 * 2**m * lp_cost
+                if work > max_work:
+                    raise ValueError(
+                        f"enumerate_patterns: degenerate data (rays with up to {m} incident "
+                        f"hyperplanes) need sign-combination LPs costing ~{work:.3e} "
+                        f"operations, above max_work={max_work:.1e}; perturb X or use "
+                        "sample_patterns"
+                    )
+                degenerate[key] = (ray[k], np.flatnonzero(inc[k]))
             good = ~extra
             S, XS, ray, proj = S[good], XS[good], ray[good], proj[good]
             if S.shape[0] == 0:
@@ -331,12 +366,7 @@ def enumerate_patterns(
                     H = sgn * ray + eps[:, None] * delta
                     Z = H @ Y.T
                     emit(Z > 0, H)
-        for ray, inc in degenerate:
-            if inc.size > 16:
-                raise ValueError(
-                    f"enumerate_patterns: a ray of the arrangement has {inc.size} incident rows "
-                    "(highly degenerate data); perturb X or use sample_patterns"
-                )
+        for ray, inc in degenerate.values():
             for sgn in (1.0, -1.0):
                 base = (sgn * ray) @ Y.T
                 for c in itertools.product((1.0, -1.0), repeat=inc.size):
@@ -348,11 +378,40 @@ def enumerate_patterns(
     D = np.array(
         [np.unpackbits(np.frombuffer(k, dtype=np.uint8), count=n).astype(bool) for k in order]
     ).reshape(len(order), n)
+    D = np.ascontiguousarray(D[:, group] ^ flip[None, :]).reshape(len(order), n_all)
     if not return_gates:
         return D
     G = np.array([seen[k] for k in order]).reshape(len(order), r) @ basis.T
     G /= np.linalg.norm(G, axis=1, keepdims=True)
     return D, G
+
+
+# work units: the ray loop costs ~0.5 us per unit of C(n, r-1) 2^(r-1) n (measured at n=60,
+# r=4: 8.2 s for 1.6e7); one HiGHS strict-feasibility LP takes ~3 ms, about 6e3 units
+_LP_COST = 6e3
+
+
+def _hyperplanes(Xs: np.ndarray, decimals: int = 12):
+    """Distinct hyperplanes of unit rows ``Xs``: ``(rep, group, flip)`` with
+    ``Xs[i] = (-1)^flip[i] * rep[group[i]]`` (to ~1e-12).
+
+    Rows are compared up to sign (the sign that makes the first clearly non-zero entry
+    positive), rounded to ``decimals`` and deduplicated exactly (``np.unique``); rows that
+    differ by more than the rounding stay separate hyperplanes and are handled as degenerate
+    rays (correct, only slower). Representatives are first occurrences, unchanged and in
+    order, so data without repeated hyperplanes are enumerated exactly as before.
+    """
+    n = Xs.shape[0]
+    lead = np.argmax(np.abs(Xs) > 1e-6, axis=1)
+    sgn = np.sign(Xs[np.arange(n), lead])
+    R = np.round(Xs * sgn[:, None], decimals) + 0.0  # + 0.0: -0.0 -> 0.0
+    _, first, inv = np.unique(R, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # representatives in order of first occurrence
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    group = rank[np.asarray(inv).ravel()]
+    reps = first[order]
+    return Xs[reps], group, sgn != sgn[reps][group]
 
 
 def _strict_witness(Y: np.ndarray, sign: np.ndarray) -> np.ndarray | None:

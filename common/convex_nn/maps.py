@@ -21,7 +21,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .problem import activation_coefficients, check_array, check_beta, check_X, check_y
+from .problem import (
+    activation_coefficients,
+    check_array,
+    check_beta,
+    check_loss,
+    check_X,
+    check_y,
+)
 
 __all__ = [
     "balance_network",
@@ -88,11 +95,14 @@ def _act(Z, activation):
 def _check_net(X, W1, w2):
     X = check_X(X)
     W1 = check_array(W1, "W1", (2,)) if np.size(W1) else np.zeros((0, X.shape[1]))
-    w2 = np.asarray(w2, dtype=np.float64)
+    w2 = check_array(w2, "w2", (1, 2)) if np.size(w2) else np.zeros((0, *np.shape(w2)[1:]))
     if W1.ndim != 2 or W1.shape[1] != X.shape[1]:
         raise ValueError(f"W1 must have shape (m, d={X.shape[1]}), got {np.shape(W1)}")
     if w2.ndim not in (1, 2) or w2.shape[0] != W1.shape[0]:
-        raise ValueError(f"w2 must have shape (m={W1.shape[0]},) or (m, c), got {w2.shape}")
+        raise ValueError(
+            f"w2 must have shape (m={W1.shape[0]},) or (m, c) to match W1 of shape "
+            f"{W1.shape} (m neurons), got {w2.shape}"
+        )
     if not np.all(np.isfinite(w2)):
         raise ValueError("w2 contains NaN or inf; expected finite values")
     return X, W1, w2
@@ -112,20 +122,24 @@ def network_objective(X, y, W1, w2, beta, *, activation="relu", loss="squared") 
 
     where :math:`\alpha_j` is row ``j`` of ``w2`` (for scalar outputs the last term is
     :math:`\|w_2\|^2`; for single-output neurons, as produced by :func:`to_network`, it equals
-    :math:`\|w_2\|_F^2`). ``loss="logistic"`` uses :math:`\sum\log(1+e^{-y\hat y})`.
+    :math:`\|w_2\|_F^2`). ``loss="logistic"`` uses :math:`\sum\log(1+e^{-y\hat y})` and
+    needs labels in {-1, +1}. ``w2`` must match ``y``: ``(m,)`` (or ``(m, 1)``) for ``y (n,)``,
+    ``(m, c)`` for ``y (n, c)``.
     """
     X, W1, w2 = _check_net(X, W1, w2)
     y = check_y(y, X.shape[0])
     beta = check_beta(beta)
+    loss = check_loss(loss, y)
+    c = 1 if y.ndim == 1 else y.shape[1]
+    if (w2.ndim == 2 and w2.shape[1] != c) or (w2.ndim == 1 and y.ndim == 2 and c != 1):
+        want = f"(m, {c})" if y.ndim == 2 else "(m,) or (m, 1)"
+        raise ValueError(f"w2 must have shape {want} to match y of shape {y.shape}, got {w2.shape}")
     pred = _act(X @ W1.T, activation) @ w2
-    if y.ndim == 1 and pred.ndim == 2:
-        pred = pred[:, 0]
+    pred = pred.reshape(y.shape)
     if loss == "squared":
         fit = 0.5 * float(np.sum((pred - y) ** 2))
-    elif loss == "logistic":
-        fit = float(np.sum(np.logaddexp(0.0, -y * pred)))
     else:
-        raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}")
+        fit = float(np.sum(np.logaddexp(0.0, -y * pred)))
     a2 = w2**2 if w2.ndim == 1 else np.sum(np.abs(w2), axis=1) ** 2
     return fit + 0.5 * beta * (float(np.sum(W1**2)) + float(np.sum(a2)))
 

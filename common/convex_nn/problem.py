@@ -97,7 +97,11 @@ def check_patterns(patterns, n: int) -> np.ndarray:
     if patterns is None or isinstance(patterns, str | bytes):
         raise TypeError("patterns must be a boolean array of shape (P, n)")
     D = np.asarray(patterns)
-    if D.dtype == object or not (D.dtype == bool or np.issubdtype(D.dtype, np.number)):
+    if (
+        D.dtype == object
+        or np.iscomplexobj(D)
+        or not (D.dtype == bool or np.issubdtype(D.dtype, np.number))
+    ):
         raise TypeError(f"patterns must be a boolean array of shape (P, n), got dtype {D.dtype}")
     if D.ndim == 1 and D.size == n and n > 0:
         D = D[None, :]
@@ -157,10 +161,12 @@ def masks(patterns: np.ndarray, activation="relu") -> np.ndarray:
 
 
 def check_loss(loss: str, y: np.ndarray) -> str:
-    if loss not in LOSSES:
+    """``loss`` in :data:`LOSSES`; logistic loss needs labels ``y`` in {-1, +1}."""
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     if loss == "logistic" and not np.all(np.isin(y, (-1.0, 1.0))):
-        raise ValueError("loss='logistic' needs labels y in {-1, +1}")
+        bad = np.unique(y[~np.isin(y, (-1.0, 1.0))])[:3]
+        raise ValueError(f"loss='logistic' needs labels y in {{-1, +1}}, got values like {bad}")
     return loss
 
 

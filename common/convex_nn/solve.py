@@ -158,6 +158,69 @@ def _gated_kkt_residual(X, y2, M, W, beta):
     return float(np.max(np.where(active, act, inact)) / scale)
 
 
+# data whose largest entries lie in this band are solved as given (bit-identical to before);
+# outside it X and y are rescaled by powers of two (exact) and the solution mapped back
+_SCALE_BAND = (1e-3, 1e3)
+
+
+def _pow2(v: float) -> float:
+    return float(2.0 ** round(np.log2(v))) if v > 0 else 1.0
+
+
+def _rescaling(X, y, beta, squared: bool) -> tuple[float, float]:
+    """Powers of two ``(a, b)`` with ``X = a X'``, ``y = b y'`` (``b = 1`` for logistic loss).
+
+    With ``u = (b / a) u'`` the program in ``(X', y', beta / (a b))`` has objective
+    ``F = b^2 F'`` and the same relative certificate (cones are scale invariant). Refuses, naming
+    the argument, scales whose objective or blocks float64 cannot represent.
+    """
+    xmax = float(np.max(np.abs(X)))
+    ymax = float(np.max(np.abs(y))) if squared else 1.0
+    lo, hi = _SCALE_BAND
+    if lo <= xmax <= hi and (ymax == 0 or lo <= ymax <= hi):
+        return 1.0, 1.0
+    a, b = _pow2(xmax), _pow2(ymax)
+    f0 = 0.5 * float(np.sum((y / b) ** 2)) * b * b  # objective at zero, in the user's units
+    if squared and ymax > 0 and not 1e-290 <= f0 < np.finfo(float).max / 4:
+        raise ValueError(
+            f"y has entries of magnitude up to {ymax:.3e}: the objective 0.5*||y||^2 = {f0:.3e} "
+            "is not representable in float64 (max|y| must lie in about [1e-145, 1e150]); "
+            "rescale y"
+        )
+    if xmax == 0:
+        raise ValueError("X is all zeros: every pattern's block is unidentifiable; check X")
+    if not 2.0**-900 <= b / a <= 2.0**900:
+        raise ValueError(
+            f"X has entries of magnitude up to {xmax:.3e} against max|y| = {ymax:.3e}: the "
+            "blocks (of size ~max|y|/max|X|) are not representable in float64; rescale X"
+        )
+    bs = beta / (a * b)
+    if not (np.isfinite(bs) and bs >= np.finfo(float).tiny):
+        raise ValueError(
+            f"beta={beta:.3e} is out of float64 range relative to the data scale "
+            f"(max|X| = {xmax:.3e}, max|y| = {ymax:.3e}): beta / (max|X| max|y|) = {bs:.3e}"
+        )
+    return a, b
+
+
+def _relu_kkt_residual(X, y2, M, W, gamma, beta):
+    """Relative min-norm subgradient of the Lagrangian of the logistic ReLU program at stacked
+    blocks ``W (c, 2P, d)`` with cone multipliers ``gamma (c, n, 2P)`` (``M`` the ``(n, 2P)``
+    signed masks ``[M, -M]``, ``S`` folded into ``gamma``' columns by the caller)."""
+    Z = np.einsum("nd,cpd->ncp", X, W)
+    pred = np.einsum("ncp,np->nc", Z, M)
+    dpred = -y2 / (1.0 + np.exp(y2 * pred))
+    g = np.einsum("nc,np,nd->cpd", dpred, M, X) - np.einsum("cnp,nd->cpd", gamma, X)
+    g0 = np.einsum("nc,np,nd->cpd", -0.5 * y2, M, X)
+    nw = np.linalg.norm(W, axis=-1)
+    ng = np.linalg.norm(g, axis=-1)
+    act = np.linalg.norm(g + beta * W / np.maximum(nw, 1e-300)[..., None], axis=-1)
+    inact = np.maximum(ng - beta, 0.0)
+    scale = max(beta, float(np.linalg.norm(g0, axis=-1).max()), 1e-300)
+    active = nw > 1e-8 * max(float(nw.max()), 1e-300)
+    return float(np.max(np.where(active, act, inact)) / scale)
+
+
 def _exact_certifier(X, y, D, beta, ab, P):
     """Exact relative gap of the ReLU program at stacked blocks ``W (c, 2P, d)``."""
 
@@ -203,8 +266,10 @@ def solve_convex(
         Targets; labels in {-1, +1} for ``loss="logistic"`` (one-vs-all per column).
     patterns : bool array (P, n)
         Activation patterns (rows), e.g. from :func:`common.arrangements.sample_patterns`.
-    beta : float >= 0
-        Weight-decay strength in paper scaling (scnn: ``beta = n * lambda``).
+    beta : float > 0
+        Weight-decay strength in paper scaling (scnn: ``beta = n * lambda``). ``beta = 0`` is
+        refused by every solver (the unregularised program has a void duality-gap certificate
+        and, for logistic loss, possibly no minimiser).
     formulation : {"relu", "gated"}
     solver : str
         ``"fast"``, ``"fista"``, ``"working_set"``, ``"al"``, ``"admm"``, ``"cvxpy"``,
@@ -213,7 +278,9 @@ def solve_convex(
     loss : {"squared", "logistic"}
     dtype : numpy float dtype for the fast solvers (CVXPY is always float64).
     tol : float, optional
-        Relative certificate tolerance (fast solvers); default 1e-6 (float64), 1e-4 (float32).
+        Relative certificate tolerance; default 1e-6 (float64), 1e-4 (float32). Every solver,
+        CVXPY included, reports ``converged=True`` only if the certificate is ``<= tol`` (and
+        its own stopping test passed); otherwise it warns.
     max_iter : int, optional
         Iteration limit: FISTA iterations (default 10000), total inner AL / ADMM iterations
         (20000), working-set rounds (50).
@@ -227,12 +294,23 @@ def solve_convex(
     Returns
     -------
     ConvexResult
+        In the user's units. Data whose largest entries ``max|X|`` or ``max|y|`` (squared loss)
+        lie outside [1e-3, 1e3] are solved rescaled by powers of two (``X = a X'``,
+        ``y = b y'``, ``beta' = beta / (a b)``, ``U = (b / a) U'``, objective ``b^2 F'``;
+        the relative certificate is unchanged); scales float64 cannot represent are refused
+        with a ``ValueError`` naming ``X``, ``y`` or ``beta``.
     """
     X = check_X(X)
     n = X.shape[0]
     y = check_y(y, n)
     D = check_patterns(patterns, n)
     beta = check_beta(beta)
+    if beta == 0:
+        raise ValueError(
+            "beta must be > 0 for solve_convex, got beta=0.0: without weight decay the program "
+            "is unregularised (logistic loss may have no minimiser) and its duality-gap "
+            "certificate is void; pass a small positive beta"
+        )
     if formulation not in ("relu", "gated"):
         raise ValueError(f"formulation must be 'relu' or 'gated', got {formulation!r}")
     loss = check_loss(loss, y)
@@ -246,10 +324,20 @@ def solve_convex(
     kind, cvx_name = _resolve_solver(solver, formulation, loss == "squared")
     if tol is None:
         tol = 1e-6 if dt == np.float64 else 1e-4
-    if not (isinstance(tol, float | int) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
-    if max_iter is not None and (not isinstance(max_iter, int | np.integer) or max_iter < 1):
+    if isinstance(tol, bool) or not isinstance(tol, float | int | np.floating | np.integer):
+        raise TypeError(f"tol must be a positive number, got {type(tol).__name__}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    if max_iter is not None and (
+        isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1
+    ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    # badly scaled data: solve in units where max|X|, max|y| ~ 1, map back at the end
+    a_sc, b_sc = _rescaling(X, y, beta, loss == "squared")
+    rescaled = (a_sc, b_sc) != (1.0, 1.0)
+    beta_user = beta
+    if rescaled:
+        X, y, beta = X / a_sc, y / b_sc, beta / (a_sc * b_sc)
     P = D.shape[0]
     M = masks(D, ab)  # (n, P)
     S = 2.0 * D.T.astype(np.float64) - 1.0  # (n, P)
@@ -279,6 +367,12 @@ def solve_convex(
         if not ok:
             warnings.warn(f"CVXPY/{cvx_name} status {statuses}", RuntimeWarning, stacklevel=2)
         metric = np.nan
+        if relu and loss != "squared":
+            Sb = np.concatenate([S, S], axis=1)
+            G = np.concatenate([gamma_u, gamma_v], axis=2) * Sb[None]  # (c, n, 2P)
+            metric = _relu_kkt_residual(
+                X, y2, np.concatenate([M, -M], axis=1), np.concatenate([U3, V3], axis=1), G, beta
+            )
     elif kind == "fista":
         res = fast.fista(
             X, y2, M, beta, loss=loss, tol=tol, max_iter=max_iter or 10_000, dtype=dt, **opts
@@ -287,8 +381,7 @@ def solve_convex(
         converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, "fista"
     elif kind == "working_set":
         if not ws.converged:
-            why = "the restricted program exceeded max_vars" if ws.too_large else (
-                f"max_iter={max_iter or 50} rounds")  # fmt: skip
+            why = ws.status
             warnings.warn(
                 f"working_set: stopped ({why}) without a certified gap <= tol={tol:.1e}",
                 RuntimeWarning, stacklevel=2,
@@ -321,6 +414,12 @@ def solve_convex(
     V = np.transpose(V3, (1, 2, 0))
     if y.ndim == 1:
         U, V = U[..., 0], V[..., 0]
+    if not (np.all(np.isfinite(U)) and np.all(np.isfinite(V))):
+        raise FloatingPointError(
+            f"solve_convex: solver {solver_name!r} returned non-finite blocks (max|X| = "
+            f"{np.max(np.abs(X)):.3e}, max|y| = {np.max(np.abs(y)):.3e}, beta = {beta:.3e} in "
+            "solver units); try solver='cvxpy' or report the data"
+        )
     obj = convex_objective(X, y, D, U, V, beta, activation=ab, loss=loss)
     viol = constraint_violation(X, D, U, V) if relu else 0.0
     if kind == "working_set":
@@ -340,6 +439,19 @@ def solve_convex(
         if formulation == "gated" and not np.isfinite(metric):
             metric = _gated_kkt_residual(X, y2, M, U3[:, :, :], beta)
         cert, kind_c, lb = float(metric), "relative_kkt_residual", np.nan
+    # converged means: the reported certificate meets tol (whatever the solver stopped on)
+    if converged and not cert <= tol:
+        warnings.warn(
+            f"{solver_name}: the solver reported success but the certificate "
+            f"({kind_c}) is {cert:.3e} > tol={tol:.1e}; converged=False",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        converged = False
+    if rescaled:  # back to the user's units: u = (b/a) u', F = b^2 F', A u = b A' u'
+        U, V = U * (b_sc / a_sc), V * (b_sc / a_sc)
+        obj, lb, viol = obj * b_sc**2, lb * b_sc**2, viol * b_sc
+        beta = beta_user
     return ConvexResult(
         objective=obj,
         U=U,

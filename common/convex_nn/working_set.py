@@ -51,6 +51,7 @@ class WorkingSetResult(NamedTuple):
     lower_bound: float  # certified, sum over outputs
     constraint_violation: float
     too_large: bool  # stopped because the restricted program exceeded max_vars variables
+    status: str = "certified"  # why it stopped, in words (for the caller's warning)
 
 
 class _Restricted(NamedTuple):
@@ -172,6 +173,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     W = np.zeros((0, d))
     r = y.copy()
     its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
+    status = f"max_iter={max_rounds} rounds"
     xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
     n_init_rows = 3 * d
     cache: dict = {}
@@ -212,12 +214,16 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
             break
         if len(blocks) * d > max_vars:
             too_large = True  # the dense restricted solve would cost O((B d)^3)
+            status = f"the restricted program exceeded max_vars={max_vars} in round {rnd}"
             blocks = blocks[: W.shape[0]]  # the last solved working set
             break
-        W, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
+        Wn, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
         its += it
         if not ok:
+            status = f"the restricted solve failed in round {rnd} (interior point and CLARABEL)"
+            blocks, rows = blocks[: W.shape[0]], rows[: W.shape[0]]  # keep the last iterate
             break
+        W = Wn
         r = y - sum(sg * M[:, i] * (X @ W[b]) for b, (i, sg) in enumerate(blocks))
         nb = np.linalg.norm(W, axis=1)
         keep = np.flatnonzero(nb > 1e-6 * max(float(nb.max()), 1e-300))
@@ -227,7 +233,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     out = np.zeros((2 * P, d))
     for b, (i, sg) in enumerate(blocks):
         out[i if sg > 0 else P + i] = W[b]
-    return out, converged, its, rnd, lower, viol, too_large
+    return out, converged, its, rnd, lower, viol, too_large, "certified" if converged else status
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
@@ -252,12 +258,15 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     max_add = max(10, min(d, 20)) if max_add is None else int(max_add)
     W = np.zeros((c, 2 * M.shape[1], d))
     conv, its, rounds, lower, viol, big = True, 0, 0, 0.0, 0.0, False
+    status = "certified"
     for k in range(c):
-        Wk, ok, it, rnd, lb, vk, too_large = _solve_column(
+        Wk, ok, it, rnd, lb, vk, too_large, why = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
             ipm_tol, int(max_vars), verbose,
         )  # fmt: skip
         big |= too_large
+        if not ok and status == "certified":
+            status = why if c == 1 else f"output {k}: {why}"
         W[k] = Wk
         conv &= ok
         its += it
@@ -266,4 +275,4 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
         viol = max(viol, vk)
         if too_large:
             break
-    return WorkingSetResult(W, bool(conv), its, rounds, lower, viol, big)
+    return WorkingSetResult(W, bool(conv), its, rounds, lower, viol, big, status)

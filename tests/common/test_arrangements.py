@@ -135,3 +135,73 @@ def test_property_enumeration_vs_sampling(n, d, seed):
     assert _keys(~D) == keys
     S = sample_patterns(X, 64, seed=seed)
     assert _keys(S) <= keys
+
+
+# ----------------------------------------------------------------------------- repeated rows
+def _brute_force_patterns(X):
+    """Every open cell by brute force: each sign vector, kept if an LP finds a strict gate."""
+    import itertools
+
+    from common.arrangements import _strict_witness
+
+    n = X.shape[0]
+    out = []
+    for signs in itertools.product((1.0, -1.0), repeat=n):
+        if _strict_witness(X, np.asarray(signs)) is not None:
+            out.append(np.asarray(signs) > 0)
+    return np.array(out).reshape(len(out), n)
+
+
+def test_enumeration_repeated_rows_is_fast_and_exact():
+    # issue #14 item 3: 3 distinct rows each repeated 5 times (an 8-cell arrangement) ran
+    # past 90 s: the degenerate ray was re-added for every subset of the repeated rows
+    import time
+
+    X0 = np.random.default_rng(0).standard_normal((3, 3))
+    X = np.repeat(X0, 5, axis=0)
+    t0 = time.perf_counter()
+    D, G = enumerate_patterns(X, return_gates=True)
+    assert time.perf_counter() - t0 < 5.0
+    assert D.shape == (8, 15)
+    assert _keys(D) == _keys(np.repeat(enumerate_patterns(X0), 5, axis=1))
+    margins = (2.0 * D - 1.0) * (X @ G.T).T
+    assert margins.min() > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_enumeration_multiples_match_brute_force(seed):
+    # positive multiples (same hyperplane, same side) and negative multiples (same
+    # hyperplane, complementary bit) of rows, plus exact repeats
+    rng = np.random.default_rng(seed)
+    X0 = rng.standard_normal((4, 3))
+    X = np.vstack([X0, 3.0 * X0[0], X0[1], -0.5 * X0[2], X0[0] * 1e-3])
+    D = enumerate_patterns(X)
+    assert len(_keys(D)) == D.shape[0]
+    assert _keys(D) == _keys(_brute_force_patterns(X))
+    assert D.shape[0] == arrangement_count(4, 3)
+
+
+def test_enumeration_degenerate_grid_matches_brute_force():
+    # a grid with a bias column: rays with 3 incident hyperplanes (the LP path)
+    X = np.array([[a, b, 1.0] for a in (-1, 0, 1) for b in (0, 1)])
+    assert _keys(enumerate_patterns(X)) == _keys(_brute_force_patterns(X))
+
+
+def test_enumeration_work_guard_counts_degenerate_lps():
+    X = np.array([[a, b, 1.0] for a in (-1, 0, 1) for b in (-1, 0, 1)])
+    with pytest.raises(ValueError, match="max_work"):
+        enumerate_patterns(X, max_work=1e5)  # the ray loop alone is ~5e3 units: the LPs count
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"max_work": 0}, ValueError, "max_work"),
+        ({"max_patterns": -1}, ValueError, "max_patterns"),
+        ({"tol": float("nan")}, ValueError, "tol"),
+        ({"tol": "1e-9"}, TypeError, "tol"),
+    ],
+)
+def test_enumeration_bad_options(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        enumerate_patterns(np.eye(3), **kwargs)

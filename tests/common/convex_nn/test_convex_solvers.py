@@ -58,7 +58,11 @@ def test_vector_output_decouples(formulation):
 def test_logistic_gated_matches_cvxpy(problem):
     X, y, D = problem
     ys = np.where(y > 0, 1.0, -1.0)
-    ref = solve_convex(X, ys, D, BETA, formulation="gated", solver="cvxpy", loss="logistic")
+    # CLARABEL's exponential-cone solution has a relative KKT residual of ~2.4e-6 here, so
+    # it is converged at 1e-5, not at the default 1e-6 (converged follows the certificate)
+    ref = solve_convex(X, ys, D, BETA, formulation="gated", solver="cvxpy", loss="logistic",
+                       tol=1e-5)  # fmt: skip
+    assert ref.converged and ref.certificate <= 1e-5
     res = solve_convex(X, ys, D, BETA, formulation="gated", loss="logistic", tol=1e-8)
     assert res.converged
     assert _rel(res.objective, ref.objective) <= 1e-6

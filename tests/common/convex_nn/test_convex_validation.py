@@ -66,3 +66,26 @@ def test_other_functions_validate():
         train_nonconvex(X, Y, 0, 0.1)
     with pytest.raises(ValueError):
         ConvexReLURegressor().fit(X, Y[:-1])
+
+
+def test_network_objective_refuses_mismatched_outputs_and_labels():
+    # issue #14 item 7: a (m, 2) output layer with 1-D y was silently cut to its first
+    # column, and logistic loss took any labels
+    W1 = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"w2 must have shape \(m,\) or \(m, 1\)"):
+        network_objective(X, Y, W1, np.ones((2, 2)), 1.0)
+    with pytest.raises(ValueError, match=r"w2 must have shape \(m, 3\)"):
+        network_objective(X, np.ones((24, 3)), W1, np.ones(2), 1.0)
+    with pytest.raises(ValueError, match=r"w2 must have shape \(m, 3\)"):
+        network_objective(X, np.ones((24, 3)), W1, np.ones((2, 2)), 1.0)
+    with pytest.raises(ValueError, match=r"labels y in \{-1, \+1\}"):
+        network_objective(X, Y, W1, np.ones(2), 1.0, loss="logistic")
+    with pytest.raises(ValueError, match=r"labels y in \{-1, \+1\}"):
+        network_objective(X, (Y > 0).astype(float), W1, np.ones(2), 1.0, loss="logistic")
+    with pytest.raises(ValueError, match="loss must be"):
+        network_objective(X, Y, W1, np.ones(2), 1.0, loss="hinge")
+    # the accepted shapes agree
+    f1 = network_objective(X, Y, W1, np.ones(2), 1.0)
+    assert f1 == network_objective(X, Y, W1, np.ones((2, 1)), 1.0)
+    ys = np.sign(Y) + (Y == 0)
+    assert np.isfinite(network_objective(X, ys, W1, np.ones(2), 1.0, loss="logistic"))

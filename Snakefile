@@ -9,6 +9,9 @@ min_version("9.27")
 configfile: "workflows/config.yaml"
 
 
+report: "workflows/report/workflow.rst"
+
+
 include: "workflows/common.smk"
 include: "workflows/build.smk"
 include: "workflows/benchmarks.smk"

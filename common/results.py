@@ -12,6 +12,7 @@ behind: either the old file or the complete new one is there.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -25,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Results", "load_results", "provenance", "save_results", "to_jsonable"]
+__all__ = [
+    "Results",
+    "compare_results",
+    "load_results",
+    "provenance",
+    "save_results",
+    "to_jsonable",
+]
 
 _PACKAGES = ("numpy", "scipy", "jax", "torch", "cvxpy", "scikit-learn", "glum", "peft", "snakemake")
 
@@ -161,3 +169,61 @@ def provenance(
         "platform": platform.platform(),
         "packages": versions,
     }
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+
+
+def compare_results(first: str | os.PathLike, second: str | os.PathLike) -> list[str]:
+    """How two results folders differ: every experiment's arrays, scalars and resolved
+    configuration, exactly (NaN equals NaN); the rest of the provenance (times, versions,
+    revision) is not compared. An empty list means the two builds agree."""
+    first, second = Path(first), Path(second)
+    stems = {p.with_suffix("").name for d in (first, second) for p in d.glob("*.npz")}
+    out = []
+    for stem in sorted(stems):
+        try:
+            a, b = load_results(first / stem), load_results(second / stem)
+        except FileNotFoundError as exc:
+            out.append(f"{stem}: {exc}")
+            continue
+        for key in sorted(set(a.arrays) | set(b.arrays)):
+            if key not in a.arrays or key not in b.arrays or not _same_array(a[key], b[key]):
+                out.append(f"{stem}: array {key!r} differs")
+        for key in sorted(set(a.scalars) | set(b.scalars)):
+            if a.scalars.get(key) != b.scalars.get(key) and not (
+                isinstance(a.scalars.get(key), float)
+                and np.isnan(a.scalars[key])
+                and isinstance(b.scalars.get(key), float)
+                and np.isnan(b.scalars[key])
+            ):
+                out.append(
+                    f"{stem}: scalar {key!r}: {a.scalars.get(key)!r} vs {b.scalars.get(key)!r}"
+                )
+        if a.provenance.get("config") != b.provenance.get("config"):
+            out.append(f"{stem}: configuration differs")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m common.results compare DIR_A DIR_B``: exit 1, listing them, on differences."""
+    parser = argparse.ArgumentParser(prog="python -m common.results")
+    parser.add_argument("command", choices=("compare",))
+    parser.add_argument("first", type=Path)
+    parser.add_argument("second", type=Path)
+    args = parser.parse_args(argv)
+    for folder in (args.first, args.second):
+        if not folder.is_dir():
+            parser.error(f"{folder} is not a folder")
+    diff = compare_results(args.first, args.second)
+    for line in diff:
+        print(f"differs: {line}")
+    print(f"{args.first} vs {args.second}: {len(diff)} difference(s)")
+    return 1 if diff else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

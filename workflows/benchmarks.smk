@@ -10,6 +10,8 @@ rule benchmarks:
         pdf="results/benchmarks/convex_solvers.pdf",
     log:
         "logs/benchmarks/convex_solvers.log",
+    conda:
+        "envs/replication.yaml"
     threads: 2
     params:
         code=files_hash(["benchmarks/convex_solvers.py"]),

@@ -19,6 +19,8 @@ rule run_experiment:
         "logs/{paper}/{experiment}.log",
     benchmark:
         "benchmarks/runs/{paper}/{experiment}.tsv"
+    conda:
+        "envs/replication.yaml"
     threads: lambda w: threads(w.paper, w.experiment)
     resources:
         gpu=lambda w: wants_gpu(w.paper, w.experiment),
@@ -40,10 +42,17 @@ rule plot_figure:
     input:
         lambda w: experiment_results(w.paper, PAPERS[w.paper].figure(w.figure).inputs),
     output:
-        png="figures/{paper}/{figure}.png",
+        png=report(
+            "figures/{paper}/{figure}.png",
+            caption="report/figure.rst",
+            category="{paper}",
+            labels={"figure": "{figure}"},
+        ),
         pdf="figures/{paper}/{figure}.pdf",
     log:
         "logs/{paper}/plot_{figure}.log",
+    conda:
+        "envs/replication.yaml"
     params:
         code=lambda w: code_hash(w.paper, "plot"),
     shell:
@@ -59,6 +68,8 @@ rule check_claims:
         "results/{paper}/claims.json",
     log:
         "logs/{paper}/claims.log",
+    conda:
+        "envs/replication.yaml"
     params:
         code=lambda w: code_hash(w.paper, "check"),
         declared=lambda w: declared_text(w.paper),
@@ -87,6 +98,8 @@ rule gallery:
         claims="figures/CLAIMS.md",
     log:
         "logs/gallery.log",
+    conda:
+        "envs/replication.yaml"
     params:
         code=files_hash(["common/gallery.py"]),
     shell:
@@ -100,6 +113,8 @@ rule verify_claims:
         "results/claims_verified.txt",
     log:
         "logs/verify_claims.log",
+    conda:
+        "envs/replication.yaml"
     params:
         code=files_hash(["common/gallery.py"]),
     shell:

@@ -2,6 +2,7 @@
 # (papers/<slug>/paper.py, read without importing the paper's code); the config is
 # checked against the schema generated from those declarations before any job starts.
 import json
+from pathlib import Path
 
 from common.codehash import code_hash, files_hash
 from common.paper import discover, validate_config
@@ -10,6 +11,34 @@ from common.paper import discover, validate_config
 PAPERS = discover(workflow.basedir)
 
 validate_config(config, PAPERS)
+
+
+def _rst(text):
+    """``text`` as literal reStructuredText (captions hold |x|, *, _ and backquotes)."""
+    for ch in "\\*`|_":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _report_captions():
+    """Caption and supported claims of every figure, for `snakemake --report` (the caption
+    template workflows/report/figure.rst reads them from the config: templates see nothing
+    else). The claims come from the build's results/<slug>/claims.json when it exists."""
+    out = {}
+    for slug, paper in PAPERS.items():
+        path = Path(workflow.basedir, "results", slug, "claims.json")
+        rows = json.loads(path.read_text())["claims"] if path.is_file() else []
+        out[slug] = {}
+        for fig in paper.figures:
+            lines = [f"**{_rst(paper.title)}** (arXiv:{paper.arxiv}). {_rst(fig.caption)}", ""]
+            for row in (r for r in rows if r.get("figure") == fig.name):
+                status = _rst(row["status"])
+                lines.append(f"- ``{row['id']}`` **{status}**: {_rst(row['statement'])}")
+            out[slug][fig.name] = "\n".join(lines)
+    return out
+
+
+config["_report"] = _report_captions()  # after validation: not a user setting
 
 
 def enabled(slug):
@@ -34,7 +63,8 @@ def resolved(slug, experiment):
     or override reruns exactly that experiment (and an override equal to the default none)."""
     section = config.get("papers", {}).get(slug, {}).get("overrides", {})
     exp = PAPERS[slug].experiment(experiment)
-    return json.dumps(exp.params(config["scale"], section.get(experiment, {})), sort_keys=True)
+    # declaration order, not sorted: experiments may iterate a parameter's mapping
+    return json.dumps(exp.params(config["scale"], section.get(experiment, {})))
 
 
 def declared_text(slug):

@@ -66,3 +66,17 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
         save_results(tmp_path / "exp", Results(scalars={"v": 2}))
     assert (tmp_path / "exp.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.json", "exp.npz"]
+
+
+def test_compare_results_folders(tmp_path):
+    from common.results import compare_results, main
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        d.mkdir()
+        save_results(d / "e", Results({"x": np.array([1.0, np.nan])}, {"s": 1}, {"seed": 1}))
+    assert compare_results(a, b) == []
+    assert main(["compare", str(a), str(b)]) == 0
+    save_results(b / "e", Results({"x": np.array([1.0, 2.0])}, {"s": 2}, {"seed": 9}))
+    assert compare_results(a, b) == ["e: array 'x' differs", "e: scalar 's': 1 vs 2"]
+    assert main(["compare", str(a), str(b)]) == 1

@@ -9,6 +9,7 @@ names declared experiments and figures, and the declaration imports nothing heav
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,12 @@ def test_dry_run_refuses_a_bad_override_before_any_job(tmp_path, overrides, mess
     assert out.returncode != 0
     assert "config.papers.pretrained_lasso.overrides" in text and message in text
     assert "Job stats" not in text
+
+
+def test_rule_environment_matches_pyproject():
+    """The rules' conda environment lists exactly the project's dependencies."""
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    env = yaml.safe_load((ROOT / "workflows" / "envs" / "replication.yaml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert [p for p in pip if not p.startswith("-e")] == deps
+    assert "python=3.11" in env["dependencies"]

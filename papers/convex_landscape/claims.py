@@ -7,6 +7,7 @@ project brief (``convex_landscape.md``), and the tolerances are ours (stated in 
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import binomtest
 
 from common.claims import Claim, at_least, at_most, close_to, not_checkable
 
@@ -45,13 +46,10 @@ def _c_never_below(res):
 def _c_best_reach(res):
     r = res["equivalence"]
     gap = float(np.min(_finite_finals(r))) / float(r["p_star"]) - 1.0
-    return at_most(gap, 1e-3, detail="best run's relative gap (quick: 3000 steps)")
-
-
-def _c_some_above(res):
-    r = res["equivalence"]
-    gap = float(np.max(_finite_finals(r))) / float(r["p_star"]) - 1.0
-    return at_least(gap, 1e-2, detail="worst finite run's relative gap")
+    steps = int(np.asarray(r["trace_steps"])[-1])
+    return at_most(
+        gap, 1e-3, detail=f"best of {np.size(r['finals'])} runs' relative gap after {steps} steps"
+    )
 
 
 def _c_mapped(res):
@@ -114,6 +112,26 @@ def _c_gated(res):
     )  # fmt: skip
 
 
+def _c_covered(res):
+    r = res["subsampling"]
+    cov = np.asarray(r["covered"], bool)
+    ratio = np.asarray(r["ratio_relu"], float)
+    med = float(np.median(ratio[:, -1]))
+    if not cov.any():
+        return not_checkable(
+            f"no subsample contained all {r['n_active_patterns']} active patterns of p* "
+            f"(median p(m)/p* at the largest m: {med:.6g})"
+        )
+    return at_most(
+        float(np.max(ratio[cov])) - 1.0, 1e-6,
+        detail=(
+            f"max p(m)/p* - 1 over the {int(cov.sum())}/{cov.size} (seed, m) subsamples that "
+            f"contain all {r['n_active_patterns']} active patterns of p*; median p(m)/p* at the "
+            f"largest m ({int(np.asarray(r['m_grid'])[-1])} gates): {med:.6g}"
+        ),
+    )  # fmt: skip
+
+
 def _c_lowrank(res):
     r = res["subsampling"]
     q = np.asarray(r["lowrank_ratio"]) / np.asarray(r["lowrank_bound_unverified"])
@@ -122,50 +140,57 @@ def _c_lowrank(res):
 
 def _c_stationary(res):
     r = res["stationary"]
-    if r["n_near_stationary"] == 0:
-        return not_checkable(f"no run reached a gradient norm <= {r['grad_tol']:g}")
+    if r["n_stationary"] == 0:
+        return not_checkable(
+            f"no run was polished to a gradient norm <= {r['stationary_tol']:g} (of {r['n_runs']})"
+        )
     return at_most(
-        r["max_gap_near_stationary"], 1e-3,
-        detail=f"{r['n_near_stationary']}/{r['n_runs']} runs with grad norm <= {r['grad_tol']:g}",
+        r["max_abs_gap_stationary"], 1e-3,
+        detail=(
+            f"max |p_nc - p_sub|/p_sub over the {r['n_stationary']}/{r['n_runs']} GD runs "
+            f"polished to Clarke-stationary points (generalised gradient norm <= "
+            f"{r['max_grad_stationary']:.1e}; {r['n_stationary_with_ties']} with data points "
+            f"on a kink, relu'(0) in [0,1]); threshold 1e-3 from the brief (E4)"
+        ),
     )  # fmt: skip
 
 
-def _c_gap_small(res):
+def _c_not_global(res):
     r = res["stationary"]
-    return at_most(r["median_gap"], 1e-2, detail=f"median over {r['n_runs']} GD runs at the end")
-
-
-def _c_shrinks(res):
-    r = res["stationary"]
-    return at_most(
-        r["median_gap"], r["median_gap_early"],
-        detail="median gap at the end vs after 10% of the GD steps",
-    )  # fmt: skip
-
-
-def _c_psub(res):
+    if r["n_stationary"] == 0:
+        return not_checkable("no polished stationary point")
+    w = ", ".join(str(int(v)) for v in np.atleast_1d(r["widths_above_stationary"]))
     return at_least(
-        res["stationary"]["min_p_sub_over_p_star"], 1.0, tol=1e-6, detail="min p_sub/p*"
-    )
-
-
-def _c_pnc(res):
-    return at_least(res["stationary"]["min_gap"], 0.0, tol=1e-6, detail="min (p_nc - p_sub)/p_sub")
+        r["n_above_stationary"], 1,
+        detail=(
+            f"stationary points with p_nc > p* (1 + 1e-6), of {r['n_stationary']}; at widths "
+            f"[{w}]; lowest p_nc/p* among stationary points "
+            f"{r['min_p_nc_over_p_star_stationary']:.6g}"
+        ),
+    )  # fmt: skip
 
 
 def _c_iff(res):
     r = res["stationary"]
+    if r["n_stationary"] == 0:
+        return not_checkable("no polished stationary point")
     return at_most(
-        r["n_mismatch_spurious_c2"], 0,
-        detail=f"runs where [p_sub > p*] != [C2 fails]; {r['n_spurious']}/{r['n_runs']} spurious",
+        r["n_mismatch_above_c2"], 0,
+        detail=(
+            f"stationary points where [p_nc > p*(1+1e-6)] != [C2 > 1+1e-4 at the network's own "
+            f"residual]; {r['n_above_stationary']}/{r['n_stationary']} above p*"
+        ),
     )  # fmt: skip
 
 
 def _c_convex_agree(res):
     r = res["sensitivity"]
+    dev = np.asarray(r["convex_rel_dev"], float)
+    parts = [f"{n}: {v:+.1e}" for n, v in zip(r["convex_settings"], dev, strict=True)]
     return at_most(
         r["convex_max_rel_spread_all"], 1e-4,
-        detail=f"settings: {', '.join(r['convex_settings'])}",
+        detail="max |F/F*-1| over settings (ReLU vs p*, gated vs the gated optimum): "
+        + "; ".join(parts),
     )  # fmt: skip
 
 
@@ -186,10 +211,53 @@ def _c_lr_spread(res):
 
 def _c_accuracy(res):
     r = res["sensitivity"]
-    acc = float(np.nanmedian(r["test_acc"]))
-    return at_least(
-        r["convex_test_acc"], acc,
-        detail=f"convex test accuracy vs median non-convex ({acc:.3f}) over non-diverged runs",
+    acc = np.asarray(r["test_acc"], float).ravel()
+    acc = acc[np.isfinite(acc)]
+    c = float(r["convex_test_acc"])
+    wins, losses = int(np.sum(c > acc)), int(np.sum(c < acc))
+    # one-sided sign test over the non-diverged runs (ties dropped): P(>= wins | p = 1/2)
+    p = (
+        float(binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue)
+        if wins + losses
+        else 1.0
+    )
+    return at_most(
+        p, 0.05,
+        detail=(
+            f"one-sided sign test, convex (mapped) test accuracy {c:.4f} vs {acc.size} "
+            f"non-diverged SGD/Adam runs: higher than {wins}, lower than {losses}, "
+            f"tied with {acc.size - wins - losses}"
+        ),
+    )  # fmt: skip
+
+
+def _c_rank_formula(res):
+    r = res["rank"]
+    return at_most(
+        r["max_count_mismatch"], 0,
+        detail=(
+            "max |enumerated count - 2 sum_{k<r} C(n-1,k)| over r in "
+            f"{list(map(int, r['ranks']))}, d in {list(map(int, r['dims']))}, n in "
+            f"{list(map(int, r['n_grid']))}"
+        ),
+    )  # fmt: skip
+
+
+def _c_rank_poly(res):
+    r = res["rank"]
+    ranks = np.asarray(r["ranks"])
+    last = np.asarray(r["last_slope"], float)  # (R, Dd)
+    excess = float(np.max(last - ranks[:, None]))
+    slopes = "; ".join(
+        f"r={int(k)}: " + ", ".join(f"{v:.3f}" for v in last[a]) for a, k in enumerate(ranks)
+    )
+    return at_most(
+        excess, 0.0,
+        detail=(
+            f"max over (r, d) of [log-log slope of the count between the two largest n] - r; "
+            f"slopes per d {list(map(int, r['dims']))}: {slopes}; max count / "
+            f"2r(e(n-1)/r)^r = {r['max_count_over_bound']:.3g}"
+        ),
     )  # fmt: skip
 
 
@@ -212,8 +280,24 @@ def _c_cifar_lr(res):
     return at_most(spread, 0.02, detail="convex final test accuracy spread over lr and gates")
 
 
-def _claim(id_, statement, where, inputs, check, figure, **kw) -> Claim:
-    return Claim(id_, statement, where, inputs, check, figure=figure, **kw)
+_EV = {
+    "equivalence": ("equivalence.n", "equivalence.seeds", "equivalence.steps"),
+    "certificate": ("equivalence.n", "equivalence.sphere_samples"),
+    "subsampling": ("subsampling.n", "subsampling.seeds", "subsampling.m_grid"),
+    "lowrank": ("subsampling.n", "subsampling.lowrank_ks", "subsampling.lowrank_beta_fracs"),
+    "stationary": ("stationary.n", "stationary.seeds", "stationary.widths", "stationary.gd_steps"),
+    "sensitivity": ("sensitivity.n_train", "sensitivity.seeds", "sensitivity.steps"),
+    "solvers": ("sensitivity.n_train", "sensitivity.al_deltas", "sensitivity.al_max_iter"),
+    "rank": ("rank.ranks", "rank.dims", "rank.n_grid"),
+    "cifar": ("cifar.n_train", "cifar.epochs", "cifar.n_gates", "cifar.width"),
+}
+
+
+def _claim(id_, statement, where, inputs, check, figure, ev=None, **kw) -> Claim:
+    return Claim(
+        id_, statement, where, inputs, check, figure=figure,
+        evidence=_EV[ev or figure], **kw,
+    )  # fmt: skip
 
 
 _E, _S = ("equivalence",), ("subsampling",)
@@ -246,18 +330,11 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "best_runs_reach_optimum",
-        "The best non-convex runs reach the convex optimum (relative gap <= 1e-3).",
+        "The best non-convex runs reach the convex optimum (relative gap <= 1e-3, our "
+        "threshold for the brief's 'the best runs approach it', within the step budget).",
         BRIEF_E1,
         _E,
         _c_best_reach,
-        "equivalence",
-    ),
-    _claim(
-        "some_runs_stall_above",
-        "Small widths or poor learning rates leave some runs strictly above the optimum.",
-        "brief E1",
-        _E,
-        _c_some_above,
         "equivalence",
     ),
     _claim(
@@ -320,7 +397,8 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "subsampled_value_upper_bounds",
-        "The ReLU program on sampled patterns never goes below the exact optimum.",
+        "The ReLU program on sampled patterns never goes below the exact optimum (a restriction "
+        "of the program: holds by construction, so this checks the solvers' accuracy).",
         "abstract (zonotope subsampling); brief E3",
         _S,
         _c_ratio_geq1,
@@ -328,7 +406,8 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "subsampled_value_nonincreasing",
-        "With nested gate sets the optimal value is non-increasing in the number of gates.",
+        "With nested gate sets the optimal value is non-increasing in the number of gates (nested "
+        "restrictions: by construction; checks the solvers' accuracy).",
         "brief E3",
         _S,
         _c_monotone,
@@ -336,10 +415,21 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "gated_below_relu",
-        "The gated relaxation is at most the ReLU program on the same patterns.",
+        "The gated relaxation is at most the ReLU program on the same patterns (a relaxation: by "
+        "construction; checks the solvers' accuracy).",
         "core brief §3.2",
         _S,
         _c_gated,
+        "subsampling",
+    ),
+    _claim(
+        "subsampling_exact_once_patterns_covered",
+        "Zonotope subsampling approximates p* and is exact once the sampled gates' patterns "
+        "contain every active pattern of the optimum: p(m)/p* = 1 (to 1e-6) there (brief E3: "
+        "'reaches 1 once all needed patterns are present').",
+        "abstract (zonotope subsampling approximation); brief E3",
+        _S,
+        _c_covered,
         "subsampling",
     ),
     _claim(
@@ -349,68 +439,53 @@ CLAIMS: tuple[Claim, ...] = (
         _S,
         _c_lowrank,
         "subsampling",
+        ev="lowrank",
         note="The bound's form could not be checked against the paper; it is drawn and tested "
         "as recalled. It is very loose on our data.",
     ),
     _claim(
         "stationary_equals_subprogram",
-        "A (near-)stationary network's objective equals the optimum of the convex program on "
-        "its own activation patterns (relative gap <= 1e-3 where grad norm <= 1e-3).",
+        "Every stationary point of the non-convex objective is the global optimum of the convex "
+        "program restricted to its own neurons' patterns: at GD runs polished to Clarke-"
+        "stationary points in float64 (gradient norm <= 1e-8), p_nc = p_sub to 1e-3 (brief E4).",
         "abstract (stationary points); brief T4 [derived]",
         ("stationary",),
         _c_stationary,
         "stationary",
     ),
     _claim(
-        "stationary_gap_small",
-        "After GD the network's objective is within 1% (median over runs) of the optimum of the "
-        "convex program on its own patterns.",
-        "abstract (stationary points); brief T4 [derived]",
-        ("stationary",),
-        _c_gap_small,
-        "stationary",
-    ),
-    _claim(
-        "stationary_gap_shrinks",
-        "The gap between the network and its sub-program shrinks as GD approaches stationarity.",
-        "brief T4 [derived]",
-        ("stationary",),
-        _c_shrinks,
-        "stationary",
-    ),
-    _claim(
-        "subprogram_at_least_optimum",
-        "The sub-program's optimum is at least the global optimum p*.",
-        "brief T4 [derived]",
-        ("stationary",),
-        _c_psub,
-        "stationary",
-    ),
-    _claim(
-        "subprogram_at_most_network",
-        "The sub-program's optimum is at most the network's objective (the mapped network is "
-        "feasible for it).",
-        "core brief §4.2",
-        ("stationary",),
-        _c_pnc,
-        "stationary",
-    ),
-    _claim(
-        "spurious_iff_dual_infeasible",
-        "A stationary point's sub-program is globally optimal exactly when C2 holds over all "
-        "patterns at its residual.",
+        "stationary_global_iff_dual_feasible",
+        "A stationary point is globally optimal exactly when the dual constraint C2 holds over "
+        "all patterns at the network's own residual.",
         "brief T4 [derived]",
         ("stationary",),
         _c_iff,
         "stationary",
     ),
     _claim(
+        "stationary_points_not_all_global",
+        "The landscape has non-global stationary points: some polished stationary points lie "
+        "strictly above p* (brief E1/E4: small widths leave some seeds above the optimum).",
+        "brief E1, E4 [derived]",
+        ("stationary",),
+        _c_not_global,
+        "stationary",
+    ),
+    _claim(
         "convex_solvers_agree",
-        "Convex solvers reach the same objective across solvers and settings (<= 1e-4 relative).",
+        "Convex solvers reach the same objective across solvers and settings (<= 1e-4 relative, "
+        "brief E5): CLARABEL, SCS, the augmented Lagrangian over delta in {1, ..., 1e4} (ReLU), "
+        "R-FISTA with and without its Newton finish (gated).",
         "abstract (no extensive tuning); brief E5",
         ("sensitivity",),
         _c_convex_agree,
         "sensitivity",
+        ev="solvers",
+        expected_to_hold=False,
+        note="Does not hold in our runs: CLARABEL, SCS and R-FISTA (gated) agree to round-off, but "
+        "our first-order augmented Lagrangian stops at its iteration limit off the optimum at "
+        "every delta (the detail lists each setting; at full scale too, see the README). A limit "
+        "of our AL, not of convexity; reported, not tuned away.",
     ),
     _claim(
         "real_data_never_below",
@@ -431,11 +506,36 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "convex_test_accuracy",
-        "The convex model's test accuracy is at least the median (non-diverged) non-convex run's.",
+        "The convex model's test accuracy is higher than the non-convex runs' (one-sided sign "
+        "test over the non-diverged SGD/Adam runs, ties dropped, p <= 0.05).",
         "abstract (convex models can outperform non-convex training)",
         ("sensitivity",),
         _c_accuracy,
         "sensitivity",
+        expected_to_hold=False,
+        note="Does not hold in our runs: the mapped convex network's test accuracy is within the "
+        "spread of the SGD/Adam runs (the detail counts wins, losses and ties). The abstract says "
+        "convex models 'can' outperform; the brief asks for the ordering to be reported, not "
+        "asserted.",
+    ),
+    _claim(
+        "pattern_count_set_by_rank",
+        "The number of activation patterns (blocks of the convex program) depends on the data's "
+        "rank r, not on its dimension d: it equals 2 sum_{k<r} C(n-1, k) for every d.",
+        "abstract (complexity for bounded rank); brief T2, E6",
+        ("rank",),
+        _c_rank_formula,
+        "rank",
+    ),
+    _claim(
+        "pattern_count_polynomial_in_n",
+        "For fixed rank r the convex program's size grows polynomially in n, P = O((n/r)^r): "
+        "the log-log slope of the pattern count in n is at most r (measured between the two "
+        "largest n), and every count is below 2r(e(n-1)/r)^r.",
+        "abstract (polynomial time for bounded rank); brief T2 [formula unverified], E6",
+        ("rank",),
+        _c_rank_poly,
+        "rank",
     ),
     _claim(
         "cifar_convex_beats_sgd",

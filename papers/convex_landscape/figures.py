@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from common.plotting import COLORS, figure
 from common.results import Results
@@ -26,38 +27,55 @@ def plot_equivalence(res: Mapping[str, Results]):
     r = res["equivalence"]
     p_star, finals, traces = float(r["p_star"]), r["finals"], r["traces"]
     steps, widths, lrs, opts = r["trace_steps"], r["widths"], r["lrs"], r["optimizers"]
-    fig, axes = figure(1, len(opts) + 1)
+    fig, axes = figure(2, 2)
+    panels = [axes[0, 0], axes[0, 1], axes[1, 0]]
     for a, opt in enumerate(opts):
-        ax = axes[0, a]
+        ax = panels[a]
         for i in range(lrs.shape[1]):
             for b in range(len(widths)):
                 for s in range(traces.shape[3]):
                     ax.plot(
                         steps, traces[a, i, b, s] / p_star - 1.0, color=COLORS[i],
                         ls=_STYLES[b % 4], lw=0.7, alpha=0.6,
-                        label=f"lr={lrs[a, i]:g}, m={widths[b]}" if s == 0 else None,
                     )  # fmt: skip
+        handles = [
+            Line2D([], [], color=COLORS[i], label=f"lr={lrs[a, i]:g}") for i in range(lrs.shape[1])
+        ]
+        handles += [
+            Line2D([], [], color="k", ls=_STYLES[b % 4], lw=0.8, label=f"m={widths[b]}")
+            for b in range(len(widths))
+        ]
         ax.set_xscale("log")
         _symlog(ax, r"$(F-p^\star)/p^\star$")
+        ax.set_ylim(-1e-6, 1e6)
         ax.set_xlabel("iteration")
-        ax.set_title(f"{opt.upper()} (0 = convex optimum)")
-        if a == 0:
-            ax.legend(fontsize=5, ncol=1)
-    ax = axes[0, -1]
+        ax.set_title(f"({'abc'[a]}) {opt.upper()}, {traces.shape[3]} seeds each")
+        ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center")
+    ax = axes[1, 1]
     labels = []
+    markers = ("o", "s", "^", "v")
     for a, opt in enumerate(opts):
         for i in range(lrs.shape[1]):
+            x = len(labels)
             for b in range(len(widths)):
-                x = len(labels)
                 vals = finals[a, i, b] / p_star - 1.0
                 vals = np.where(np.isfinite(vals), vals, np.nan)
-                ax.plot(np.full(vals.size, x), vals, "o", ms=3, color=COLORS[a], alpha=0.7)
-                labels.append(f"{opt} {lrs[a, i]:g} m={widths[b]}")
-    ax.plot([-1], [float(r["mapped_objective"]) / p_star - 1.0], "k*", ms=8, label="mapped convex")
-    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=4)
+                ax.plot(
+                    np.full(vals.size, x + 0.2 * (b - 1)), vals, markers[b % 4], ms=3,
+                    color=COLORS[a], alpha=0.7,
+                )  # fmt: skip
+            labels.append(f"{opt} {lrs[a, i]:g}")
+    ax.plot([-1], [float(r["mapped_objective"]) / p_star - 1.0], "k*", ms=8)
+    handles = [Line2D([], [], color="k", marker="*", ls="", ms=8, label="mapped convex")]
+    handles += [
+        Line2D([], [], color="gray", marker=markers[b % 4], ls="", ms=4, label=f"m={widths[b]}")
+        for b in range(len(widths))
+    ]
+    ax.set_xticks(range(len(labels)), labels, rotation=60, fontsize=7)
     _symlog(ax, "final relative gap")
-    ax.set_title(f"finals; P={r['n_patterns']} patterns, m*={r['m_star']}")
-    ax.legend(fontsize=6)
+    ax.set_ylim(-1e-6, 1e6)
+    ax.set_title(f"(d) final gaps (P={r['n_patterns']}, m*={r['m_star']})")
+    ax.legend(handles=handles, ncol=2, fontsize=7, loc="upper center")
     return fig
 
 
@@ -135,31 +153,50 @@ def plot_subsampling(res: Mapping[str, Results]):
 def plot_stationary(res: Mapping[str, Results]):
     r = res["stationary"]
     p_star = float(r["p_star"])
+    st = np.asarray(r["stationary"], bool)
     fig, axes = figure(1, 2)
     ax = axes[0, 0]
-    for tag, lab, col in (("_early", "after 10% of GD", COLORS[1]), ("", "end of GD", COLORS[0])):
-        gap = np.maximum(r["gap" + tag], 1e-16)
-        ax.loglog(r["grad" + tag], gap, "o", ms=4, color=col, label=lab, alpha=0.8)
-    ax.set_xlabel(r"$\|\nabla F\|$")
-    ax.set_ylabel(r"$(p_{nc}-p_{sub})/p_{sub}$")
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_title("network vs its own-pattern program")
-    ax.legend()
+    ax.loglog(
+        r["grad_gd"], np.maximum(np.abs(r["gap_gd"]), 1e-16), "o", ms=4, color=COLORS[1],
+        label="end of GD (not stationary)", alpha=0.8,
+    )  # fmt: skip
+    for mask, lab, mk in (
+        (st, "polished, stationary", "o"),
+        (~st, "polished, not stationary", "x"),
+    ):
+        if mask.any():
+            ax.loglog(
+                np.maximum(r["grad"][mask], 1e-16), np.maximum(np.abs(r["gap"][mask]), 1e-16), mk,
+                ms=4, color=COLORS[0], label=lab,
+            )  # fmt: skip
+    ax.axvline(float(r["stationary_tol"]), color="k", ls=":", lw=1.0)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(base=10, numticks=6))
+        axis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(r"generalised gradient norm $\|\nabla F\|$")
+    ax.set_ylabel(r"$|p_{nc}-p_{sub}|/p_{sub}$")
+    ax.set_title("(a) network vs its own-pattern program")
+    ax.legend(fontsize=7, loc="lower right")
     ax = axes[0, 1]
-    widths = r["width"]
-    ratio = r["p_sub"] / p_star
+    widths = np.asarray(r["width"])
+    ratio = r["p_nc"] / p_star - 1.0
     ok = r["c2"] <= 1 + 1e-4
     jitter = 0.04 * (np.arange(widths.size) % 5 - 2)
-    ax.plot(widths[ok] * (1 + jitter[ok]), ratio[ok], "o", color=COLORS[2], label="C2 holds")
-    ax.plot(widths[~ok] * (1 + jitter[~ok]), ratio[~ok], "x", color=COLORS[1], label="C2 fails")
-    ax.axhline(1.0, color="k", lw=1.0)
+    x = widths * (1 + jitter)
+    for mask, lab, mk, col in (
+        (st & ok, "stationary, C2 holds", "o", COLORS[2]),
+        (st & ~ok, "stationary, C2 fails", "x", COLORS[1]),
+    ):
+        if mask.any():
+            ax.plot(x[mask], np.maximum(ratio[mask], 1e-12), mk, color=col, label=lab)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=6))
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("width m")
-    ax.set_ylabel(r"$p_{sub}/p^\star$")
-    ax.set_title("is the stationary point global?")
-    ax.legend()
+    ax.set_ylabel(r"$p_{nc}/p^\star - 1$ (floored at 1e-12)")
+    ax.set_title("(b) is the stationary point global?")
+    ax.legend(fontsize=7, loc="upper right")
     return fig
 
 
@@ -215,6 +252,45 @@ def plot_sensitivity(res: Mapping[str, Results]):
     ax.set_ylabel("test accuracy")
     ax.set_title(f"n_train={r['n_train']}, n_test={r['n_test']}")
     ax.legend()
+    return fig
+
+
+def plot_rank(res: Mapping[str, Results]):
+    r = res["rank"]
+    ns = np.asarray(r["n_grid"], float)
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    markers = ("o", "x", "s", "^")
+    for a, k in enumerate(r["ranks"]):
+        ax.plot(ns, r["formula"][a], "-", color=COLORS[a], lw=1.0, label=f"r={k}: Cover count")
+        ax.plot(ns, r["bound"][a], "--", color=COLORS[a], lw=1.0, label=f"r={k}: 2r(e(n-1)/r)^r")
+        for b in range(len(r["dims"])):
+            ax.plot(ns, r["counts"][a, b], markers[b % 4], color=COLORS[a], ms=5, mfc="none")
+    for b, d in enumerate(r["dims"]):
+        ax.plot([], [], markers[b % 4], color="gray", mfc="none", label=f"enumerated, d={d}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("n")
+    ax.set_ylabel("number of patterns P")
+    ax.set_title("(a) pattern count of rank-r data")
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    ax.set_ylim(1, 1e13)
+    ax = axes[0, 1]
+    mid = np.sqrt(ns[1:] * ns[:-1])
+    for a, k in enumerate(r["ranks"]):
+        for b, d in enumerate(r["dims"]):
+            ax.plot(
+                mid, r["slopes"][a, b], markers[b % 4] + "-", color=COLORS[a], mfc="none",
+                label=f"r={k}, d={d}",
+            )  # fmt: skip
+        ax.axhline(float(k), color=COLORS[a], ls=":", lw=1.0)
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("n (geometric mid-point)")
+    ax.set_ylabel("local slope d log P / d log n")
+    ax.set_title("(b) polynomial degree (dotted: r)")
+    ax.set_ylim(-0.5, float(np.max(r["ranks"])) + 1.5)
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
     return fig
 
 

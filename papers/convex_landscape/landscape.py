@@ -42,10 +42,12 @@ from common.convex_nn.problem import check_array, check_beta, check_X, check_y
 
 __all__ = [
     "ExactOptimum",
+    "Polished",
     "all_patterns",
     "dual_constraint_all",
     "exact_optimum",
     "lowrank_patterns",
+    "polish_stationary",
     "recalled_ratio_bound",
     "stationary_program",
 ]
@@ -213,3 +215,170 @@ def recalled_ratio_bound(sigma_next, beta: float, m_star: int) -> np.ndarray:
     if m_star < 1:
         raise ValueError(f"m_star must be >= 1, got {m_star}")
     return (1.0 + np.sqrt(m_star) * np.asarray(sigma_next, float) / beta) ** 2
+
+
+@dataclass(frozen=True)
+class Polished:
+    r"""A network polished to a (Clarke) stationary point in float64.
+
+    Attributes
+    ----------
+    W1 : (m, d), w2 : (m,)
+        Polished weights (dead neurons set to exactly zero).
+    grad_norm : float
+        Norm of the smallest element of the network objective's generalised gradient with
+        ``relu'(0)`` in ``[0, 1]`` at the ties (data points on a neuron's kink); the ordinary
+        gradient norm where there are no ties.
+    stationary : bool
+        ``grad_norm <= tol`` was reached.
+    n_ties : int
+        Number of (sample, live neuron) pairs with ``x_i^T w_j = 0`` (held exactly zero).
+    tie_bits : list of (neuron, sample, s)
+        The ties and their ``relu'(0)`` value ``s`` in ``[0, 1]``.
+    iterations : int
+    """
+
+    W1: np.ndarray
+    w2: np.ndarray
+    grad_norm: float
+    stationary: bool
+    n_ties: int
+    tie_bits: tuple
+    iterations: int
+
+
+def _null(A: np.ndarray, d: int) -> np.ndarray:
+    if A.shape[0] == 0:
+        return np.eye(d)
+    _, s, Vt = np.linalg.svd(A, full_matrices=True)
+    rank = int(np.sum(s > 1e-12 * max(s[0], 1e-300)))
+    return Vt[rank:].T
+
+
+def _reduced_parts(X, y, sig, N, Z, a, beta):
+    """Objective, gradient, Hessian in the variables ``(z_j, alpha_j)`` with ``w_j = N_j z_j``.
+
+    ``sig (m, n)``: 1 where sample i is on neuron j's active side, 0 otherwise (ties: 0; their
+    pre-activation is held at zero, so they contribute nothing either way).
+    """
+    m = len(N)
+    dims = [Nj.shape[1] for Nj in N]
+    W = np.stack([N[j] @ Z[j] for j in range(m)])
+    H = sig * (W @ X.T)  # (m, n)
+    r = H.T @ a - y
+    F = 0.5 * r @ r + 0.5 * beta * (np.sum(W**2) + a @ a)
+    cols = [a[j] * (sig[j][:, None] * X) @ N[j] for j in range(m)]
+    J = np.concatenate([*cols, H.T], axis=1)
+    off = np.cumsum([0, *dims])
+    g = J.T @ r + beta * np.concatenate([*(Z[j] for j in range(m)), a])
+    Hs = J.T @ J + beta * np.eye(J.shape[1])
+    for j in range(m):
+        c = N[j].T @ ((sig[j][:, None] * X).T @ r)
+        Hs[off[j] : off[j + 1], off[-1] + j] += c
+        Hs[off[-1] + j, off[j] : off[j + 1]] += c
+    return F, g, Hs, W, r
+
+
+def polish_stationary(
+    X, y, W1, w2, beta: float, *, tol: float = 1e-9, max_iter: int = 300,
+    tie_tol: float = 1e-6, dead_tol: float = 1e-9,
+) -> Polished:  # fmt: skip
+    r"""Polish a trained network to a Clarke stationary point with float64 precision.
+
+    Active-set Newton on the network objective inside its current activation cell: samples
+    with ``|x_i^T w_j| <= tie_tol ||x_i|| ||w_j||`` are ties, held at ``x_i^T w_j = 0`` (``w_j``
+    restricted to the null space of the tied rows); the other samples keep their side of every
+    kink (a step is cut where a sample would cross, and that sample becomes a tie). On each
+    cell face the objective is smooth; Newton (least-squares solve of the exact Hessian, which
+    is singular along the rescaling directions; backtracking) runs until the reduced gradient is
+    ``<= tol``. Then each tie's ``relu'(0)`` value ``s`` is the one that zeroes the full
+    gradient; if some ``s`` lies outside ``[0, 1]`` the point is not stationary, that tie is
+    released (the next Newton step decides its side), and the polish continues. Neurons with
+    :math:`|\alpha_j|\|w_j\|\le` ``dead_tol`` are set to zero. Used to check the
+    stationary-point theorem at points that are stationary to float64 precision.
+    """
+    X = check_X(X)
+    y = check_y(y, X.shape[0])
+    beta = check_beta(beta)
+    W1 = np.array(check_array(W1, "W1", (2,)), dtype=np.float64)
+    w2 = np.array(check_array(w2, "w2", (1,)), dtype=np.float64)
+    d = X.shape[1]
+    xn = np.linalg.norm(X, axis=1)
+    live = np.abs(w2) * np.linalg.norm(W1, axis=1) > dead_tol
+    W1[~live], w2[~live] = 0.0, 0.0
+    idx = np.flatnonzero(live)
+    if idx.size == 0:
+        return Polished(W1, w2, float(np.linalg.norm(w2)), True, 0, (), 0)
+    W, a = W1[idx].copy(), w2[idx].copy()
+    m = idx.size
+    P = W @ X.T
+    tie = np.abs(P) <= tie_tol * xn[None, :] * np.linalg.norm(W, axis=1)[:, None]
+    side = P > 0
+    gnorm, stationary, it, bits = np.inf, False, 0, ()
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
+        N = [_null(X[tie[j]], d) for j in range(m)]
+        Z = [N[j].T @ W[j] for j in range(m)]
+        sig = (side & ~tie).astype(np.float64)
+        F, g, Hs, W, r = _reduced_parts(X, y, sig, N, Z, a, beta)
+        if np.linalg.norm(g) <= tol:
+            # relu'(0) values at the ties that zero the full gradient of each neuron
+            worst, bits, full = None, [], 0.0
+            for j in range(m):
+                gw = a[j] * (sig[j] * r) @ X + beta * W[j]
+                ti = np.flatnonzero(tie[j])
+                if ti.size:
+                    A = (a[j] * r[ti])[None, :] * X[ti].T  # (d, t)
+                    s = np.linalg.lstsq(A, -gw, rcond=None)[0]
+                    sc = np.clip(s, 0.0, 1.0)
+                    gw = gw + A @ sc
+                    for k, i in enumerate(ti):
+                        bits.append((int(idx[j]), int(i), float(sc[k])))
+                        out = max(s[k] - 1.0, -s[k])
+                        if out > 1e-9 and (worst is None or out > worst[0]):
+                            worst = (out, j, i)
+                full += float(gw @ gw)
+            ga = (sig * (W @ X.T)) @ r + beta * a
+            gnorm = float(np.sqrt(full + ga @ ga))
+            if worst is None:
+                stationary = gnorm <= 10 * tol
+                break
+            _, j, i = worst
+            tie[j, i] = False
+            side[j, i] = True  # provisional; the next step sets it
+            continue
+        step = -np.linalg.lstsq(Hs, g, rcond=None)[0]
+        if step @ g >= 0:
+            step = -g / max(np.linalg.norm(Hs, 2), 1e-300)
+        off = np.cumsum([0, *(Nj.shape[1] for Nj in N)])
+        dW = np.stack([N[j] @ step[off[j] : off[j + 1]] for j in range(m)])
+        da = step[off[-1] :]
+        # released ties (no side yet, pre-activation ~0) take the side the step moves them to
+        Pw, Pd = W @ X.T, dW @ X.T
+        fresh = ~tie & (np.abs(Pw) <= tie_tol * xn[None, :] * np.linalg.norm(W, axis=1)[:, None])
+        side = np.where(fresh, Pd > 0, side)
+        sgn = np.where(side, 1.0, -1.0)
+        cross = (~tie) & ~fresh & (sgn * Pd < 0)
+        tmax = 1.0
+        block = None
+        if cross.any():
+            ratios = np.where(cross, -Pw / np.where(cross, Pd, 1.0), np.inf)
+            k = np.unravel_index(np.argmin(ratios), ratios.shape)
+            if ratios[k] < 1.0:
+                tmax, block = max(float(ratios[k]), 0.0), k
+        t = tmax
+        while t > 1e-14:
+            Wc, ac = W + t * dW, a + t * da
+            Fc = 0.5 * np.sum(((sig * (Wc @ X.T)).T @ ac - y) ** 2) + 0.5 * beta * (
+                np.sum(Wc**2) + ac @ ac
+            )
+            if Fc <= F + 1e-4 * t * (step @ g) or abs(Fc - F) <= 1e-15 * max(abs(F), 1.0):
+                break
+            t *= 0.5
+            block = None
+        W, a = W + t * dW, a + t * da
+        if block is not None:
+            tie[block] = True
+    if not stationary and not np.isfinite(gnorm):
+        gnorm = float(np.linalg.norm(g))  # reduced gradient: a lower bound of the full one
+    W1[idx], w2[idx] = W, a
+    return Polished(W1, w2, float(gnorm), bool(stationary), int(tie.sum()), tuple(bits), it)

@@ -54,7 +54,7 @@ PAPER = Paper(
             quick={
                 **_PLANTED,
                 "seeds": 6,
-                "m_grid": [2, 4, 8, 16, 32, 64, 128],
+                "m_grid": [2, 4, 8, 16, 32, 64, 128, 256, 512],
                 "lowrank_ks": [1, 2],
                 "lowrank_beta_fracs": [0.01, 0.1, 0.5],
             },
@@ -73,11 +73,13 @@ PAPER = Paper(
             ),
             quick={
                 **_PLANTED,
-                "widths": [2, 4, 8, 16],
+                "widths": [2, 5, 10, 20],
                 "seeds": 4,
                 "lr": 5e-3,
                 "gd_steps": 8000,
-                "grad_tol": 1e-3,
+                "polish_tol": 1e-10,
+                "polish_iter": 1500,
+                "stationary_tol": 1e-8,
                 "optimal_rtol": 1e-6,
                 "c2_rtol": 1e-4,
             },
@@ -87,7 +89,9 @@ PAPER = Paper(
                 "seeds": 20,
                 "lr": 5e-3,
                 "gd_steps": 100000,
-                "grad_tol": 1e-3,
+                "polish_tol": 1e-10,
+                "polish_iter": 5000,
+                "stationary_tol": 1e-8,
                 "optimal_rtol": 1e-6,
                 "c2_rtol": 1e-4,
             },
@@ -103,7 +107,9 @@ PAPER = Paper(
                 "beta_frac": 0.05,
                 "cvx_solvers": ["clarabel", "scs"],
                 "solver_opts": {"scs": {"eps_abs": 1e-7, "eps_rel": 1e-7}},
-                "al_deltas": [],
+                "al_deltas": [1.0, 10.0, 100.0, 1000.0, 10000.0],
+                "al_max_iter": 2000,
+                "fista_max_iter": 10000,
                 "seeds": 3,
                 "width": 20,
                 "steps": 1500,
@@ -120,6 +126,8 @@ PAPER = Paper(
                 "cvx_solvers": ["clarabel", "scs", "al"],
                 "solver_opts": {},
                 "al_deltas": [1.0, 10.0, 100.0, 1000.0, 10000.0],
+                "al_max_iter": 20000,
+                "fista_max_iter": 10000,
                 "seeds": 20,
                 "width": 50,
                 "steps": 20000,
@@ -127,6 +135,12 @@ PAPER = Paper(
                 "n_trace": 100,
                 "lrs": {"sgd": [1e-4, 1e-3, 1e-2], "adam": [1e-3, 1e-2, 1e-1]},
             },
+        ),
+        Experiment(
+            name="rank",
+            description="E6: number of activation patterns vs n for rank-r data in dimension d",
+            quick={"ranks": [1, 2, 3], "dims": [10, 50], "n_grid": [10, 20, 40, 80, 160]},
+            full={"ranks": [1, 2, 3], "dims": [10, 50], "n_grid": [10, 20, 40, 80, 160, 320]},
         ),
         Experiment(
             name="cifar",
@@ -209,6 +223,14 @@ PAPER = Paper(
             "Hyperparameter (in)sensitivity on breast_cancer (2 principal components + bias, exact "
             "optimum by column generation): SGD/Adam over learning rates vs convex solvers; test "
             "accuracy of the mapped convex network and of the non-convex runs.",
+        ),
+        Figure(
+            "rank",
+            ("rank",),
+            "Complexity for bounded rank: the number of activation patterns (= blocks of the "
+            "convex program) of rank-r data against n, enumerated exactly, for two ambient "
+            "dimensions d, with Cover's count and the bound 2r(e(n-1)/r)^r; and the local "
+            "log-log slope, polynomial of degree r-1 for every d.",
         ),
         Figure(
             "cifar",

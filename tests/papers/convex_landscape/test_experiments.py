@@ -19,8 +19,10 @@ TINY = {
     "stationary": {**_SMALL, "widths": [2], "seeds": 2, "gd_steps": 40},
     "sensitivity": {
         "n_train": 25, "seeds": 2, "steps": 20, "width": 4, "n_trace": 4,
-        "lrs": {"sgd": [1e-4], "adam": [1e-2]},
+        "lrs": {"sgd": [1e-4], "adam": [1e-2]}, "al_deltas": [100.0], "al_max_iter": 50,
+        "fista_max_iter": 200,
     },
+    "rank": {"ranks": [1, 2], "dims": [3, 5], "n_grid": [6, 12]},
     "cifar": {
         "standin_per_batch": 4, "standin_test": 6, "n_gates": 3, "width": 4, "epochs": 1,
         "batch": 10, "sgd_lrs": [1e-3], "convex_lrs": [1e-4],
@@ -44,6 +46,12 @@ def test_outputs(results):
     assert eq["mapped_objective"] == pytest.approx(eq["p_star"], rel=1e-7)
     assert results["subsampling"]["ratio_relu"].shape == (2, 2)
     assert results["stationary"]["n_runs"] == 2
+    rk = results["rank"]
+    assert rk["counts"].tolist() == [[[2, 2], [2, 2]], [[12, 24], [12, 24]]]
+    assert rk["max_count_mismatch"] == 0
+    sens = results["sensitivity"]
+    assert len(sens["convex_settings"]) == 5  # CLARABEL, SCS, AL delta=100, R-FISTA x 2
+    assert sens["convex_rel_dev"][0] == 0.0
     assert results["sensitivity"]["finals"].shape == (2, 1, 2)
     cif = results["cifar"]
     assert cif["source"].startswith("synthetic") and len(cif["labels"]) == 3

@@ -17,9 +17,11 @@ from papers.convex_landscape.landscape import (
     dual_constraint_all,
     exact_optimum,
     lowrank_patterns,
+    polish_stationary,
     recalled_ratio_bound,
     stationary_program,
 )
+from papers.convex_landscape.training import objective_and_grad, train_ensemble
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,38 @@ def test_bad_inputs(problem, call, exc, match):
     X, y, _ = problem
     with pytest.raises(exc, match=match):
         call(X, y)
+
+
+def test_polish_reaches_float64_stationarity_and_the_theorem_holds(problem):
+    """GD endpoints are not stationary; polished ones are (gradient <= 1e-8), and there the
+    network's value equals its own-pattern program's optimum (the stationary-point theorem)."""
+    X, y, beta = problem
+    run = train_ensemble(
+        X, y, beta, width=6, lrs=np.full(4, 5e-3), optimizer="gd", steps=3000,
+        rng=np.random.default_rng(3), n_trace=2,
+    )  # fmt: skip
+    assert np.all(run.grad_norm > 1e-6)
+    n_stat = 0
+    for s in range(4):
+        pol = polish_stationary(X, y, run.W1[s], run.w2[s], beta)
+        assert network_objective(X, y, pol.W1, pol.w2, beta) <= run.objective[s] + 1e-12
+        if pol.stationary:
+            n_stat += 1
+            assert pol.grad_norm <= 1e-8
+            res, p_nc = stationary_program(X, y, pol.W1, pol.w2, beta)
+            assert p_nc == pytest.approx(res.objective, rel=1e-6)
+            for _, _, tie_s in pol.tie_bits:
+                assert 0.0 <= tie_s <= 1.0
+    assert n_stat >= 2
+
+
+def test_polish_gradient_is_the_network_gradient_without_ties(problem):
+    """Where no data point sits on a kink the reported norm is the ordinary gradient norm."""
+    X, y, beta = problem
+    rng = np.random.default_rng(5)
+    W1, w2 = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    pol = polish_stationary(X, y, W1, w2, beta, max_iter=1)
+    _, gW, ga = objective_and_grad(X, y, beta, pol.W1[None], pol.w2[None])
+    if pol.n_ties == 0 and not pol.stationary:
+        full = float(np.sqrt(np.sum(gW**2) + np.sum(ga**2)))
+        assert full >= pol.grad_norm * (1 - 1e-9)

@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from common.arrangements import sample_patterns
-from common.convex_nn import convex_objective, solve_convex
+from common.convex_nn import Formulation, Squared, convex_objective, fast, solve_convex
+from common.convex_nn.problem import masks
+from common.convex_nn.reference import cvxpy_program
 
 BETA_SCALE = 0.1  # beta = BETA_SCALE * max_i ||X^T D_i y|| (a moderately sparse solution)
 
@@ -74,34 +76,18 @@ def run_clarabel(X, y, D, beta, formulation, repeats=1):
 
 
 def _clarabel_once(X, y, D, beta, formulation):
-    import cvxpy as cp
-
-    d = X.shape[1]
-    P = D.shape[0]
-    M = D.T.astype(float)
-    S = 2 * M - 1
-    U = cp.Variable((P, d))
-    XU = X @ U.T
-    cons = []
-    if formulation == "relu":
-        V = cp.Variable((P, d))
-        XV = X @ V.T
-        pred = cp.sum(cp.multiply(M, XU - XV), axis=1)
-        pen = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
-        cons = [cp.multiply(S, XU) >= 0, cp.multiply(S, XV) >= 0]
-    else:
-        pred = cp.sum(cp.multiply(M, XU), axis=1)
-        pen = cp.sum(cp.norm(U, 2, axis=1))
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(pred - y) + beta * pen), cons)
+    """One CLARABEL solve (its default tolerances) of the package's CVXPY program
+    (:func:`common.convex_nn.reference.cvxpy_program`), timing ``solve`` only."""
+    form = Formulation(formulation)
+    prog = cvxpy_program(X, y, form.masks(D), form.signs(D), beta, relu=form.constrained)
     t0 = time.perf_counter()
-    prob.solve(solver="CLARABEL")
+    prog.problem.solve(solver="CLARABEL")
     t = time.perf_counter() - t0
-    Uv = U.value
-    Vv = V.value if formulation == "relu" else None
+    Vv = prog.V.value if form.constrained else None
     return {
         "time": t,
-        "objective": convex_objective(X, y, D, Uv, Vv, beta),
-        "status": prob.status,
+        "objective": convex_objective(X, y, D, prog.U.value, Vv, beta),
+        "status": prog.problem.status,
     }
 
 
@@ -215,9 +201,6 @@ def xla_peak_bytes(n, d, P, formulation="gated"):
     import jax
     import jax.numpy as jnp
 
-    from common.convex_nn import fast
-    from common.convex_nn.problem import masks
-
     X, y, D, _, beta = make_problem(n, d, P)
     M = masks(D)
     S = 2.0 * D.T - 1.0
@@ -244,7 +227,7 @@ def xla_peak_bytes(n, d, P, formulation="gated"):
         )
         comp = fast._fista_jit.lower(
             *args,
-            loss="squared",
+            loss=Squared(),
             constrained=formulation == "relu",
             metric_kind="gap" if formulation == "gated" else "mns",
             check_every=10,

@@ -8,7 +8,7 @@ Pilanci & Ergen (ICML 2020) and Mishkin, Sahiner & Pilanci (ICML 2022), in paper
 with CVXPY reference solvers, fast solvers (R-FISTA + active-set Newton for the gated program,
 a certified working-set method for the ReLU program; JAX augmented Lagrangian and ADMM as
 first-order alternatives), dual certificates (brief §5), maps to and from networks (§4), a
-torch non-convex baseline and scikit-learn estimators (imported on first use). Patterns come
+torch non-convex baseline and scikit-learn estimators. Patterns come
 from :mod:`common.arrangements`. Guide and measurements: ``common/convex_nn/README.md``.
 Used by convex_landscape (2312.12657), relaxation_gap (2402.03625), lasso_mirrors
 (2403.01046), convex_diffusion (2402.01965) and riemannian_lora (2402.02347).
@@ -24,6 +24,9 @@ from .certificates import (
     duality_gap,
 )
 from .colgen import ColumnGenerationResult, column_generation
+from .estimators import ConvexReLUClassifier, ConvexReLURegressor
+from .formulations import Formulation
+from .losses import LOSSES, Huber, Logistic, Loss, Squared
 from .maps import (
     balance_network,
     network_objective,
@@ -43,25 +46,25 @@ from .problem import (
     scnn_lambda,
 )
 from .solve import ConvexResult, solve_convex
-
-
-def __getattr__(name):
-    # the scikit-learn estimators are imported on first use: scikit-learn costs ~2 s to import
-    if name in ("ConvexReLUClassifier", "ConvexReLURegressor"):
-        from . import estimators
-
-        return getattr(estimators, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+from .solvers import SOLVERS, Solver, UnsupportedProblemError, get_solver
 
 __all__ = [
+    "LOSSES",
+    "SOLVERS",
     "ColumnGenerationResult",
     "ConvexReLUClassifier",
     "ConvexReLURegressor",
     "ConvexResult",
     "DualityGap",
+    "Formulation",
+    "Huber",
+    "Logistic",
+    "Loss",
     "NonconvexResult",
+    "Solver",
+    "Squared",
     "TwoLayerNet",
+    "UnsupportedProblemError",
     "activation_coefficients",
     "active_neuron_residual",
     "balance_network",
@@ -73,6 +76,7 @@ __all__ = [
     "convex_objective",
     "dual_constraint_values",
     "duality_gap",
+    "get_solver",
     "network_objective",
     "network_predict",
     "network_to_convex",

@@ -16,6 +16,12 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from common.arrangements import sample_patterns
+
+from .maps import network_predict, to_network
+from .problem import activation_coefficients
+from .solve import solve_convex
+
 __all__ = ["ConvexReLUClassifier", "ConvexReLURegressor"]
 
 
@@ -47,11 +53,6 @@ class _ConvexBase(BaseEstimator):
         return np.hstack([X, np.ones((X.shape[0], 1))]) if self.bias else X
 
     def _fit_targets(self, X, Y, loss):
-        from common.arrangements import sample_patterns
-
-        from .maps import to_network
-        from .solve import solve_convex
-
         Xd = self._design(X)
         D, G = sample_patterns(Xd, int(self.n_patterns), seed=self.seed, return_gates=True)
         if D.shape[0] == 0:  # e.g. constant data: fall back to the all-ones pattern
@@ -68,9 +69,6 @@ class _ConvexBase(BaseEstimator):
         return self
 
     def _decision(self, X):
-        from .maps import network_predict
-        from .problem import activation_coefficients
-
         Xd = self._design(X)
         if self.formulation == "relu":
             if self.W1_.shape[0] == 0:

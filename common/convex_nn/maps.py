@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.arrangements import stable_unique_rows
+
 from .problem import (
     activation_coefficients,
     check_array,
@@ -122,9 +124,9 @@ def network_objective(X, y, W1, w2, beta, *, activation="relu", loss="squared") 
 
     where :math:`\alpha_j` is row ``j`` of ``w2`` (for scalar outputs the last term is
     :math:`\|w_2\|^2`; for single-output neurons, as produced by :func:`to_network`, it equals
-    :math:`\|w_2\|_F^2`). ``loss="logistic"`` uses :math:`\sum\log(1+e^{-y\hat y})` and
-    needs labels in {-1, +1}. ``w2`` must match ``y``: ``(m,)`` (or ``(m, 1)``) for ``y (n,)``,
-    ``(m, c)`` for ``y (n, c)``.
+    :math:`\|w_2\|_F^2`). ``loss`` is a name or a :class:`~common.convex_nn.losses.Loss`
+    (``"logistic"``: :math:`\sum\log(1+e^{-y\hat y})`, labels in {-1, +1}). ``w2`` must
+    match ``y``: ``(m,)`` (or ``(m, 1)``) for ``y (n,)``, ``(m, c)`` for ``y (n, c)``.
     """
     X, W1, w2 = _check_net(X, W1, w2)
     y = check_y(y, X.shape[0])
@@ -136,10 +138,7 @@ def network_objective(X, y, W1, w2, beta, *, activation="relu", loss="squared") 
         raise ValueError(f"w2 must have shape {want} to match y of shape {y.shape}, got {w2.shape}")
     pred = _act(X @ W1.T, activation) @ w2
     pred = pred.reshape(y.shape)
-    if loss == "squared":
-        fit = 0.5 * float(np.sum((pred - y) ** 2))
-    else:
-        fit = float(np.sum(np.logaddexp(0.0, -y * pred)))
+    fit = float(loss.value(pred, y))
     a2 = w2**2 if w2.ndim == 1 else np.sum(np.abs(w2), axis=1) ** 2
     return fit + 0.5 * beta * (float(np.sum(W1**2)) + float(np.sum(a2)))
 
@@ -164,8 +163,6 @@ def patterns_of_network(X, W1, *, strict: bool = False, drop_zero: bool = False)
     These define the *stationary-point program* of 2312.12657: the convex program restricted
     to the patterns of a (trained) network's own neurons.
     """
-    from common.arrangements import stable_unique_rows
-
     X = check_X(X)
     W1 = check_array(W1, "W1", (2,))
     if W1.shape[1] != X.shape[1]:
@@ -195,8 +192,6 @@ def network_to_convex(X, W1, w2, *, strict: bool = False):
     W1b, w2b = balance_network(W1, w2) if W1.shape[0] else (W1, w2)
     Z = (X @ W1b.T).T
     Dn = Z > 0 if strict else Z >= 0
-    from common.arrangements import stable_unique_rows
-
     idx = stable_unique_rows(Dn)
     D = Dn[idx]
     packed = np.packbits(D, axis=1)

@@ -3,10 +3,12 @@ r"""Damped Newton for the group Lasso on a fixed set of blocks (the exact finish
 Once the active blocks are known, :math:`\tfrac12\|Kw-y\|^2+\beta\sum_b\|w_b\|` is smooth
 where every :math:`w_b\ne0`, with Hessian
 :math:`K^\top K+\beta\,\mathrm{blkdiag}((I-\hat w_b\hat w_b^\top)/\|w_b\|)`, and Newton's
-method converges quadratically. :func:`common.convex_nn.fast.fista` finishes the gated program
-with :func:`group_lasso_newton` and accepts its result only if the certified gap of the *full*
-program is within tolerance; :func:`block_gram` also assembles the working-set solver's
-restricted programs (:mod:`common.convex_nn.working_set`).
+method converges quadratically. The whole Newton method of the package is here:
+:func:`group_lasso_newton` on a fixed set of blocks, and :func:`newton_active_set`, which
+adds and removes blocks around it; :func:`common.convex_nn.fast.fista` finishes the gated
+program with the latter and accepts its result only if the certified gap of the *full* program
+is within tolerance. :func:`block_gram` also assembles the working-set solver's restricted
+programs (:mod:`common.convex_nn.working_set`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 
 from ._blas import cholesky_solver, single_thread_blas
 
-__all__ = ["block_gram", "group_lasso_newton"]
+__all__ = ["block_gram", "group_lasso_newton", "newton_active_set"]
 
 COLLAPSE = 1e-3  # after a damped step, blocks this small (relative) are set to zero
 
@@ -100,13 +102,7 @@ def _newton(X, C, y, beta, W, H, max_iter):
         Cl, Wl = C[:, live], W[live]
         Z = parts(Wl, Cl)
         r = Z.sum(axis=1) - y
-        # exact zero test: c_b = K_b^T (y - K w + K_b w_b), sequential (a zeroing changes r)
-        cand = np.flatnonzero(np.linalg.norm((Cl * (Z - r[:, None])).T @ X, axis=1) <= beta)
-        drop = []
-        for j in cand:
-            if np.linalg.norm((Cl[:, j] * (Z[:, j] - r)) @ X) <= beta:
-                r = r - Z[:, j]
-                drop.append(j)
+        drop, r = _zero_test(X, Cl, Z, r, beta)
         if drop:
             W[live[drop]] = 0.0
             live = np.delete(live, drop)
@@ -122,12 +118,8 @@ def _newton(X, C, y, beta, W, H, max_iter):
         tiny = 1e-14 * max(abs(f), 1e-300)
         if solve is not None and float(g @ solve(g)) <= tiny:
             break  # converged by the last factor: no new factorisation
-        L = live.size
-        Hs = H.copy() if L == B else H.reshape(B, d, B, d)[live][:, :, live].reshape(L * d, -1)
-        T = (beta / nb)[:, None, None] * (np.eye(d) - U[:, :, None] * U[:, None, :])
-        Hs.reshape(L, d, L, d)[np.arange(L), :, np.arange(L), :] += T.astype(H.dtype)
         try:
-            solve = cholesky_solver(Hs)
+            solve = cholesky_solver(_reduced_hessian(H, live, B, d, beta, nb, U))
         except np.linalg.LinAlgError:
             return None
         step = solve(g).astype(np.float64)
@@ -136,13 +128,9 @@ def _newton(X, C, y, beta, W, H, max_iter):
             return None
         if dec <= tiny:
             break
-        S = step.reshape(L, d)
-        t = 1.0
-        while t > 1e-6:
-            if fval(Wl - t * S, Cl) <= f - 1e-4 * t * dec:
-                break
-            t *= 0.5
-        else:
+        S = step.reshape(live.size, d)
+        t = _armijo(lambda t, Wl=Wl, Cl=Cl, S=S: fval(Wl - t * S, Cl), f, dec)
+        if t is None:
             break  # no decrease resolvable in float64
         W[live] = Wl - t * S
         if t < 1.0:
@@ -158,3 +146,75 @@ def _newton(X, C, y, beta, W, H, max_iter):
     else:
         return None if H.dtype == np.float32 else W
     return W
+
+
+def _zero_test(X, Cl, Z, r, beta):
+    """Blocks for which zero is optimal with the others fixed: ``||K_b^T (y - K w + K_b w_b)||
+    <= beta``, tested sequentially (a zeroing changes the residual ``r = K w - y``)."""
+    cand = np.flatnonzero(np.linalg.norm((Cl * (Z - r[:, None])).T @ X, axis=1) <= beta)
+    drop = []
+    for j in cand:
+        if np.linalg.norm((Cl[:, j] * (Z[:, j] - r)) @ X) <= beta:
+            r = r - Z[:, j]
+            drop.append(j)
+    return drop, r
+
+
+def _reduced_hessian(H, live, B, d, beta, nb, U):
+    """Newton matrix on the live blocks: the Gram's live part plus the group-norm curvature
+    ``beta (I - u u^T) / ||w_b||`` on the diagonal blocks (in the Gram's dtype)."""
+    L = live.size
+    Hs = H.copy() if L == B else H.reshape(B, d, B, d)[live][:, :, live].reshape(L * d, -1)
+    T = (beta / nb)[:, None, None] * (np.eye(d) - U[:, :, None] * U[:, None, :])
+    Hs.reshape(L, d, L, d)[np.arange(L), :, np.arange(L), :] += T.astype(H.dtype)
+    return Hs
+
+
+def _armijo(fval, f, dec):
+    """Backtracking step ``t`` (halving from 1) with ``fval(t) <= f - 1e-4 t dec``; ``None``
+    if no ``t > 1e-6`` decreases."""
+    t = 1.0
+    while t > 1e-6:
+        if fval(t) <= f - 1e-4 * t * dec:
+            return t
+        t *= 0.5
+    return None
+
+
+def newton_active_set(X, y, M, W, beta, max_vars=4000, max_rounds=6):
+    r"""Newton's method on the active blocks of an iterate (squared loss, per output).
+
+    ``y (n, c)``, masks ``M (n, B)``, blocks ``W (c, B, d)``. With the active set :math:`A`
+    fixed, :math:`\tfrac12\|K_Aw-y\|^2+\beta\sum_{b\in A}\|w_b\|` is smooth where every
+    :math:`w_b\ne0`, with Hessian
+    :math:`K_A^\top K_A+\beta\,\mathrm{blkdiag}((I-\hat w_b\hat w_b^\top)/\|w_b\|)`; damped
+    Newton (Armijo backtracking) converges quadratically once :math:`A` is right. Blocks leave
+    :math:`A` by the exact zero test of :func:`group_lasso_newton`; blocks outside :math:`A`
+    whose gradient norm exceeds ``beta`` enter it (at the exact minimiser along their
+    steepest-descent direction), for at most ``max_rounds`` rounds. Returns the new ``W`` or
+    ``None`` (breakdown, or ``|A| d > max_vars``); the caller certifies the result on the full
+    program.
+    """
+    c, _, d = W.shape
+    out = np.asarray(W, dtype=np.float64).copy()
+    for k in range(c):
+        Wk = out[k]
+        for _ in range(max_rounds):
+            act = np.flatnonzero(np.linalg.norm(Wk, axis=1) > 0)
+            if act.size * d > max_vars:
+                return None
+            if act.size:
+                w = group_lasso_newton(X, M[:, act], y[:, k], beta, Wk[act])
+                if w is None:
+                    return None
+                Wk[act] = w
+            r = y[:, k] - np.einsum("nb,nb->n", M, X @ Wk.T)
+            g = (M * r[:, None]).T @ X  # -gradient, (B, d)
+            gn = np.linalg.norm(g, axis=1)
+            new = np.flatnonzero((np.linalg.norm(Wk, axis=1) == 0) & (gn > beta))
+            if new.size == 0:
+                break
+            u = g[new] / gn[new, None]
+            curv = np.sum((M[:, new] * (X @ u.T)) ** 2, axis=0)
+            Wk[new] = ((gn[new] - beta) / np.maximum(curv, 1e-300))[:, None] * u
+    return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import activation_coefficients, check_beta, check_X, check_y
+from .problem import activation_coefficients, check_beta, check_loss, check_X, check_y
 
 __all__ = ["NonconvexResult", "TwoLayerNet", "train_nonconvex"]
 
@@ -88,7 +88,7 @@ def train_nonconvex(
     seed: int = 0,
     init_scale: float = 1.0,
     activation="relu",
-    loss: str = "squared",
+    loss="squared",
     W1_init=None,
     w2_init=None,
     progress: bool | None = None,
@@ -129,8 +129,7 @@ def train_nonconvex(
         raise ValueError(f"m (width) must be a positive int, got {m!r}")
     if not (isinstance(lr, float | int) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if loss not in ("squared", "logistic"):
-        raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}")
+    loss = check_loss(loss, y)
     bs = n if batch_size is None else int(batch_size)
     if not 1 <= bs <= n:
         raise ValueError(f"batch_size must be in [1, n={n}], got {batch_size!r}")
@@ -145,10 +144,7 @@ def train_nonconvex(
     Xt = torch.as_tensor(X)
     yt = torch.as_tensor(y)
 
-    def fit(pred, target):
-        if loss == "squared":
-            return 0.5 * ((pred - target) ** 2).sum()
-        return torch.nn.functional.softplus(-target * pred).sum()
+    fit = loss.torch_value
 
     def full_objective():
         with torch.no_grad():

@@ -13,9 +13,10 @@ and a piecewise-linear activation :math:`\sigma(t)=a\,t` for :math:`t\ge0`, :mat
 
     \text{gated:}\quad \min_{u_i}\ \ell\Big(\sum_i M_iXu_i, y\Big) + \beta\sum_i\|u_i\|_2 .
 
-Losses: ``"squared"`` :math:`\ell(\hat y,y)=\tfrac12\|\hat y-y\|^2`; ``"logistic"``
-:math:`\ell=\sum_k\log(1+e^{-y_k\hat y_k})` with labels :math:`y_k\in\{-1,+1\}` (sums, not
-means, as in paper scaling).
+Losses (:mod:`common.convex_nn.losses`): ``"squared"``
+:math:`\ell(\hat y,y)=\tfrac12\|\hat y-y\|^2`; ``"logistic"``
+:math:`\ell=\sum_k\log(1+e^{-y_k\hat y_k})` with labels :math:`y_k\in\{-1,+1\}`; ``"huber"``
+(sums, not means, as in paper scaling); any :class:`~common.convex_nn.losses.Loss` object.
 
 Vector outputs ``y (n, c)``: the per-neuron output penalty
 :math:`\tfrac\beta2(\|w_j\|^2+\|\alpha_j\|_1^2)` decouples the problem into ``c`` scalar problems
@@ -34,6 +35,8 @@ import numbers
 
 import numpy as np
 
+from .losses import LOSSES, Loss, as_loss
+
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
@@ -49,7 +52,6 @@ __all__ = [
 
 #: Named piecewise-linear activations -> (slope for t >= 0, slope for t < 0).
 ACTIVATIONS = {"relu": (1.0, 0.0), "abs": (1.0, -1.0), "absolute": (1.0, -1.0)}
-LOSSES = ("squared", "logistic")
 
 
 # ----------------------------------------------------------------------------- validation
@@ -160,13 +162,12 @@ def masks(patterns: np.ndarray, activation="relu") -> np.ndarray:
     return a * D + b * (1.0 - D)
 
 
-def check_loss(loss: str, y: np.ndarray) -> str:
-    """``loss`` in :data:`LOSSES`; logistic loss needs labels ``y`` in {-1, +1}."""
-    if not isinstance(loss, str) or loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-    if loss == "logistic" and not np.all(np.isin(y, (-1.0, 1.0))):
-        bad = np.unique(y[~np.isin(y, (-1.0, 1.0))])[:3]
-        raise ValueError(f"loss='logistic' needs labels y in {{-1, +1}}, got values like {bad}")
+def check_loss(loss, y: np.ndarray) -> Loss:
+    """The :class:`~common.convex_nn.losses.Loss` for ``loss`` (a name in
+    :data:`~common.convex_nn.losses.LOSSES` or a loss object), checked against the targets
+    (e.g. logistic loss needs labels ``y`` in {-1, +1})."""
+    loss = as_loss(loss)
+    loss.check_targets(y)
     return loss
 
 
@@ -188,14 +189,12 @@ def predict_convex(X, patterns, U, V=None, activation="relu") -> np.ndarray:
     return out[:, 0] if np.asarray(U).ndim == 2 else out
 
 
-def loss_value(pred: np.ndarray, y: np.ndarray, loss: str = "squared") -> float:
-    if loss == "squared":
-        return 0.5 * float(np.sum((pred - y) ** 2))
-    return float(np.sum(np.logaddexp(0.0, -y * pred)))
+def loss_value(pred: np.ndarray, y: np.ndarray, loss="squared") -> float:
+    return float(as_loss(loss).value(pred, y))
 
 
 def convex_objective(
-    X, y, patterns, U, V=None, beta: float = 0.0, *, activation="relu", loss: str = "squared"
+    X, y, patterns, U, V=None, beta: float = 0.0, *, activation="relu", loss="squared"
 ) -> float:
     r"""Paper-scaling objective :math:`\ell(\sum_iM_iX(u_i-v_i),y)+\beta\sum_i(\|u_i\|+\|v_i\|)`.
 

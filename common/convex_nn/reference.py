@@ -11,10 +11,13 @@ used, so the default-``order`` change across CVXPY versions does not apply.
 from __future__ import annotations
 
 import warnings
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["solve_cvxpy"]
+from .losses import Loss, as_loss
+
+__all__ = ["CvxpyProgram", "cvxpy_program", "solve_cvxpy"]
 
 _TOL = {
     "CLARABEL": {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 500},
@@ -24,8 +27,41 @@ _TOL = {
 }
 
 
-def solve_cvxpy(X, y2, M, S, beta, *, relu: bool, loss: str = "squared", solver="CLARABEL",
-                solver_opts=None, verbose=False):  # fmt: skip
+class CvxpyProgram(NamedTuple):
+    """One output's program: the CVXPY problem, its block variables (``V`` is ``None`` for the
+    gated program) and its cone constraints (``[]`` for gated)."""
+
+    problem: Any  # cvxpy.Problem (cvxpy is imported on first use: it takes seconds)
+    U: Any  # cvxpy.Variable (P, d)
+    V: Any  # cvxpy.Variable (P, d) or None
+    constraints: list
+
+
+def cvxpy_program(X, y, M, S, beta, *, relu: bool, loss: Loss | str = "squared") -> CvxpyProgram:
+    """The CVXPY program for one output ``y (n,)``; masks ``M`` and cone signs ``S`` are
+    ``(n, P)``. The one CVXPY formulation of the package (:func:`solve_cvxpy`, the benchmarks)."""
+    import cvxpy as cp
+
+    loss = as_loss(loss)
+    P, d = M.shape[1], X.shape[1]
+    U = cp.Variable((P, d))
+    XU = X @ U.T
+    V, cons = None, []
+    if relu:
+        V = cp.Variable((P, d))
+        XV = X @ V.T
+        pred = cp.sum(cp.multiply(M, XU - XV), axis=1)
+        pen = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
+        cons = [cp.multiply(S, XU) >= 0, cp.multiply(S, XV) >= 0]
+    else:
+        pred = cp.sum(cp.multiply(M, XU), axis=1)
+        pen = cp.sum(cp.norm(U, 2, axis=1))
+    problem = cp.Problem(cp.Minimize(loss.cvxpy(pred, y) + beta * pen), cons)
+    return CvxpyProgram(problem, U, V, cons)
+
+
+def solve_cvxpy(X, y2, M, S, beta, *, relu: bool, loss: Loss | str = "squared",
+                solver="CLARABEL", solver_opts=None, verbose=False):  # fmt: skip
     """Solve the program with CVXPY. ``y2`` is ``(n, c)``; ``M``, ``S`` are ``(n, P)``.
 
     Returns ``(U, V, gamma_u, gamma_v, status_ok, status)`` with blocks ``(c, P, d)`` and cone
@@ -46,26 +82,9 @@ def solve_cvxpy(X, y2, M, S, beta, *, relu: bool, loss: str = "squared", solver=
     Us, Vs, gus, gvs = [], [], [], []
     ok_all, statuses = True, []
     for k in range(c):
-        U = cp.Variable((P, d))
-        XU = X @ U.T
-        if relu:
-            V = cp.Variable((P, d))
-            XV = X @ V.T
-            pred = cp.sum(cp.multiply(M, XU - XV), axis=1)
-            pen = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
-            cons = [cp.multiply(S, XU) >= 0, cp.multiply(S, XV) >= 0]
-        else:
-            pred = cp.sum(cp.multiply(M, XU), axis=1)
-            pen = cp.sum(cp.norm(U, 2, axis=1))
-            cons = []
-        yk = y2[:, k]
-        if loss == "squared":
-            fit = 0.5 * cp.sum_squares(pred - yk)
-        else:
-            fit = cp.sum(cp.logistic(-cp.multiply(yk, pred)))
-        prob = cp.Problem(cp.Minimize(fit + beta * pen), cons)
+        prog = cvxpy_program(X, y2[:, k], M, S, beta, relu=relu, loss=loss)
         try:
-            prob.solve(solver=solver, verbose=verbose, **opts)
+            prog.problem.solve(solver=solver, verbose=verbose, **opts)
         except cp.error.SolverError as exc:  # pragma: no cover - solver failure
             warnings.warn(f"CVXPY/{solver} failed: {exc}", RuntimeWarning, stacklevel=3)
             ok_all = False
@@ -75,13 +94,13 @@ def solve_cvxpy(X, y2, M, S, beta, *, relu: bool, loss: str = "squared", solver=
             gus.append(np.zeros((n, P)))
             gvs.append(np.zeros((n, P)))
             continue
-        statuses.append(prob.status)
-        ok_all &= prob.status == cp.OPTIMAL
-        Us.append(np.asarray(U.value, dtype=np.float64))
-        Vs.append(np.asarray(V.value, dtype=np.float64) if relu else np.zeros((P, d)))
+        statuses.append(prog.problem.status)
+        ok_all &= prog.problem.status == cp.OPTIMAL
+        Us.append(np.asarray(prog.U.value, dtype=np.float64))
+        Vs.append(np.asarray(prog.V.value, dtype=np.float64) if relu else np.zeros((P, d)))
         if relu:
-            gus.append(np.maximum(np.asarray(cons[0].dual_value, dtype=np.float64), 0.0))
-            gvs.append(np.maximum(np.asarray(cons[1].dual_value, dtype=np.float64), 0.0))
+            gus.append(np.maximum(np.asarray(prog.constraints[0].dual_value, dtype=np.float64), 0))
+            gvs.append(np.maximum(np.asarray(prog.constraints[1].dual_value, dtype=np.float64), 0))
     gu = np.stack(gus) if relu and gus else None
     gv = np.stack(gvs) if relu and gvs else None
     return np.stack(Us), np.stack(Vs), gu, gv, bool(ok_all), statuses

@@ -23,6 +23,12 @@ Solvers
     CVXPY with CLARABEL (float64); ``"clarabel"``, ``"scs"``, ``"mosek"`` (if installed) or
     ``"cvxpy:<NAME>"`` name the solver explicitly.
 
+The solvers are objects in a registry (:mod:`common.convex_nn.solvers`) that declare the
+losses (:mod:`common.convex_nn.losses`), formulations (:mod:`common.convex_nn.formulations`)
+and dtypes they support; ``solve_convex`` validates the input, refuses unsupported requests
+with an error naming the solver, the request and what it supports, runs the solver and
+certifies its result the same way for every solver.
+
 Every result carries an optimality certificate that is zero at the optimum: the certified
 relative duality gap (squared loss; brief §5.2 C4) or, for other losses, the relative
 minimum-norm subgradient (KKT residual) of the gated program / the AL stopping metric.
@@ -35,28 +41,24 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import fast
 from .certificates import constraint_violation, duality_gap
+from .formulations import Formulation, as_formulation
+from .losses import Loss
 from .problem import (
-    activation_coefficients,
     check_beta,
     check_loss,
     check_patterns,
     check_X,
     check_y,
     convex_objective,
-    masks,
 )
-from .working_set import working_set
+from .solvers import ConvexProblem, Settings, Solution, Solver, get_solver
 
 __all__ = ["ConvexResult", "solve_convex"]
-
-_FAST = {"fast", "fista", "al", "admm", "working_set"}
-_CVX = {"cvxpy": "CLARABEL", "clarabel": "CLARABEL", "scs": "SCS", "mosek": "MOSEK"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,47 +119,6 @@ class ConvexResult:
         return int(np.sum(nu) + np.sum(nv))
 
 
-def _resolve_solver(solver: str, formulation: str, squared: bool) -> tuple[str, str | None]:
-    if not isinstance(solver, str):
-        raise TypeError(f"solver must be a string, got {type(solver).__name__}")
-    s = solver.lower()
-    if s in _FAST:
-        if s == "fast":
-            s = "fista" if formulation == "gated" else ("working_set" if squared else "al")
-        if s == "fista" and formulation == "relu":
-            raise ValueError("solver='fista' solves the gated program; use 'al' for relu")
-        if s in ("al", "admm", "working_set") and formulation == "gated":
-            raise ValueError(f"solver={s!r} solves the relu program; use 'fista' for gated")
-        if s in ("admm", "working_set") and not squared:
-            raise ValueError(f"solver={s!r} supports loss='squared' only; use 'al'")
-        return s, None
-    if s in _CVX:
-        return "cvxpy", _CVX[s]
-    if s.startswith("cvxpy:"):
-        return "cvxpy", solver.split(":", 1)[1].upper()
-    raise ValueError(
-        f"solver must be 'fast', 'fista', 'al', 'admm', 'working_set', 'cvxpy', 'clarabel', "
-        f"'scs', 'mosek' or "
-        f"'cvxpy:<NAME>', got {solver!r}"
-    )
-
-
-def _gated_kkt_residual(X, y2, M, W, beta):
-    """Relative min-norm subgradient of the logistic gated program at ``W (c, P, d)``."""
-    Z = np.einsum("nd,cpd->ncp", X, W)
-    pred = np.einsum("ncp,np->nc", Z, M)
-    dpred = -y2 / (1.0 + np.exp(y2 * pred))  # d/dpred log(1 + exp(-y pred))
-    g = np.einsum("nc,np,nd->cpd", dpred, M, X)
-    g0 = np.einsum("nc,np,nd->cpd", -0.5 * y2, M, X)
-    nw = np.linalg.norm(W, axis=-1)
-    ng = np.linalg.norm(g, axis=-1)
-    act = np.linalg.norm(g + beta * W / np.maximum(nw, 1e-300)[..., None], axis=-1)
-    inact = np.maximum(ng - beta, 0.0)
-    scale = max(beta, float(np.linalg.norm(g0, axis=-1).max()), 1e-300)
-    active = nw > 1e-8 * max(float(nw.max()), 1e-300)  # interior-point zeros are ~1e-10
-    return float(np.max(np.where(active, act, inact)) / scale)
-
-
 # data whose largest entries lie in this band are solved as given (bit-identical to before);
 # outside it X and y are rescaled by powers of two (exact) and the solution mapped back
 _SCALE_BAND = (1e-3, 1e3)
@@ -203,47 +164,16 @@ def _rescaling(X, y, beta, squared: bool) -> tuple[float, float]:
     return a, b
 
 
-def _relu_kkt_residual(X, y2, M, W, gamma, beta):
-    """Relative min-norm subgradient of the Lagrangian of the logistic ReLU program at stacked
-    blocks ``W (c, 2P, d)`` with cone multipliers ``gamma (c, n, 2P)`` (``M`` the ``(n, 2P)``
-    signed masks ``[M, -M]``, ``S`` folded into ``gamma``' columns by the caller)."""
-    Z = np.einsum("nd,cpd->ncp", X, W)
-    pred = np.einsum("ncp,np->nc", Z, M)
-    dpred = -y2 / (1.0 + np.exp(y2 * pred))
-    g = np.einsum("nc,np,nd->cpd", dpred, M, X) - np.einsum("cnp,nd->cpd", gamma, X)
-    g0 = np.einsum("nc,np,nd->cpd", -0.5 * y2, M, X)
-    nw = np.linalg.norm(W, axis=-1)
-    ng = np.linalg.norm(g, axis=-1)
-    act = np.linalg.norm(g + beta * W / np.maximum(nw, 1e-300)[..., None], axis=-1)
-    inact = np.maximum(ng - beta, 0.0)
-    scale = max(beta, float(np.linalg.norm(g0, axis=-1).max()), 1e-300)
-    active = nw > 1e-8 * max(float(nw.max()), 1e-300)
-    return float(np.max(np.where(active, act, inact)) / scale)
-
-
-def _exact_certifier(X, y, D, beta, ab, P):
-    """Exact relative gap of the ReLU program at stacked blocks ``W (c, 2P, d)``."""
-
-    def certify(W):
-        U = np.transpose(W[:, :P], (1, 2, 0))
-        V = np.transpose(W[:, P:], (1, 2, 0))
-        if y.ndim == 1:
-            U, V = U[..., 0], V[..., 0]
-        return abs(duality_gap(X, y, D, beta, U, V, formulation="relu", activation=ab).relative_gap)
-
-    return certify
-
-
 def solve_convex(
     X,
     y,
     patterns,
     beta,
     *,
-    formulation: str = "relu",
-    solver: str = "fast",
+    formulation: str | Formulation = "relu",
+    solver: str | Solver = "fast",
     activation="relu",
-    loss: str = "squared",
+    loss: str | Loss = "squared",
     dtype=np.float64,
     tol: float | None = None,
     max_iter: int | None = None,
@@ -270,12 +200,15 @@ def solve_convex(
         Weight-decay strength in paper scaling (scnn: ``beta = n * lambda``). ``beta = 0`` is
         refused by every solver (the unregularised program has a void duality-gap certificate
         and, for logistic loss, possibly no minimiser).
-    formulation : {"relu", "gated"}
-    solver : str
+    formulation : {"relu", "gated"} or Formulation
+    solver : str or Solver
         ``"fast"``, ``"fista"``, ``"working_set"``, ``"al"``, ``"admm"``, ``"cvxpy"``,
-        ``"clarabel"``, ``"scs"``, ``"mosek"``, ``"cvxpy:<NAME>"``.
+        ``"clarabel"``, ``"scs"``, ``"mosek"``, ``"cvxpy:<NAME>"`` (the registry
+        :data:`common.convex_nn.solvers.SOLVERS`); a solver asked for a loss, formulation or
+        dtype it does not support raises :class:`~common.convex_nn.solvers.UnsupportedProblemError`
+        (a ValueError).
     activation : "relu", "abs", "leaky_relu", ("leaky", kappa) or (a, b)
-    loss : {"squared", "logistic"}
+    loss : {"squared", "logistic", "huber"} or Loss
     dtype : numpy float dtype for the fast solvers (CVXPY is always float64).
     tol : float, optional
         Relative certificate tolerance; default 1e-6 (float64), 1e-4 (float32). Every solver,
@@ -300,6 +233,26 @@ def solve_convex(
         the relative certificate is unchanged); scales float64 cannot represent are refused
         with a ``ValueError`` naming ``X``, ``y`` or ``beta``.
     """
+    prob, slv, settings = _validated(
+        X, y, patterns, beta, formulation, solver, activation, loss, dtype, tol, max_iter,
+        constraint_tol, solver_opts, verbose,
+    )  # fmt: skip
+    # badly scaled data: solve in units where max|X|, max|y| ~ 1, map back at the end
+    scales = _rescaling(prob.X, prob.y, prob.beta, prob.loss.quadratic)
+    user_beta = prob.beta
+    if scales != (1.0, 1.0):
+        prob = _rescaled(prob, *scales)
+    t0 = time.perf_counter()
+    sol = slv.solve(prob, settings)
+    wall = time.perf_counter() - t0
+    return _result(prob, sol, settings.tol, scales, user_beta, wall)
+
+
+def _validated(X, y, patterns, beta, formulation, solver, activation, loss, dtype, tol,
+               max_iter, constraint_tol, solver_opts, verbose):  # fmt: skip
+    """Checked arguments as ``(ConvexProblem, Solver, Settings)``; ValueError / TypeError
+    naming the argument otherwise, :class:`UnsupportedProblemError` for a solver that does
+    not take the request."""
     X = check_X(X)
     n = X.shape[0]
     y = check_y(y, n)
@@ -311,17 +264,16 @@ def solve_convex(
             "is unregularised (logistic loss may have no minimiser) and its duality-gap "
             "certificate is void; pass a small positive beta"
         )
-    if formulation not in ("relu", "gated"):
-        raise ValueError(f"formulation must be 'relu' or 'gated', got {formulation!r}")
+    form = as_formulation(formulation, activation)
     loss = check_loss(loss, y)
-    ab = activation_coefficients(activation)
     try:
         dt = np.dtype(dtype)
     except TypeError as exc:
         raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
     if dt not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    kind, cvx_name = _resolve_solver(solver, formulation, loss == "squared")
+    slv = get_solver(solver)
+    slv.check(loss, form, str(dt))
     if tol is None:
         tol = 1e-6 if dt == np.float64 else 1e-4
     if isinstance(tol, bool) or not isinstance(tol, float | int | np.floating | np.integer):
@@ -332,142 +284,84 @@ def solve_convex(
         isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1
     ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
-    # badly scaled data: solve in units where max|X|, max|y| ~ 1, map back at the end
-    a_sc, b_sc = _rescaling(X, y, beta, loss == "squared")
-    rescaled = (a_sc, b_sc) != (1.0, 1.0)
-    beta_user = beta
-    if rescaled:
-        X, y, beta = X / a_sc, y / b_sc, beta / (a_sc * b_sc)
-    P = D.shape[0]
-    M = masks(D, ab)  # (n, P)
-    S = 2.0 * D.T.astype(np.float64) - 1.0  # (n, P)
-    y2 = y.reshape(n, -1)
-    relu = formulation == "relu"
-    opts = dict(solver_opts or {})
-    gamma_u = gamma_v = None
-    t0 = time.perf_counter()
-    ws, W0 = None, None
-    if kind == "working_set":
-        ws = working_set(
-            X, y2, M, S, beta, tol=tol, constraint_tol=constraint_tol,
-            max_rounds=max_iter or 50, verbose=verbose, **opts,
-        )  # fmt: skip
-        if ws.too_large and solver.lower() == "fast":
-            # high-dimensional data: dense restricted solves would cost O((B d)^3); continue
-            # matrix-free with the augmented Lagrangian from the working-set iterate
-            kind, opts, W0 = "al", {}, ws.W
-    if kind == "cvxpy":
-        from .reference import solve_cvxpy
+    prob = ConvexProblem(X, y, y.reshape(n, -1), D, form.masks(D), form.signs(D), beta, loss,
+                         form, str(dt))  # fmt: skip
+    return prob, slv, Settings(tol, max_iter, constraint_tol, dict(solver_opts or {}), verbose)
 
-        U3, V3, gamma_u, gamma_v, ok, statuses = solve_cvxpy(
-            X, y2, M, S, beta, relu=relu, loss=loss, solver=cvx_name, solver_opts=opts,
-            verbose=verbose,
-        )  # fmt: skip
-        converged, iters, solver_name = ok, -1, f"cvxpy:{cvx_name}"
-        if not ok:
-            warnings.warn(f"CVXPY/{cvx_name} status {statuses}", RuntimeWarning, stacklevel=2)
-        metric = np.nan
-        if relu and loss != "squared":
-            Sb = np.concatenate([S, S], axis=1)
-            G = np.concatenate([gamma_u, gamma_v], axis=2) * Sb[None]  # (c, n, 2P)
-            metric = _relu_kkt_residual(
-                X, y2, np.concatenate([M, -M], axis=1), np.concatenate([U3, V3], axis=1), G, beta
-            )
-    elif kind == "fista":
-        res = fast.fista(
-            X, y2, M, beta, loss=loss, tol=tol, max_iter=max_iter or 10_000, dtype=dt, **opts
-        )
-        U3, V3 = res.W, np.zeros_like(res.W)
-        converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, "fista"
-    elif kind == "working_set":
-        if not ws.converged:
-            why = ws.status
-            warnings.warn(
-                f"working_set: stopped ({why}) without a certified gap <= tol={tol:.1e}",
-                RuntimeWarning, stacklevel=2,
-            )  # fmt: skip
-        U3, V3 = ws.W[:, :P], ws.W[:, P:]
-        converged, iters, solver_name = ws.converged, ws.iterations, kind
-    else:
-        Mb = np.concatenate([M, -M], axis=1)
-        Sb = np.concatenate([S, S], axis=1)
-        if kind == "admm":
-            res = fast.admm(
-                X, y2, Mb, Sb, beta, tol=tol, constraint_tol=constraint_tol,
-                max_iter=max_iter or 20_000, dtype=dt, **opts,
-            )  # fmt: skip
-        else:
-            if loss == "squared" and beta > 0:
-                opts.setdefault("certify", _exact_certifier(X, y, D, beta, ab, P))
-            res = fast.augmented_lagrangian(
-                X, y2, Mb, Sb, beta, loss=loss, tol=tol, constraint_tol=constraint_tol,
-                max_iter=max_iter or 20_000, dtype=dt, W0=W0, **opts,
-            )  # fmt: skip
-        U3, V3 = res.W[:, :P], res.W[:, P:]
-        gamma_u, gamma_v = res.gamma[:, :, :P], res.gamma[:, :, P:]
-        gamma_u = np.transpose(gamma_u, (1, 0, 2))  # (c, n, P)
-        gamma_v = np.transpose(gamma_v, (1, 0, 2))
-        converged, iters, metric, solver_name = res.converged, res.iterations, res.metric, kind
-    wall = time.perf_counter() - t0
-    # blocks to (P, d) / (P, d, c)
-    U = np.transpose(U3, (1, 2, 0))
-    V = np.transpose(V3, (1, 2, 0))
-    if y.ndim == 1:
+
+def _rescaled(prob: ConvexProblem, a: float, b: float) -> ConvexProblem:
+    """The program in ``X' = X / a``, ``y' = y / b``, ``beta' = beta / (a b)``."""
+    X, y = prob.X / a, prob.y / b
+    return replace(prob, X=X, y=y, y2=y.reshape(X.shape[0], -1), beta=prob.beta / (a * b))
+
+
+def _certificate(prob: ConvexProblem, sol: Solution, U, V, obj: float, tol: float):
+    """``(relative duality gap, lower bound)`` of a solution, the same for every solver and
+    loss (the dual point ``-grad f`` through the loss's conjugate; brief §5, C4)."""
+    if sol.lower_bound is not None:  # the solver certified its own bound (working set)
+        return abs(obj - sol.lower_bound) / max(abs(obj), 1e-300), sol.lower_bound
+    form = prob.formulation
+    X, y, D, beta, ab = prob.X, prob.y, prob.D, prob.beta, form.activation
+    dg = duality_gap(
+        X, y, D, beta, U, V, formulation=form.name, activation=ab, gamma_u=sol.gamma_u,
+        gamma_v=sol.gamma_v, loss=prob.loss,
+    )  # fmt: skip
+    if form.constrained and dg.relative_gap > tol and D.shape[0] * X.shape[0] <= 2_000_000:
+        # multiplier bounds can be loose; the exact NNLS value is always tighter
+        exact = duality_gap(X, y, D, beta, U, V, formulation=form.name, activation=ab,
+                            loss=prob.loss)  # fmt: skip
+        dg = exact if exact.lower_bound > dg.lower_bound else dg
+    return abs(dg.relative_gap), dg.lower_bound
+
+
+def _result(prob, sol, tol, scales, user_beta, wall) -> ConvexResult:
+    """Certify a solver's solution and map it back to the user's units."""
+    U = np.transpose(sol.U3, (1, 2, 0))  # blocks to (P, d) / (P, d, c)
+    V = np.transpose(sol.V3, (1, 2, 0))
+    if prob.y.ndim == 1:
         U, V = U[..., 0], V[..., 0]
     if not (np.all(np.isfinite(U)) and np.all(np.isfinite(V))):
         raise FloatingPointError(
-            f"solve_convex: solver {solver_name!r} returned non-finite blocks (max|X| = "
-            f"{np.max(np.abs(X)):.3e}, max|y| = {np.max(np.abs(y)):.3e}, beta = {beta:.3e} in "
-            "solver units); try solver='cvxpy' or report the data"
+            f"solve_convex: solver {sol.solver!r} returned non-finite blocks (max|X| = "
+            f"{np.max(np.abs(prob.X)):.3e}, max|y| = {np.max(np.abs(prob.y)):.3e}, beta = "
+            f"{prob.beta:.3e} in solver units); try solver='cvxpy' or report the data"
         )
-    obj = convex_objective(X, y, D, U, V, beta, activation=ab, loss=loss)
-    viol = constraint_violation(X, D, U, V) if relu else 0.0
-    if kind == "working_set":
-        cert = abs(obj - ws.lower_bound) / max(abs(obj), 1e-300)
-        kind_c, lb = "relative_duality_gap", ws.lower_bound
-    elif loss == "squared":
-        dg = duality_gap(
-            X, y, D, beta, U, V, formulation=formulation, activation=ab,
-            gamma_u=gamma_u, gamma_v=gamma_v,
-        )  # fmt: skip
-        if relu and dg.relative_gap > tol and D.shape[0] * n <= 2_000_000:
-            # multiplier bounds can be loose; the exact NNLS value is always tighter
-            exact = duality_gap(X, y, D, beta, U, V, formulation=formulation, activation=ab)
-            dg = exact if exact.lower_bound > dg.lower_bound else dg
-        cert, kind_c, lb = abs(dg.relative_gap), "relative_duality_gap", dg.lower_bound
-    else:
-        if formulation == "gated" and not np.isfinite(metric):
-            metric = _gated_kkt_residual(X, y2, M, U3[:, :, :], beta)
-        cert, kind_c, lb = float(metric), "relative_kkt_residual", np.nan
+    form = prob.formulation
+    obj = convex_objective(prob.X, prob.y, prob.D, U, V, prob.beta, activation=form.activation,
+                           loss=prob.loss)  # fmt: skip
+    viol = constraint_violation(prob.X, prob.D, U, V) if form.constrained else 0.0
+    cert, lb = _certificate(prob, sol, U, V, obj, tol)
+    kind = "relative_duality_gap"
+    converged = sol.converged
     # converged means: the reported certificate meets tol (whatever the solver stopped on)
     if converged and not cert <= tol:
         warnings.warn(
-            f"{solver_name}: the solver reported success but the certificate "
-            f"({kind_c}) is {cert:.3e} > tol={tol:.1e}; converged=False",
+            f"{sol.solver}: the solver reported success but the certificate "
+            f"({kind}) is {cert:.3e} > tol={tol:.1e}; converged=False",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         converged = False
-    if rescaled:  # back to the user's units: u = (b/a) u', F = b^2 F', A u = b A' u'
-        U, V = U * (b_sc / a_sc), V * (b_sc / a_sc)
-        obj, lb, viol = obj * b_sc**2, lb * b_sc**2, viol * b_sc
-        beta = beta_user
+    a, b = scales
+    if (a, b) != (1.0, 1.0):  # back to the user's units: u = (b/a) u', F = b^2 F', A u = b A' u'
+        U, V = U * (b / a), V * (b / a)
+        obj, lb, viol = obj * b**2, lb * b**2, viol * b
     return ConvexResult(
         objective=obj,
         U=U,
         V=V,
         converged=bool(converged),
-        iterations=int(iters),
+        iterations=int(sol.iterations),
         constraint_violation=float(viol),
         certificate=float(cert),
-        certificate_kind=kind_c,
+        certificate_kind=kind,
         lower_bound=float(lb),
-        solver=solver_name,
-        formulation=formulation,
-        activation=tuple(ab),
-        loss=loss,
-        beta=beta,
+        solver=sol.solver,
+        formulation=form.name,
+        activation=tuple(form.activation),
+        loss=str(prob.loss),
+        beta=user_beta,
         wall_time=wall,
-        patterns=D,
-        dtype=str(dt) if kind not in ("cvxpy", "working_set") else "float64",
+        patterns=prob.D,
+        dtype=sol.dtype,
     )

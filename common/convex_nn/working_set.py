@@ -7,11 +7,12 @@ program's optimality certificate closes:
 
 1. **Pricing** (column generation). At the residual :math:`r`, block :math:`(i,\sigma)` is
    priced by its exact dual-constraint value :math:`t_{i\sigma}=\|\Pi_{K_i}(\sigma X^\top M_ir)\|`
-   (C2, Lawson--Hanson NNLS, :func:`common.convex_nn.certificates.pattern_projections`).
-   Upper bounds (the gated value :math:`\|X^\top M_ir\|\ge t_{i\sigma}`, or the value at the
-   block's cached multipliers) order the candidates, so exact values are computed only until
-   the maximum is known or ``max_add`` violators are found; each NNLS is warm-started at the
-   block's cached multipliers.
+   (C2, Lawson--Hanson NNLS; :func:`common.convex_nn.pricing.price_blocks`, shared with
+   :func:`common.convex_nn.column_generation`). Upper bounds (the gated value
+   :math:`\|X^\top M_ir\|\ge t_{i\sigma}`, or the value at the block's cached multipliers)
+   order the candidates, so exact values are computed only until the maximum is known or
+   ``max_add`` violators are found; each NNLS is warm-started at the block's cached
+   multipliers.
 2. **Restricted solve.** The program on the working blocks and rows (an SOCP with a dense
    ``(Bd)^2`` quadratic) is solved by our interior point for exactly this structure
    (:mod:`common.convex_nn.interior_point`), or by CLARABEL's native API if that fails; new
@@ -36,9 +37,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .certificates import certified_lower_bound, pattern_projections
+from .certificates import certified_lower_bound
 from .interior_point import cone_group_lasso
 from .newton import block_gram
+from .pricing import price_blocks
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -116,54 +118,6 @@ def _restricted(X, y, M, S, blocks, rows, beta, tol):
     return W, res.iterations + it, ok
 
 
-def _price(X, r, M, S, beta, max_add, certify_tol, cache):
-    r"""Exact C2 values, computed in decreasing order of an upper bound.
-
-    The bound is the gated value :math:`\|X^\top M_ir\|` or, for blocks priced before, the
-    value at the block's previous NNLS multipliers :math:`\|\sigma g_i+G_i^\top\lambda\|`
-    (any :math:`\lambda\ge0` bounds the projection norm); ``cache[(i, sigma)]`` holds them and is
-    updated. Returns ``(t_max, candidates)``: ``t_max`` is the exact maximum unless ``max_add``
-    violators were found first; candidates are ``[(value, pattern, sigma, projection)]`` with
-    value ``> beta (1 + certify_tol)``, most violated first.
-    """
-    P = M.shape[1]
-    g = (M * r[:, None]).T @ X  # (P, d)
-    gn = np.linalg.norm(g, axis=1)
-    keys = [(i, sg) for sg in (1.0, -1.0) for i in range(P)]
-    ub = np.concatenate([gn, gn])
-    for k, (i, sg) in enumerate(keys):
-        if (i, sg) in cache:
-            idx, lam = cache[i, sg]
-            ub[k] = min(ub[k], float(np.linalg.norm(sg * g[i] + (S[idx, i] * lam) @ X[idx])))
-    order = np.argsort(-ub, kind="stable")
-    t_max, cands = 0.0, []
-    chunk = 16
-    for s in range(0, order.size, chunk):
-        ks = order[s : s + chunk]
-        if ub[ks[0]] <= t_max:
-            break  # every remaining block is bounded by the maximum already found
-        pats = np.array([keys[k][0] for k in ks])
-        sgs = np.array([keys[k][1] for k in ks])
-        start = np.zeros((ks.size, X.shape[0]))  # warm start at the cached multipliers
-        for j, k in enumerate(ks):
-            if keys[k] in cache:
-                idx, lam = cache[keys[k]]
-                start[j, idx] = lam
-        proj, lams = pattern_projections(X, S, sgs[:, None] * g[pats], pats, multipliers=True,
-                                         start=start)  # fmt: skip
-        vals = np.linalg.norm(proj, axis=1)
-        t_max = max(t_max, float(vals.max()))
-        for j, k in enumerate(ks):
-            supp = np.flatnonzero(lams[j])
-            cache[keys[k]] = (supp, lams[j, supp])
-            if vals[j] > beta * (1.0 + certify_tol):
-                cands.append((float(vals[j]), int(pats[j]), float(sgs[j]), proj[j]))
-        if len(cands) >= max_add and t_max > beta * (1.0 + certify_tol):
-            break
-    cands.sort(key=lambda c: -c[0])
-    return t_max, cands[:max_add]
-
-
 def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
                   verbose):  # fmt: skip
     n, d = X.shape
@@ -179,7 +133,8 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     cache: dict = {}
     for rnd in range(1, max_rounds + 1):
         t0 = time.perf_counter()
-        t_max, cands = _price(X, r, M, S, beta, max_add, 0.1 * tol, cache)
+        pr = price_blocks(X, r, M, S, beta, rtol=0.1 * tol, max_add=max_add, cache=cache)
+        t_max, cands = pr.t_max, pr.candidates
         primal = 0.5 * float(r @ r) + beta * float(np.sum(np.linalg.norm(W, axis=1)))
         lower = certified_lower_bound(r, y, t_max, beta)
         gap = (primal - lower) / max(abs(primal), 1e-300)

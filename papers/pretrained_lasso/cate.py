@@ -11,7 +11,9 @@ every fit:
    intercept or standardisation, penalty factor 0 on the first column and the
    pretraining factors (1 on S, :math:`1/\\alpha` off it) on the others. There is no
    offset; :math:`\\alpha = 1` is the usual R-learner (Nie and Wager).
-3. :math:`\\hat\\alpha` minimises the R-loss CV error at ``lambda.min`` over the grid.
+3. :math:`\\hat\\alpha` minimises the R-loss CV error at ``lambda.min`` over the grid (the
+   first of the alphas whose errors tie to 1e-9 relative, see
+   :func:`~papers.pretrained_lasso.glmnet.first_minimum`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from papers.pretrained_lasso.glmnet import (
     check_response,
     convergence_label,
     cv_lasso,
+    first_minimum,
     random_folds,
 )
 from papers.pretrained_lasso.ptlasso import pretraining_penalty
@@ -124,7 +127,7 @@ class PretrainedRLearner:
         self.cv_error_ = np.array(
             [self.fits_[float(a)].cvm[self.fits_[float(a)].index_min] for a in alphas]
         )
-        self.alpha_ = float(alphas[np.argmin(self.cv_error_)])
+        self.alpha_ = float(alphas[first_minimum(self.cv_error_)])  # ties: the first
         self.n_features_ = p
         return self
 

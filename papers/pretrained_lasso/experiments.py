@@ -21,19 +21,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.metrics import roc_auc_score
 
 from common.cli import RunContext
 from common.datasets import sklearn_dataset
 from papers.pretrained_lasso.cate import PretrainedRLearner
-from papers.pretrained_lasso.glmnet import pointwise_loss
-from papers.pretrained_lasso.ptlasso import PretrainedLasso
+from papers.pretrained_lasso.glmnet import cv_lasso, first_minimum, pointwise_loss
+from papers.pretrained_lasso.multi import PretrainedMultiResponse, PretrainedTargetGrouped
+from papers.pretrained_lasso.ptlasso import PretrainedLasso, pretraining_penalty
 from papers.pretrained_lasso.simulate import (
     binomial_example_beta,
+    boosting_data,
     cate_data,
     draw_groups,
     gaussian_example_beta,
+    multiresponse_data,
     shared_support_beta,
+    target_grouped_data,
 )
 
 MODELS = ("overall", "individual", "pretrained")
@@ -51,6 +56,54 @@ def _loss(fit: PretrainedLasso, X, y, groups, **kw) -> np.ndarray:
 
 def _by_group(loss: np.ndarray, groups: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.array([loss[groups == g].mean() for g in labels])
+
+
+def _effective_supports(m: PretrainedLasso) -> dict:
+    """Per group, the features the pretrained predictor depends on at its alpha.
+
+    The predictor of group k is ``(1 - alpha) x'beta_0 + mu_k + x'beta_k`` (beta_0: the
+    full-data overall model at its lambda, beta_k: stage 2 at lambda.min), so its
+    effective coefficients are ``(1 - alpha) beta_0 + beta_k``; their support is what
+    "the pretrained support contains S" is about (ptLasso's ``get.pretrain.support``
+    adds S to the union by definition, which cannot fail).
+    """
+    n_dummies = m.groups_.size - 1 if m.group_intercepts else 0
+    beta0 = m.overall_.path.coefs[m.overall_.index(m.overall_lambda)][n_dummies:]
+    out = {}
+    for g in m.groups_:
+        a = m.alpha_by_group_[g]
+        coef = (1 - a) * beta0 + m.group_fit(g, alpha=a).coef("lambda.min")[1]
+        out[g] = np.flatnonzero(coef != 0)
+    return out
+
+
+def _alpha_one_gap(m: PretrainedLasso, X, y, g, Xt, gt) -> float:
+    """The alpha = 1 limit, checked by solving stage 2 at alpha = 1 separately.
+
+    ``PretrainedLasso`` (like R) reuses the individual fits at alpha = 1. Here the stage-2
+    problem is solved by its own ``cv_lasso`` call with the pretraining ingredients at
+    alpha = 1 (offset ``(1 - 1) * eta-hat``, factors ``pretraining_penalty(S, p, 1)``) on
+    each group's rows and folds; the result is the largest test-prediction difference
+    from the individual models, relative to the test response's standard deviation.
+    """
+    k1 = m.overall_.index(m.overall_lambda)
+    offset = m.overall_.preval[:, k1]
+    pf = pretraining_penalty(m.support_, X.shape[1], 1.0)
+    individual = m.predict(Xt, gt, model="individual")
+    gap = 0.0
+    for gg in m.groups_:
+        rows, test = g == gg, gt == gg
+        fit = cv_lasso(
+            X[rows],
+            y[rows],
+            foldid=m.individual_[gg].foldid,
+            offset=(1.0 - 1.0) * offset[rows],
+            penalty_factor=pf,
+            type_measure=m.type_measure_,
+        )
+        diff = fit.link(Xt[test], np.zeros(int(test.sum()))) - individual[test]
+        gap = max(gap, float(np.abs(diff).max()))
+    return gap / float(np.std(y))
 
 
 def run_stratified_gaussian(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
@@ -88,16 +141,19 @@ def run_stratified_gaussian(params: Mapping[str, Any], ctx: RunContext) -> dict[
             m.cv_path_.error_individual,
         ]
         out["alpha_hat"][i, r] = m.alpha_
-        out["alpha_hat_by_group"][i, r] = m.cv_path_.alphas[m.cv_path_.error_by_group.argmin(1)]
-        pre, ind = m.supports("pretrained"), m.supports("individual")
+        out["alpha_hat_by_group"][i, r] = [
+            m.cv_path_.alphas[first_minimum(e)] for e in m.cv_path_.error_by_group
+        ]
+        effective = _effective_supports(m)
+        ind = m.supports("individual")
+        s_missing = sum(np.setdiff1d(m.support_, eff).size for eff in effective.values())
         out["support_size"][i, r] = [
             m.support_.size,
-            pre["union"].size,
+            np.unique(np.concatenate(list(effective.values()))).size,
             ind["union"].size,
-            np.setdiff1d(m.support_, pre["union"]).size,  # S must lie in the union: 0
+            s_missing if m.alpha_ < 1.0 else -1,  # -1: alpha-hat = 1, S plays no part
         ]
-        diff = m.predict(Xt, gt, alpha=1.0) - m.predict(Xt, gt, model="individual")
-        out["limit_alpha1_max_diff"][i, r] = np.abs(diff).max()
+        out["limit_alpha1_max_diff"][i, r] = _alpha_one_gap(m, X, y, g, Xt, gt)
         off = np.setdiff1d(np.arange(X.shape[1]), m.support_)
         out["limit_alpha0_max_coef_off_support"][i, r] = max(
             np.abs(m.group_fit(gg, alpha=0.0).path.coefs[:, off]).max() for gg in m.groups_
@@ -308,4 +364,117 @@ def run_diabetes(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         "cv_error_by_alpha": cv,
         "n_features": X.shape[1],
         "group_sizes": [int(np.sum(sex == 0)), int(np.sum(sex == 1))],
+    }
+
+
+def run_multiresponse(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Two Gaussian responses sharing part of their support (ptLasso ``multiresponse``)."""
+    reps, n = params["reps"], params["n_train"]
+    grid = _grid(params["n_alpha"])
+    mse = np.zeros((reps, len(MODELS), 2))  # (rep, model, response)
+    alpha_hat = np.zeros(reps)
+    cv = np.zeros((reps, grid.size))
+    support = np.zeros((reps, len(MODELS)))
+    for r in ctx.progress(range(reps), desc="multiresponse"):
+        rng = ctx.rng("rep", r)
+        X, Y = multiresponse_data(rng, n + params["n_test"], params["p"], sigma=params["sigma"])
+        m = PretrainedMultiResponse(alpha_grid=grid, nfolds=params["nfolds"], random_state=rng)
+        m.fit(X[:n], Y[:n])
+        for j, model in enumerate(MODELS):
+            mse[r, j] = ((m.predict(X[n:], model=model) - Y[n:]) ** 2).mean(axis=0)
+        alpha_hat[r] = m.alpha_
+        cv[r] = m.cv_error_
+        ind = np.unique(np.concatenate(m.supports("individual")))
+        pre = np.unique(np.concatenate(m.supports("pretrained")))
+        support[r] = [m.overall_.support("lambda.min").size, ind.size, pre.size]
+    return {
+        "models": np.array(MODELS),
+        "alpha_grid": grid,
+        "test_mse": mse,
+        "alpha_hat": alpha_hat,
+        "cv_error_by_alpha": cv,
+        "support_size": support,
+    }
+
+
+def run_multinomial_target(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Target-grouped (multinomial) pretraining: one-vs-rest lassos from a multinomial one.
+
+    ``nlambda`` (50 at quick scale, glmnet's 100 at full): with 100 values our multinomial
+    path spends most of its time in the weakly penalised tail (about 20 CPU s per fit
+    against 1 s with 50), far below the lambda that CV chooses in this low-signal design.
+    """
+    reps = params["reps"]
+    grid = _grid(params["n_alpha"])
+    error = np.zeros((reps, len(MODELS)))
+    deviance = np.zeros((reps, len(MODELS)))
+    alpha_hat = np.zeros(reps)
+    cv = np.zeros((reps, grid.size))
+    kw = {"n_per_class": params["n_per_class"], "p": params["p"], "n_classes": params["n_classes"]}
+    for r in ctx.progress(range(reps), desc="multinomial_target"):
+        rng = ctx.rng("rep", r)
+        X, y = target_grouped_data(rng, **kw)
+        Xt, yt = target_grouped_data(rng, **kw)
+        m = PretrainedTargetGrouped(
+            alpha_grid=grid, nfolds=params["nfolds"], nlambda=params["nlambda"], random_state=rng
+        )
+        m.fit(X, y)
+        for j, model in enumerate(MODELS):
+            eta = m.predict(Xt, model=model, kind="link")
+            error[r, j] = np.mean(m.classes_[eta.argmax(axis=1)] != yt)
+            deviance[r, j] = pointwise_loss(yt, eta, "multinomial", "deviance").mean()
+        alpha_hat[r] = m.alpha_
+        cv[r] = m.cv_error_
+    return {
+        "models": np.array(MODELS),
+        "alpha_grid": grid,
+        "test_misclassification": error,
+        "test_deviance": deviance,
+        "alpha_hat": alpha_hat,
+        "cv_error_by_alpha": cv,
+    }
+
+
+def run_boosting(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """ptLasso on a gradient-boosting basis: the leaves of depth-1 boosted trees as features.
+
+    scikit-learn's ``GradientBoostingRegressor`` (``n_trees`` rounds, depth 1, learning
+    rate 0.3 as xgboost's default eta, fit on the training rows without the groups)
+    stands in for xgboost; each tree's leaf indicators (``apply``, one column per tree:
+    the right leaf) are the features of the overall, individual and pretrained lassos.
+    """
+    reps, k = params["reps"], params["n_groups"]
+    grid = _grid(params["n_alpha"])
+    mse = np.zeros((reps, len(MODELS)))
+    alpha_hat = np.zeros(reps)
+    cv = np.zeros((reps, grid.size))
+    kw = {
+        "n_groups": k,
+        "n_common": params["n_common"],
+        "n_individual": params["n_individual"],
+        "sigma": params["sigma"],
+    }
+    for r in ctx.progress(range(reps), desc="boosting"):
+        rng = ctx.rng("rep", r)
+        X, y, g = boosting_data(rng, params["n_per_group"], params["p"], **kw)
+        Xt, yt, gt = boosting_data(rng, params["n_per_group"], params["p"], **kw)
+        trees = GradientBoostingRegressor(
+            n_estimators=params["n_trees"],
+            max_depth=1,
+            learning_rate=0.3,
+            random_state=ctx.derive("trees", r) % 2**31,
+        ).fit(X, y)
+        # a stump's nodes are 0 (root), 1 (left leaf), 2 (right leaf)
+        Z, Zt = ((trees.apply(A) == 2).astype(np.float64) for A in (X, Xt))
+        m = PretrainedLasso(alpha_grid=grid, nfolds=params["nfolds"], random_state=rng)
+        m.fit(Z, y, g)
+        mse[r] = [_loss(m, Zt, yt, gt, model=model).mean() for model in MODELS]
+        alpha_hat[r] = m.alpha_
+        cv[r] = m.cv_path_.error
+    return {
+        "models": np.array(MODELS),
+        "alpha_grid": grid,
+        "test_mse": mse,
+        "alpha_hat": alpha_hat,
+        "cv_error_by_alpha": cv,
     }

@@ -1,4 +1,9 @@
-"""Figures: results in, matplotlib Figure out (pure plotting)."""
+"""Figures: results in, matplotlib Figure out (pure plotting).
+
+House rules (issue #15): at most two panels per row (the gallery shows figures about
+800 px wide), every panel titled, legends outside the data (below the panels), bar charts
+from 0, and comparisons shown as paired differences with their standard errors.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +25,39 @@ def _mean_se(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bars(ax, labels, values, title: str, ylabel: str) -> None:
-    """Mean +- s.e. bars over repetitions (axis 0 of each value array)."""
+    """Mean +- s.e. bars over repetitions (axis 0 of each value array), from 0."""
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         m, se = _mean_se(v)
         ax.bar(i, m, yerr=se, color=MODEL_COLORS.get(label, COLORS[i % len(COLORS)]), capsize=3)
-    ax.set_xticks(range(len(labels)), labels, rotation=15)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylim(0, None)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
+
+
+def _differences(ax, labels, values: np.ndarray, title: str, xlabel: str) -> None:
+    """Paired differences ``model - pretrained`` (mean +- s.e. over runs), one row per
+    baseline; > 0 means the pretrained model is better. ``values``: (runs, model)."""
+    ref = labels.index("pretrained")
+    rows = [j for j in range(len(labels)) if j != ref]
+    for k, j in enumerate(rows):
+        m, se = _mean_se(values[:, j] - values[:, ref])
+        ax.errorbar(m, k, xerr=2 * se, fmt="o", color=MODEL_COLORS[labels[j]], capsize=4)
+    ax.axvline(0.0, color="k", lw=1)
+    ax.set_yticks(range(len(rows)), [f"{labels[j]}\n- pretrained" for j in rows])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+
+
+def _legend_below(fig, axes_with_handles, ncols: int = 4) -> None:
+    handles, labels = [], []
+    for ax in axes_with_handles:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def _alpha_curve(ax, grid, test_by_alpha, baselines: dict, title: str, ylabel: str) -> None:
@@ -47,36 +78,42 @@ def _alpha_curve(ax, grid, test_by_alpha, baselines: dict, title: str, ylabel: s
     ax.set_title(title)
 
 
+def _alpha_histogram(ax, alpha_hat: np.ndarray, labels: list[str]) -> None:
+    """Histograms of the CV-chosen alpha, one per row of ``alpha_hat``, side by side."""
+    bins = np.linspace(-0.05, 1.05, 12)
+    width = 0.1 / max(len(labels), 1)
+    centers = (bins[:-1] + bins[1:]) / 2
+    for i, label in enumerate(labels):
+        counts, _ = np.histogram(np.ravel(alpha_hat[i]), bins=bins)
+        offset = (i - (len(labels) - 1) / 2) * width
+        ax.bar(centers + offset, counts, width, color=COLORS[i], label=label)
+    ax.set_xlabel("CV-chosen alpha")
+    ax.set_ylabel("runs")
+    ax.set_title("chosen alpha")
+
+
 def plot_gaussian_error_vs_alpha(results: Mapping[str, Results]):
     r = results["stratified_gaussian"]
     sigmas, grid = r["sigmas"], r["alpha_grid"]
-    fig, axes = figure(1, sigmas.size + 1)
+    n = sigmas.size + 1
+    fig, axes = figure((n + 1) // 2, 2)
+    flat = axes.ravel()
     for i, sigma in enumerate(sigmas):
-        ax = axes[0, i]
+        ax = flat[i]
         tm = r["test_mse"][i]
         _alpha_curve(
             ax,
             grid,
             r["test_mse_by_alpha"][i],
             {"overall": tm[:, 0], "individual": tm[:, 1]},
-            f"sigma = {sigma:g}",
+            f"test MSE, sigma = {sigma:g}",
             "test MSE",
         )
         ax.axhline(tm[:, 2].mean(), color=COLORS[7], ls=":", label="pretrained (CV alpha)")
-        if i == 0:
-            ax.legend(fontsize=6)
-    ax = axes[0, -1]
-    for i, sigma in enumerate(sigmas):
-        ax.hist(
-            r["alpha_hat"][i] + 0.02 * (i - 1),
-            bins=np.linspace(-0.05, 1.05, 12),
-            alpha=0.6,
-            label=f"sigma {sigma:g}",
-        )
-    ax.set_xlabel("CV-chosen alpha")
-    ax.set_ylabel("count")
-    ax.set_title("chosen alpha")
-    ax.legend(fontsize=6)
+    _alpha_histogram(flat[sigmas.size], r["alpha_hat"], [f"sigma {s:g}" for s in sigmas])
+    for ax in flat[n:]:
+        ax.remove()
+    _legend_below(fig, flat[:n], ncols=3)
     return fig
 
 
@@ -101,39 +138,48 @@ def plot_gaussian_per_group(results: Mapping[str, Results]):
             color=MODEL_COLORS[model],
             label=model,
         )
-    ax.set_xticks(range(k), [f"group {g + 1}" for g in range(k)], rotation=15)
+    ax.set_xticks(range(k), [str(g + 1) for g in range(k)])
+    ax.set_xlabel("group k (common coefficient 3k)")
     ax.set_ylabel("test MSE")
-    ax.set_title(f"per-group test MSE (sigma = {sigmas[i]:g})")
-    ax.legend(fontsize=7)
+    ax.set_title(f"per-group test MSE, sigma = {sigmas[i]:g}")
     ax = axes[0, 1]
     sizes = r["support_size"][i]
-    labels = ["overall S", "pretrained\n(S + individual)", "individual\n(union)"]
+    labels = ["overall\nS", "pretrained\n(effective)", "individual\n(union)"]
     for j in range(3):
         m, se = _mean_se(sizes[:, j])
         ax.bar(j, m, yerr=se, capsize=3, color=[COLORS[1], COLORS[0], COLORS[2]][j])
-    ax.axhline(60, color="k", ls=":", lw=1, label="true support (60)")
+    ax.axhline(60, color="k", ls=":", lw=1, label="truly active features (60)")
     ax.set_xticks(range(3), labels)
-    ax.set_ylabel("number of selected features")
-    ax.set_title("support sizes")
-    ax.legend(fontsize=7)
+    ax.set_ylabel("features selected")
+    ax.set_title(f"support sizes, sigma = {sigmas[i]:g}")
+    _legend_below(fig, axes[0])
     return fig
 
 
 def plot_stage1_lambda(results: Mapping[str, Results]):
     r = results["stage1_lambda"]
     rules = [str(s) for s in r["rules"]]
-    fig, axes = figure(1, 3)
+    fig, axes = figure(2, 2)
     for ax, key, title in zip(
-        axes[0],
+        axes.ravel(),
         ("test_mse", "support_size", "alpha_hat"),
         ("pretrained test MSE", "size of S", "CV-chosen alpha"),
-        strict=True,
+        strict=False,
     ):
         for i in range(len(rules)):
             m, se = _mean_se(r[key][i])
             ax.bar(i, m, yerr=se, capsize=3, color=COLORS[i])
-        ax.set_xticks(range(len(rules)), [f"stage 1 at {s}" for s in rules])
+        ax.set_xticks(range(len(rules)), rules)
+        ax.set_xlabel("overall model's lambda")
         ax.set_title(title)
+    diff = r["test_mse"][1] - r["test_mse"][0]
+    m, se = _mean_se(diff)
+    ax = axes[1, 1]
+    ax.errorbar(m, 0, xerr=2 * se, fmt="o", color=COLORS[0], capsize=4)
+    ax.axvline(0.0, color="k", lw=1)
+    ax.set_yticks([0], ["min - 1se"])
+    ax.set_xlabel("paired difference in test MSE (+- 2 s.e.)")
+    ax.set_title("lambda.min minus lambda.1se")
     return fig
 
 
@@ -141,16 +187,13 @@ def plot_support_recovery(results: Mapping[str, Results]):
     r = results["support_recovery"]
     n = r["n_per_group"]
     labels = [str(s) for s in r["estimators"]]
-    fig, axes = figure(1, 3)
-    for ax, key, title in zip(
-        axes[0],
+    fig, axes = figure(2, 2)
+    for ax, key, title, ylabel in zip(
+        axes.ravel(),
         ("exact_recovery", "true_positive_rate", "false_common"),
-        (
-            "exact recovery of the common support",
-            "common features found (TPR)",
-            "features wrongly called common",
-        ),
-        strict=True,
+        ("exact recovery of the common support", "common features found", "wrongly called common"),
+        ("share of runs", "true-positive rate", "features"),
+        strict=False,
     ):
         for j, label in enumerate(labels):
             m, se = _mean_se(r[key][:, :, j], axis=1)
@@ -161,25 +204,11 @@ def plot_support_recovery(results: Mapping[str, Results]):
         ax.set_xticks(n, [str(v) for v in n])
         ax.minorticks_off()
         ax.set_xlabel("n per group")
+        ax.set_ylabel(ylabel)
         ax.set_title(title)
-    axes[0, 0].legend(fontsize=7)
+    axes[1, 1].remove()
+    _legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
-
-
-def _alpha_histogram(ax, alpha_hat: np.ndarray, labels: list[str]) -> None:
-    """Histograms of the CV-chosen alpha, one per setting (rows of ``alpha_hat``), offset."""
-    for i, label in enumerate(labels):
-        ax.hist(
-            alpha_hat[i] + 0.015 * (2 * i - 1),
-            bins=np.linspace(-0.05, 1.05, 12),
-            alpha=0.6,
-            color=COLORS[i],
-            label=label,
-        )
-    ax.set_xlabel("CV-chosen alpha")
-    ax.set_ylabel("count")
-    ax.set_title("chosen alpha")
-    ax.legend(fontsize=7)
 
 
 def plot_alpha_choice(results: Mapping[str, Results]):
@@ -189,25 +218,32 @@ def plot_alpha_choice(results: Mapping[str, Results]):
     fig, axes = figure(1, 2)
     _alpha_histogram(axes[0, 0], r["alpha_hat"], [f"{s} supports" for s in settings])
     ax = axes[0, 1]
-    for i, s in enumerate(settings):
+    for i in range(len(settings)):
         cv = r["cv_error_by_alpha"][i]
         m, se = _mean_se(cv / cv.min(axis=1, keepdims=True))
-        ax.errorbar(grid, m, yerr=se, marker="o", ms=3, color=COLORS[i], label=s)
+        ax.errorbar(grid, m, yerr=se, marker="o", ms=3, color=COLORS[i])
     ax.set_xlabel("alpha")
     ax.set_ylabel("CV error / its minimum")
     ax.set_title("CV curve over alpha")
-    ax.legend(fontsize=7)
+    _legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 
 def plot_binomial(results: Mapping[str, Results]):
     r = results["binomial"]
     models = [str(m) for m in r["models"]]
-    fig, axes = figure(1, 3)
+    fig, axes = figure(2, 2)
     _bars(axes[0, 0], models, r["test_deviance"].T, "test deviance", "mean deviance")
     _bars(axes[0, 1], models, r["test_auc"].T, "test AUC", "AUC")
-    axes[0, 1].set_ylim(0.5, 1.0)
-    _bars(axes[0, 2], models, r["test_misclassification"].T, "misclassification", "error rate")
+    axes[0, 1].axhline(0.5, color="k", ls=":", lw=1)
+    _bars(axes[1, 0], models, r["test_misclassification"].T, "misclassification", "error rate")
+    _differences(
+        axes[1, 1],
+        models,
+        r["test_deviance"],
+        "deviance minus pretrained's",
+        "paired difference (+- 2 s.e.)",
+    )
     return fig
 
 
@@ -232,26 +268,58 @@ def plot_cate(results: Mapping[str, Results]):
     ax.set_xticks(range(len(settings)), [f"{s} support" for s in settings])
     ax.set_ylabel("test MSE of tau(x)")
     ax.set_title("CATE estimation error")
-    ax.legend(fontsize=7)
     _alpha_histogram(axes[0, 1], r["alpha_hat"], [f"{s} support" for s in settings])
+    _legend_below(fig, axes[0])
     return fig
 
 
 def plot_diabetes(results: Mapping[str, Results]):
     r = results["diabetes"]
     models = [str(m) for m in r["models"]]
-    fig, axes = figure(1, 2)
-    _bars(axes[0, 0], models, r["test_mse"].T, "diabetes by sex: test MSE", "test MSE")
-    lo = r["test_mse"].mean(axis=0).min()
-    axes[0, 0].set_ylim(0.9 * lo, None)
     tm = r["test_mse"]
+    fig, axes = figure(2, 2)
+    _bars(axes[0, 0], models, tm.T, "test MSE (bars from 0)", "test MSE")
+    _differences(
+        axes[0, 1], models, tm, "test MSE minus pretrained's", "paired difference (+- 2 s.e.)"
+    )
     _alpha_curve(
-        axes[0, 1],
+        axes[1, 0],
         r["alpha_grid"],
         r["test_mse_by_alpha"],
         {"overall": tm[:, 0], "individual": tm[:, 1]},
         "test MSE against alpha",
         "test MSE",
     )
-    axes[0, 1].legend(fontsize=6)
+    _alpha_histogram(axes[1, 1], r["alpha_hat"][None], ["splits"])
+    _legend_below(fig, [axes[1, 0]], ncols=3)
     return fig
+
+
+def _three_models(r: Results, key: str, title: str, ylabel: str, total: bool = False):
+    models = [str(m) for m in r["models"]]
+    v = r[key].sum(axis=-1) if total else r[key]
+    fig, axes = figure(1, 2)
+    _bars(axes[0, 0], models, v.T, title, ylabel)
+    _differences(
+        axes[0, 1], models, v, f"{ylabel} minus pretrained's", "paired difference (+- 2 s.e.)"
+    )
+    return fig
+
+
+def plot_multiresponse(results: Mapping[str, Results]):
+    return _three_models(
+        results["multiresponse"], "test_mse", "two responses", "summed test MSE", total=True
+    )
+
+
+def plot_multinomial_target(results: Mapping[str, Results]):
+    return _three_models(
+        results["multinomial_target"],
+        "test_misclassification",
+        "5-class target",
+        "misclassification",
+    )
+
+
+def plot_boosting(results: Mapping[str, Results]):
+    return _three_models(results["boosting"], "test_mse", "boosting basis", "test MSE")

@@ -81,6 +81,7 @@ __all__ = [
     "LassoPath",
     "balanced_folds",
     "cv_lasso",
+    "first_minimum",
     "lasso_path",
     "pointwise_loss",
     "random_folds",
@@ -547,6 +548,26 @@ def check_folds(foldid, n: int, name: str = "foldid") -> np.ndarray:
     return foldid
 
 
+#: Relative tolerance under which two CV errors count as tied (see :func:`first_minimum`).
+TIE_RTOL = 1e-9
+
+
+def first_minimum(values, rtol: float = TIE_RTOL) -> int:
+    """Index of the first value within ``rtol`` (relative) of the minimum of ``values``.
+
+    R's ``which.min`` takes the first exact minimum. Errors that are equal in exact
+    arithmetic (e.g. the CV errors of several alphas whose fits all stay on S, or of a
+    lambda plateau) differ here in their last bits, and those bits depend on the order of
+    floating-point sums (BLAS kernels, memory alignment): an exact ``argmin`` then picks a
+    different index from one build to the next. Values within ``rtol * |min|`` (1e-9:
+    far below any difference the data can make, far above rounding) are treated as tied
+    and the first is taken.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    best = v.min()
+    return int(np.flatnonzero(v <= best + rtol * abs(best))[0])
+
+
 def random_folds(n: int, nfolds: int, rng: np.random.Generator) -> np.ndarray:
     """cv.glmnet's folds: ``sample(rep(1:nfolds, length = n))`` (labels 0..nfolds-1)."""
     if nfolds < 3:
@@ -682,6 +703,6 @@ def cv_lasso(
     fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])
     cvm = sizes @ fold_means / sizes.sum()
     cvsd = np.sqrt(sizes @ (fold_means - cvm) ** 2 / sizes.sum() / (folds.size - 1))
-    index_min = int(np.flatnonzero(cvm <= cvm.min())[0])
+    index_min = first_minimum(cvm)
     index_1se = int(np.flatnonzero(cvm <= cvm[index_min] + cvsd[index_min])[0])
     return CVLassoFit(full, cvm, cvsd, index_min, index_1se, preval, foldid, type_measure)

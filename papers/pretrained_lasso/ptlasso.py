@@ -28,7 +28,8 @@ Given data :math:`(x_i, y_i)` in groups :math:`g_i \\in \\{1..K\\}`:
 5. **Choosing alpha** (``cv.ptLasso``): for each alpha of the grid, concatenate every
    group's prevalidated stage-2 predictions at its ``lambda.min`` (they include the
    prevalidated offset) and score them all together; :math:`\\hat\\alpha` is the first
-   minimiser. With ``alpha_type="varying"`` each group takes its own minimiser.
+   minimiser (errors within 1e-9 relative count as tied: ``glmnet.first_minimum``). With
+   ``alpha_type="varying"`` each group takes its own minimiser.
 
 Deviation from R (stated in the README): the per-group folds are drawn once per fit and
 kept for every alpha, where R re-draws them on every ``ptLasso`` call.
@@ -59,6 +60,7 @@ from papers.pretrained_lasso.glmnet import (
     check_response,
     convergence_label,
     cv_lasso,
+    first_minimum,
     pointwise_loss,
     random_folds,
 )
@@ -348,11 +350,11 @@ class PretrainedLasso(RegressorMixin, BaseEstimator):
                     )
         if fixed is None:
             self.cv_path_ = self._alpha_path(y, rows)
-            best = self.cv_path_.alphas[np.argmin(self.cv_path_.error)]
+            best = self.cv_path_.alphas[first_minimum(self.cv_path_.error)]
             if self.alpha_type == "shared":
                 self.alpha_by_group_ = {g: float(best) for g in self.groups_}
             else:
-                by_group = self.cv_path_.error_by_group.argmin(axis=1)
+                by_group = [first_minimum(e) for e in self.cv_path_.error_by_group]
                 self.alpha_by_group_ = {
                     g: float(self.cv_path_.alphas[i])
                     for g, i in zip(self.groups_, by_group, strict=True)

@@ -9,10 +9,13 @@ import numpy as np
 
 __all__ = [
     "binomial_example_beta",
+    "boosting_data",
     "cate_data",
     "draw_groups",
     "gaussian_example_beta",
+    "multiresponse_data",
     "shared_support_beta",
+    "target_grouped_data",
 ]
 
 
@@ -123,3 +126,75 @@ def cate_data(
     tau = X @ c
     y = X @ b + w * tau + noise * rng.standard_normal(n)
     return X, y, w, tau
+
+
+def multiresponse_data(
+    rng: np.random.Generator, n: int, p: int = 500, *, sigma: float = 2.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, Y)`` of ptLasso's multi-response Gaussian vignette: two responses sharing
+    features 1-5 (coefficient 1), response 1 with 0.5 on features 6-10, response 2 with
+    0.5 on features 11-15; ``Y = X B + sigma * eps``."""
+    if p < 15:
+        raise ValueError(f"p must be >= 15, got {p}")
+    X = rng.standard_normal((n, p))
+    B = np.zeros((p, 2))
+    B[:5] = 1.0
+    B[5:10, 0] = 0.5
+    B[10:15, 1] = 0.5
+    return X, X @ B + sigma * rng.standard_normal((n, 2))
+
+
+def target_grouped_data(
+    rng: np.random.Generator,
+    n_per_class: int = 100,
+    p: int = 50,
+    *,
+    n_classes: int = 5,
+    n_common: int = 10,
+    n_individual: int = 5,
+    shift_common: float = 0.2,
+    shift_individual: float = 0.1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` of ptLasso's target-grouped (multinomial) vignette: class k's rows have
+    features 1..n_common shifted by ``linspace(-shift_common, shift_common, K)[k]`` and
+    their own ``n_individual`` features shifted by ``linspace(-shift_individual, ...)[k]``."""
+    if n_common + n_classes * n_individual > p:
+        raise ValueError(f"{n_common} + {n_classes} x {n_individual} features exceed p={p}")
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    X = rng.standard_normal((y.size, p))
+    common = np.linspace(-shift_common, shift_common, n_classes)
+    own = np.linspace(-shift_individual, shift_individual, n_classes)
+    for k in range(n_classes):
+        start = n_common + k * n_individual
+        X[y == k, :n_common] += common[k]
+        X[y == k, start : start + n_individual] += own[k]
+    return X, y
+
+
+def boosting_data(
+    rng: np.random.Generator,
+    n_per_group: int,
+    p: int,
+    *,
+    n_groups: int = 3,
+    n_common: int = 50,
+    n_individual: int = 50,
+    common: float = 2.0,
+    individual: float = 1.0,
+    sigma: float = 5.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, y, groups)`` of ptLasso's grouped nonlinear-basis vignette:
+    ``y = 1(X > 0) beta_k + sigma * eps`` with ``beta_k`` = ``common`` on the first
+    ``n_common`` features and ``individual`` on group k's own block of ``n_individual``."""
+    beta = shared_support_beta(
+        n_groups,
+        p,
+        n_common=n_common,
+        n_individual=n_individual,
+        common=common,
+        individual=individual,
+    )
+    groups = np.repeat(np.arange(n_groups), n_per_group)
+    X = rng.standard_normal((groups.size, p))
+    eta = np.einsum("ij,ij->i", (X > 0).astype(np.float64), beta[groups])
+    return X, eta + sigma * rng.standard_normal(groups.size), groups

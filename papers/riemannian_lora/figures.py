@@ -19,7 +19,7 @@ COLOR = {"scaled_gd": COLORS[0], "gd": COLORS[1], "sgd": COLORS[1], "adamw": COL
 
 def _below(ax, ncol: int = 1, **kw) -> None:
     """Legend under the panel, off the data."""
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=ncol, fontsize=7, **kw)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=ncol, fontsize=7, **kw)
 
 
 def _best_panel(ax, x, best, methods, cap, xlabel):
@@ -28,7 +28,7 @@ def _best_panel(ax, x, best, methods, cap, xlabel):
         ok = np.isfinite(y)
         ax.loglog(x[ok], y[ok], "o-", color=COLOR[name], label=LABELS[name])
         if (~ok).any():
-            ax.loglog(x[~ok], np.full((~ok).sum(), cap), "^", color=COLOR[name], mfc="none",
+            ax.loglog(x[~ok], np.full((~ok).sum(), cap), "^v"[m % 2], color=COLOR[name], mfc="none",
                       label=f"{LABELS[name]}: no lr converged by the cap")  # fmt: skip
     ax.axhline(cap, color="0.6", lw=0.8, ls=":", label=f"cap ({cap} iterations)")
     ax.set_xlabel(xlabel)
@@ -55,12 +55,12 @@ def _kappa_figure(res: Results, what: str):
     methods, cap = list(res["methods"]), int(res["n_iter"])
     _best_panel(axes[0, 0], res["kappas"], res["best_iters"], methods, cap,
                 "target condition number κ")  # fmt: skip
-    axes[0, 0].set_title(f"(a) {what}: iterations to rel. error {res['tol']:g}")
+    axes[0, 0].set_title(f"(a) {what}: to rel. err. {res['tol']:g}")
     for m, name in enumerate(methods):
         _map_panel(axes[0, 1] if m == 0 else axes[1, 0], res["iters"][m], res["kappas"],
-                   res["lrs"], f"({'bc'[m]}) {LABELS[name]}: share of seeds converged")  # fmt: skip
+                   res["lrs"], f"({'bc'[m]}) {LABELS[name]}: seeds converged")  # fmt: skip
     _best_panel(axes[1, 1], res["data_kappas"], res["data_best_iters"], methods, cap,
-                "data condition number (target κ = 1)")  # fmt: skip
+                "data cond. number (target κ = 1)")  # fmt: skip
     axes[1, 1].set_title("(d) control: ill-conditioned data")
     return fig
 
@@ -141,7 +141,7 @@ def plot_width_sweep(results: Mapping[str, Results]):
     ax.axvline(res["claim_min_width"], color="0.8", lw=0.8)
     ax.set_xlabel("width n")
     ax.set_ylabel(f"steps to {res['loss_fraction']:g} × initial loss")
-    ax.set_title("(a) steps vs width (median of seeds)")
+    ax.set_title("(a) steps vs width (seed median)")
     _below(ax, ncol=2)
     for ax, j, tag in ((axes[0, 1], 0, "b"), (axes[1, 0], len(lrs) - 1, "c")):
         for w, n in enumerate(widths):
@@ -152,7 +152,7 @@ def plot_width_sweep(results: Mapping[str, Results]):
                             label=f"n={n:g}" if m == 0 else None)  # fmt: skip
         ax.set_xlabel("step")
         ax.set_ylabel("training loss (median of seeds)")
-        ax.set_title(f"({tag}) lr={lrs[j]:g}: scaled GD (solid), GD (dashed)")
+        ax.set_title(f"({tag}) loss, lr={lrs[j]:g}: scaled —, GD --")
         _below(ax, ncol=3)
     ax = axes[1, 1]
     for m, name in enumerate(methods):
@@ -162,7 +162,7 @@ def plot_width_sweep(results: Mapping[str, Results]):
                       label=f"{LABELS[name]}: δ_{key[-1]}")  # fmt: skip
     ax.set_xlabel("width n")
     ax.set_ylabel("feature update (RMS)")
-    ax.set_title(f"(d) per-factor updates, lr={lrs[0]:g}, steps 1–10")
+    ax.set_title(f"(d) δ per factor, lr={lrs[0]:g}, steps 1–10")
     _below(ax, ncol=2)
     return fig
 

@@ -8,6 +8,9 @@
 - ``finetune_lr``: a tiny transformer pretrained in-process on one Markov chain, LoRA-fine-tuned
   on another; final excess loss across a learning-rate grid for SGD, scaled GD, AdamW and scaled
   AdamW, over seeds (all runs share one batched forward pass).
+- ``width_sweep``: the infinite-width question (ICML version): LoRA fitting a few fixed inputs
+  of growing width with one shared learning rate; loss curves and per-factor feature updates of
+  scaled GD and GD across widths.
 - ``step_cost``: optimizer step time of scaled vs plain AdamW on a stack of many LoRA layers.
 - ``gpt2_e2e``: the paper's GPT-2 / E2E recipe (local weights and data at full scale; an
   in-process tiny GPT-2 stand-in at quick scale).
@@ -28,7 +31,12 @@ from common.arrangements import sample_patterns
 from common.cli import RunContext
 from papers.riemannian_lora import fullscale, tinylm
 from papers.riemannian_lora.lora import LoRALinear
-from papers.riemannian_lora.lowrank import factored_descent, gated_relu_coupling, lowrank_target
+from papers.riemannian_lora.lowrank import (
+    factored_descent,
+    gated_relu_coupling,
+    lowrank_target,
+    width_descent,
+)
 from papers.riemannian_lora.optim import OPTIMIZERS, PlainAdamW, ScaledAdamW, find_lora_pairs
 
 #: the optimizers that take an ``eps`` (the Adam family)
@@ -190,6 +198,66 @@ def run_convex_relu(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
     }
 
 
+# ----------------------------------------------------------------------------- width
+def steps_to_fraction(loss: np.ndarray, frac: float) -> np.ndarray:
+    """First step at which ``loss[..., t] <= frac * loss[..., 0]``; -1 where never (or diverged)."""
+    hit = loss <= frac * loss[..., :1]  # NaN compares False
+    return np.where(hit.any(axis=-1), hit.argmax(axis=-1), -1)
+
+
+def run_width_sweep(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """LoRA (rank r, s = 1, A kaiming-uniform, B = 0) on N fixed inputs of width n.
+
+    Inputs have entries N(0, 1/n) (unit-norm rows: the scale at which full fine-tuning with a
+    fixed learning rate has a width-independent limit, i.e. LoRA+'s Theta(1)-entry inputs with
+    the learning rate divided by n); seed ``s`` draws the rank-r targets ``Y`` (N x c, the same
+    at every width) and, per width, the inputs and the initial ``A``.
+    """
+    widths, lrs = list(params["widths"]), np.asarray(params["lrs"], float)
+    S, N, c, r = params["seeds"], params["n_samples"], params["outputs"], params["rank"]
+    steps = params["steps"]
+    Y = np.stack(
+        [
+            ctx.rng("target", s).standard_normal((N, r))
+            @ ctx.rng("target", s).standard_normal((r, c))
+            / np.sqrt(r)
+            for s in range(S)
+        ]
+    )
+    shape = (2, len(widths), lrs.size, S)
+    loss = np.full((*shape, steps + 1), np.nan)
+    dA, dB = np.full((*shape, steps), np.nan), np.full((*shape, steps), np.nan)
+    for w, n in enumerate(widths):
+        X = np.stack([ctx.rng("data", s, n).standard_normal((N, n)) / np.sqrt(n) for s in range(S)])
+        bound = 1.0 / np.sqrt(n)
+        A0 = np.stack([ctx.rng("init", s, n).uniform(-bound, bound, (r, n)) for s in range(S)])
+        # runs: (lr, seed)
+        rep = np.tile(np.arange(S), lrs.size)
+        for m, method in enumerate(METHODS):
+            out = width_descent(
+                X[rep], Y[rep], A0[rep], np.repeat(lrs, S),
+                precondition=method == "scaled_gd", steps=steps, reg=params["reg"],
+                stop_below=params["loss_fraction"],
+            )  # fmt: skip
+            loss[m, w] = out.loss.reshape(lrs.size, S, -1)
+            dA[m, w] = out.delta_A.reshape(lrs.size, S, -1)
+            dB[m, w] = out.delta_B.reshape(lrs.size, S, -1)
+    return {
+        "widths": np.asarray(widths, float),
+        "lrs": lrs,
+        "methods": list(METHODS),
+        "loss": loss,
+        "delta_A": dA,
+        "delta_B": dB,
+        "steps_to_frac": steps_to_fraction(loss, params["loss_fraction"]),
+        "diverged": np.isnan(loss[..., -1]),
+        "loss_fraction": params["loss_fraction"],
+        "claim_min_width": params["claim_min_width"],
+        "steps": steps,
+        "n_samples": N,
+    }
+
+
 # ----------------------------------------------------------------------------- fine-tuning
 def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator) -> np.ndarray:
     opt = torch.optim.AdamW(model.parameters(), lr=params["pretrain_lr"], weight_decay=0.0)
@@ -207,7 +275,54 @@ def _pretrain(model: nn.Module, P: np.ndarray, params, rng: np.random.Generator)
 
 
 def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Bit-reproducible on one machine at a fixed ``threads`` (CPU reductions depend on the
+    thread count, and runs at the largest learning rates amplify the last bits): every torch
+    draw comes from seeded generators or a seeded fork of the global stream, and deterministic
+    algorithms are enforced for the duration of the run."""
     _threads(params)
+    was = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(ctx.derive("torch_global"))
+            return _finetune_lr(params, ctx)
+    finally:
+        torch.use_deterministic_algorithms(was)
+
+
+def _kill_nonfinite(optimizers, by_run: dict[int, list], alive: torch.Tensor) -> None:
+    """Step every optimizer; a run whose gradient is NaN/inf (``step()`` raises ValueError and
+    updates nothing) is marked diverged, its adapter zeroed, and the step retried."""
+    for opt in optimizers:
+        while True:
+            try:
+                opt.step()
+                break
+            except ValueError:
+                bad = [
+                    k
+                    for k in np.flatnonzero(alive.numpy()).tolist()
+                    if any(
+                        t.grad is not None and not bool(torch.isfinite(t.grad).all())
+                        for pair in by_run[k]
+                        for t in pair
+                    )
+                ]
+                if not bad:
+                    raise
+                _drop(bad, by_run, alive)
+
+
+def _drop(runs: list[int], by_run: dict[int, list], alive: torch.Tensor) -> None:
+    with torch.no_grad():
+        for k in runs:
+            alive[k] = False
+            for A, B in by_run[k]:
+                A.zero_(), B.zero_()
+                A.grad = B.grad = None
+
+
+def _finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     V, T = params["vocab"], params["context"]
     rng = ctx.rng("chains")
     PA = tinylm.markov_chain(V, params["n_succ"], rng)
@@ -269,13 +384,8 @@ def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
             opt.zero_grad()
         if alive.any():
             losses[alive.to(ctx.device)].sum().backward()
-        with torch.no_grad():
-            for k in np.flatnonzero(~alive.numpy()).tolist():
-                for A, B in by_run[k]:
-                    A.zero_(), B.zero_()
-                    A.grad = B.grad = None
-        for opt in optimizers:
-            opt.step()
+        _drop(np.flatnonzero(~alive.numpy()).tolist(), by_run, alive)
+        _kill_nonfinite(optimizers, by_run, alive)
     eval_ids = tinylm.sample_chain(PB, params["eval_batch"], T, ctx.rng("eval"))
     eval_ids = torch.from_numpy(eval_ids).to(ctx.device)
     with torch.no_grad():  # every run on the same held-out batch, one forward pass
@@ -300,15 +410,21 @@ def run_finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
 
 # ----------------------------------------------------------------------------- cost
 def _interleaved(fns: list[Callable[[], Any]], reps: int) -> np.ndarray:
-    """Median wall time of each function, calls interleaved one by one (shares machine drift)."""
+    """Median CPU time of this process for each function over ``reps`` calls, interleaved one
+    by one (the calls share the machine's drift).
+
+    CPU time, not wall time: on a shared machine the wall time of a one-thread job mostly
+    measures the other jobs' load; the process's CPU time measures the work (with several
+    threads it sums them, so it is a proxy for wall time only at ``threads=1``).
+    """
     for fn in fns:  # warm-up (allocates optimizer moments)
         fn()
     times = np.empty((reps, len(fns)))
     for k in range(reps):
         for j, fn in enumerate(fns):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            times[k, j] = time.perf_counter() - t0
+            times[k, j] = time.process_time() - t0
     return np.median(times, axis=0)
 
 

@@ -17,18 +17,23 @@ COLOR = {"scaled_gd": COLORS[0], "gd": COLORS[1], "sgd": COLORS[1], "adamw": COL
          "scaled_adamw_b78": COLORS[4]}  # fmt: skip
 
 
+def _below(ax, ncol: int = 1, **kw) -> None:
+    """Legend under the panel, off the data."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=ncol, fontsize=7, **kw)
+
+
 def _best_panel(ax, x, best, methods, cap, xlabel):
     for m, name in enumerate(methods):
         y = best[m]
         ok = np.isfinite(y)
         ax.loglog(x[ok], y[ok], "o-", color=COLOR[name], label=LABELS[name])
         if (~ok).any():
-            ax.loglog(x[~ok], np.full((~ok).sum(), cap), "^", color=COLOR[name], mfc="none",
-                      label=f"{LABELS[name]}: not converged by cap")  # fmt: skip
-    ax.axhline(cap, color="0.6", lw=0.8, ls=":")
+            ax.loglog(x[~ok], np.full((~ok).sum(), cap), "^v"[m % 2], color=COLOR[name], mfc="none",
+                      label=f"{LABELS[name]}: no lr converged by the cap")  # fmt: skip
+    ax.axhline(cap, color="0.6", lw=0.8, ls=":", label=f"cap ({cap} iterations)")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("iterations (best lr, median)")
-    ax.legend()
+    _below(ax)
 
 
 def _map_panel(ax, iters, kappas, lrs, title):
@@ -46,17 +51,17 @@ def _map_panel(ax, iters, kappas, lrs, title):
 
 
 def _kappa_figure(res: Results, what: str):
-    fig, axes = figure(1, 4)
+    fig, axes = figure(2, 2)
     methods, cap = list(res["methods"]), int(res["n_iter"])
     _best_panel(axes[0, 0], res["kappas"], res["best_iters"], methods, cap,
                 "target condition number κ")  # fmt: skip
-    axes[0, 0].set_title(f"{what}: rel. error {res['tol']:g}")
+    axes[0, 0].set_title(f"(a) {what}: to rel. err. {res['tol']:g}")
     for m, name in enumerate(methods):
-        _map_panel(axes[0, 1 + m], res["iters"][m], res["kappas"], res["lrs"],
-                   f"{LABELS[name]}: seeds converged")  # fmt: skip
-    _best_panel(axes[0, 3], res["data_kappas"], res["data_best_iters"], methods, cap,
-                "data condition number (target κ = 1)")  # fmt: skip
-    axes[0, 3].set_title("ill-conditioned data")
+        _map_panel(axes[0, 1] if m == 0 else axes[1, 0], res["iters"][m], res["kappas"],
+                   res["lrs"], f"({'bc'[m]}) {LABELS[name]}: seeds converged")  # fmt: skip
+    _best_panel(axes[1, 1], res["data_kappas"], res["data_best_iters"], methods, cap,
+                "data cond. number (target κ = 1)")  # fmt: skip
+    axes[1, 1].set_title("(d) control: ill-conditioned data")
     return fig
 
 
@@ -76,9 +81,14 @@ def plot_finetune_lr(results: Mapping[str, Results]):
     res = results["finetune_lr"]
     opts = list(res["optimizers"])
     final = res["final_excess"]  # (opt, lr, seed), NaN = diverged
-    fig, axes = figure(1, 3)
+    n_seeds = final.shape[-1]
+    fig, axes = figure(2, 2)
     adam = ("adamw", "scaled_adamw", "scaled_adamw_jacobi", "scaled_adamw_b78")
-    for ax, family in ((axes[0, 0], ("sgd", "scaled_gd")), (axes[0, 1], adam)):
+    panels = (
+        (axes[0, 0], ("sgd", "scaled_gd"), "(a) SGD vs scaled GD: final loss"),
+        (axes[0, 1], adam, "(b) AdamW family: final loss"),
+    )
+    for ax, family, title in panels:
         for name in family:
             if name not in opts:
                 continue
@@ -88,23 +98,72 @@ def plot_finetune_lr(results: Mapping[str, Results]):
             ax.semilogx(lrs, np.median(y, axis=1), "o-", color=COLOR[name], label=LABELS[name])
             ax.fill_between(lrs, y.min(axis=1), y.max(axis=1), color=COLOR[name], alpha=0.2)
         ax.axhline(res["start_excess"], color="0.6", ls=":", lw=0.8, label="before fine-tuning")
+        ax.set_ylim(0, None)
         ax.set_xlabel("learning rate")
-        ax.set_ylabel("held-out loss − entropy floor (nats)")
-        ax.set_title("final loss (median, min–max of seeds)")
-        ax.legend()
-    ax = axes[0, 2]
+        ax.set_ylabel("held-out excess loss (nats)")
+        ax.set_title(title)
+        _below(ax, ncol=2)
+    ax = axes[1, 0]
     curves = res["curves"]  # (step, opt, lr, seed)
+    handles = []
     for name, ls in (("sgd", "--"), ("scaled_gd", "-")):
         if name not in opts:
             continue
         o = opts.index(name)
         for j, lr in enumerate(res["lrs_gd"]):
             c = _cummean(np.nanmean(curves[:, o, j], axis=1)[:, None])[:, 0]
-            ax.plot(c, ls=ls, color=COLORS[j % len(COLORS)], label=f"{LABELS[name]} lr={lr:g}")
+            handles += ax.plot(c, ls=ls, color=COLORS[j % len(COLORS)],
+                               label=f"{LABELS[name]}, lr={lr:g}")  # fmt: skip
+    ax.set_ylim(0, None)
     ax.set_xlabel("step")
     ax.set_ylabel("cum. mean train excess loss")
-    ax.set_title("SGD (dashed) vs scaled GD (solid)")
-    ax.legend(fontsize=6, ncol=2)
+    ax.set_title("(c) SGD (dashed) vs scaled GD (solid)")
+    axes[1, 1].axis("off")
+    axes[1, 1].legend(handles=handles, loc="center", fontsize=7, ncol=1,
+                      title=f"(c): mean of {n_seeds} seeds", title_fontsize=7)  # fmt: skip
+    return fig
+
+
+def plot_width_sweep(results: Mapping[str, Results]):
+    res = results["width_sweep"]
+    methods, widths, lrs = list(res["methods"]), res["widths"], res["lrs"]
+    cap = int(res["steps"])
+    fig, axes = figure(2, 2)
+    ax = axes[0, 0]
+    for m, name in enumerate(methods):
+        st = res["steps_to_frac"][m]  # (width, lr, seed)
+        med = np.median(np.where(st < 0, cap + 1, st), axis=-1)
+        for j, lr in enumerate(lrs):
+            style = "o-" if name == "scaled_gd" else "s--"
+            ax.loglog(widths, med[:, j], style, color=COLORS[j % len(COLORS)],
+                      label=f"{LABELS[name]}, lr={lr:g}")  # fmt: skip
+    ax.axhline(cap + 1, color="0.6", lw=0.8, ls=":", label="not reached by the cap")
+    ax.axvline(res["claim_min_width"], color="0.8", lw=0.8)
+    ax.set_xlabel("width n")
+    ax.set_ylabel(f"steps to {res['loss_fraction']:g} × initial loss")
+    ax.set_title("(a) steps vs width (seed median)")
+    _below(ax, ncol=2)
+    for ax, j, tag in ((axes[0, 1], 0, "b"), (axes[1, 0], len(lrs) - 1, "c")):
+        for w, n in enumerate(widths):
+            col = COLORS[w % len(COLORS)]
+            for m, name in enumerate(methods):
+                loss = np.nanmedian(res["loss"][m, w, j], axis=0)
+                ax.semilogy(loss, "-" if name == "scaled_gd" else "--", color=col,
+                            label=f"n={n:g}" if m == 0 else None)  # fmt: skip
+        ax.set_xlabel("step")
+        ax.set_ylabel("training loss (median of seeds)")
+        ax.set_title(f"({tag}) loss, lr={lrs[j]:g}: scaled —, GD --")
+        _below(ax, ncol=3)
+    ax = axes[1, 1]
+    for m, name in enumerate(methods):
+        for key, mk in (("delta_A", "o"), ("delta_B", "s")):
+            d = np.nanmean(res[key][m, :, 0, :, :10], axis=(-1, -2))  # first lr, first 10 steps
+            ax.loglog(widths, d, mk + ("-" if name == "scaled_gd" else "--"), color=COLOR[name],
+                      label=f"{LABELS[name]}: δ_{key[-1]}")  # fmt: skip
+    ax.set_xlabel("width n")
+    ax.set_ylabel("feature update (RMS)")
+    ax.set_title(f"(d) δ per factor, lr={lrs[0]:g}, steps 1–10")
+    _below(ax, ncol=2)
     return fig
 
 
@@ -118,11 +177,13 @@ def plot_step_cost(results: Mapping[str, Results]):
                         label=f"r={r:g}: vs torch AdamW")  # fmt: skip
         axes[0, 1].plot(res["widths"], res["train_ratio"][:, j], "o-", color=COLORS[j],
                         label=f"r={r:g}")  # fmt: skip
-    for ax, title in ((axes[0, 0], "optimizer step"), (axes[0, 1], "forward + backward + step")):
-        ax.axhline(1.05, color="0.5", ls=":", lw=0.8, label="issue target 1.05")
+    for ax, title in ((axes[0, 0], "(a) optimizer step"),
+                      (axes[0, 1], "(b) forward + backward + step")):  # fmt: skip
+        ax.axhline(1.05, color="0.5", ls=":", lw=0.8, label="target 1.05")
         ax.set_xscale("log", base=2)
         ax.set_xlabel(f"layer width d ({res['layers']} LoRA layers)")
-        ax.set_ylabel("time ratio scaled / plain AdamW")
+        ax.set_ylabel("CPU-time ratio scaled / plain AdamW")
+        ax.set_ylim(0, None)
         ax.set_title(title)
-        ax.legend(fontsize=6)
+        _below(ax, ncol=2)
     return fig

@@ -176,7 +176,12 @@ def finetune_causal_lm(
                 break
             opt.zero_grad()
             loss.backward()
-            opt.step()
+            try:
+                opt.step()  # raises ValueError, updating nothing, on a NaN/inf gradient
+            except ValueError as err:
+                if "non-finite" not in str(err):
+                    raise
+                break  # diverged: the remaining losses stay NaN
             sched.step()
             losses[t] = loss.item()
     peft_model.eval()

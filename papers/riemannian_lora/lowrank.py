@@ -28,7 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DescentResult", "factored_descent", "gated_relu_coupling", "lowrank_target"]
+__all__ = [
+    "DescentResult",
+    "WidthRun",
+    "factored_descent",
+    "gated_relu_coupling",
+    "lowrank_target",
+    "width_descent",
+]
 
 
 @dataclass(frozen=True)
@@ -172,3 +179,109 @@ def factored_descent(
         A[idx] = a - lr * gA
         B[idx] = b - lr * gB
     return DescentResult(iters, diverged, err)
+
+
+@dataclass(frozen=True)
+class WidthRun:
+    r"""Outcome of :func:`width_descent` for ``R`` runs over ``steps`` iterations.
+
+    ``loss[k, t]`` is run ``k``'s training loss before step ``t`` (``loss[:, -1]`` after the
+    last step; NaN once a run diverged); ``delta_A[k, t]``, ``delta_B[k, t]`` are the RMS over
+    the training inputs of the feature updates of step ``t`` due to each factor,
+    :math:`\delta_A = X\,\Delta A^\top B_t^\top` and :math:`\delta_B = X A_t^\top\Delta B^\top`
+    (the quantities of LoRA+, Hayou et al. 2024).
+    """
+
+    loss: np.ndarray
+    delta_A: np.ndarray
+    delta_B: np.ndarray
+
+
+def width_descent(
+    X: np.ndarray,
+    Y: np.ndarray,
+    A0: np.ndarray,
+    lrs: np.ndarray,
+    *,
+    precondition: bool,
+    steps: int,
+    reg: float = 1e-8,
+    stop_below: float | None = None,
+) -> WidthRun:
+    r"""Full-batch (scaled) GD on LoRA factors fitting ``Y`` from inputs ``X``, ``R`` runs at once.
+
+    Loss :math:`\frac1{2N}\|XA^\top B^\top - Y\|_F^2` (the update of a frozen layer,
+    :math:`s = 1`), ``B`` starts at zero.
+
+    Parameters
+    ----------
+    X : array (R, N, n)
+        Inputs of each run (width ``n``).
+    Y : array (R, N, c)
+        Targets of each run.
+    A0 : array (R, r, n)
+        Initial ``A`` of each run.
+    lrs : array (R,)
+        Learning rate of each run (one for both factors).
+    precondition : bool
+        Scaled GD (Jacobi, the preconditioners of :class:`~papers.riemannian_lora.ScaledGD`) or
+        plain GD.
+    steps : int
+        Number of steps.
+    reg : float
+        Damping :math:`\delta`.
+    stop_below : float, optional
+        Stop early once every run that has not diverged has a loss below this fraction of its
+        initial loss (the remaining entries stay NaN).
+    """
+    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
+    A = np.array(A0, np.float64)
+    lrs = np.asarray(lrs, np.float64)
+    R, N, n = X.shape
+    r, c = A.shape[1], Y.shape[2]
+    if Y.shape[:2] != (R, N) or A.shape != (R, r, n) or lrs.shape != (R,):
+        raise ValueError(
+            f"shapes disagree: X {X.shape}, Y {Y.shape} (want {(R, N, c)}), A0 {A.shape} "
+            f"(want {(R, r, n)}), lrs {lrs.shape} (want {(R,)})"
+        )
+    if steps < 1 or reg < 0 or not np.all(lrs > 0):
+        raise ValueError(f"need steps >= 1, reg >= 0, lrs > 0; got {steps}, {reg}, {lrs}")
+    B = np.zeros((R, c, r))
+    eye = reg * np.eye(r)
+    loss = np.full((R, steps + 1), np.nan)
+    dA, dB = np.full((R, steps), np.nan), np.full((R, steps), np.nan)
+    live = np.arange(R)
+
+    def rms(M):  # (k, N, c) -> (k,)
+        return np.sqrt(np.mean(np.sum(M**2, axis=-1), axis=-1))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps + 1):
+            x, a, b = X[live], A[live], B[live]
+            XA = x @ np.swapaxes(a, 1, 2)  # (k, N, r)
+            res = XA @ np.swapaxes(b, 1, 2) - Y[live]
+            val = 0.5 * np.mean(np.sum(res**2, axis=-1), axis=-1)
+            ok = np.isfinite(val) & (val < 1e8)
+            loss[live[ok], t] = val[ok]
+            live, x, a, b, XA, res = live[ok], x[ok], a[ok], b[ok], XA[ok], res[ok]
+            if (
+                live.size == 0
+                or t == steps
+                or (stop_below is not None and np.all(val[ok] <= stop_below * loss[live, 0]))
+            ):
+                break
+            G = np.swapaxes(res, 1, 2) @ x / N  # (k, c, n)
+            bT = np.swapaxes(b, 1, 2)
+            gA, gB = bT @ G, G @ np.swapaxes(a, 1, 2)
+            if precondition:
+                gA = _solve_sym(bT @ b + eye, gA)
+                gB = np.swapaxes(
+                    _solve_sym(a @ np.swapaxes(a, 1, 2) + eye, np.swapaxes(gB, 1, 2)), 1, 2
+                )
+            lr = lrs[live, None, None]
+            stepA, stepB = -lr * gA, -lr * gB
+            dA[live, t] = rms(x @ np.swapaxes(stepA, 1, 2) @ bT)
+            dB[live, t] = rms(XA @ np.swapaxes(stepB, 1, 2))
+            A[live] = a + stepA
+            B[live] = b + stepB
+    return WidthRun(loss, dA, dB)

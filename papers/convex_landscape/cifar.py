@@ -22,7 +22,10 @@ Models (paper scaling divided by the batch size, as in the script):
   Adam. The cone penalty is per class (the script penalises the sum over classes, brief
   quirk); the exact constrained program is what the penalty approximates.
 
-:func:`write_standin` writes a small synthetic data set in the same format (tests, quick scale).
+:func:`write_standin` writes a small synthetic data set in the same format (tests).
+:func:`load_digits_images` is the quick scale's real-data proxy: scikit-learn's 8x8 grey digits
+(10 classes, shipped with scikit-learn, offline), normalised the same way (one channel), run
+through the same two models with 3x3x1 patch gates.
 """
 
 from __future__ import annotations
@@ -34,12 +37,24 @@ import numpy as np
 import torch
 
 from common.arrangements import sample_gates
-from common.datasets import require_path
+from common.datasets import require_path, sklearn_dataset, split_rows
 
-__all__ = ["MEAN", "STD", "load_cifar10", "train_convex", "train_nonconvex", "write_standin"]
+__all__ = [
+    "DIGITS_SHAPE",
+    "IMAGE_SHAPE",
+    "MEAN",
+    "STD",
+    "load_cifar10",
+    "load_digits_images",
+    "train_convex",
+    "train_nonconvex",
+    "write_standin",
+]
 
 MEAN = np.array([0.507, 0.487, 0.441])
 STD = np.array([0.267, 0.256, 0.276])
+IMAGE_SHAPE = (32, 32, 3)  # CIFAR-10, channels last
+DIGITS_SHAPE = (8, 8, 1)
 _TRAIN = tuple(f"data_batch_{k}.bin" for k in range(1, 6))
 _TEST = "test_batch.bin"
 _SUBDIR = "cifar-10-batches-bin"
@@ -119,6 +134,18 @@ def load_cifar10(data_dir, n_train: int | None = None, n_test: int | None = None
     return _prepare(Xtr), ytr, _prepare(Xte), yte
 
 
+def load_digits_images(rng: np.random.Generator, test_fraction: float = 0.2):
+    """``(X_train, y_train, X_test, y_test)`` of scikit-learn's digits (1797 8x8 grey images,
+    labels 0..9): a random train/test split by ``rng``, pixels scaled to [0, 1] and normalised
+    with the training set's mean and std (one channel, as CIFAR-10's per-channel
+    normalisation), float32 ``(N, 64)`` rows in row-major (``H, W, C=1``) order."""
+    X, y = sklearn_dataset("digits")
+    Xtr, Xte, ytr, yte = split_rows(X / 16.0, np.asarray(y, np.int64), test_fraction, rng)
+    mean, std = float(Xtr.mean()), float(Xtr.std())
+    prep = [np.ascontiguousarray((A - mean) / std, np.float32) for A in (Xtr, Xte)]
+    return prep[0], ytr, prep[1], yte
+
+
 def write_standin(folder, rng: np.random.Generator, n_per_batch: int = 40, n_test: int = 50):
     """Write a tiny synthetic CIFAR-10 in the binary-version format; returns ``folder``.
 
@@ -196,12 +223,14 @@ def train_nonconvex(Xtr, ytr, Xte, yte, *, width, lr, beta, epochs, batch, seed,
 
 
 def train_convex(
-    Xtr, ytr, Xte, yte, *, n_gates, gate, lr, beta, rho, epochs, batch, seed, device="cpu"
-):
-    """Adam on the penalised convex program with ``n_gates`` gates (``"dense"``/``"patch"``)."""
+    Xtr, ytr, Xte, yte, *, n_gates, gate, lr, beta, rho, epochs, batch, seed, device="cpu",
+    image_shape=IMAGE_SHAPE,
+):  # fmt: skip
+    """Adam on the penalised convex program with ``n_gates`` gates (``"dense"``/``"patch"``;
+    patch gates cover 3x3xC patches of images of ``image_shape = (H, W, C)``)."""
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     d = Xtr.shape[1]
-    shape = (32, 32, 3) if gate == "patch" else None
+    shape = tuple(image_shape) if gate == "patch" else None
     G = sample_gates(d, n_gates, seed=int(seed), gate=gate, image_shape=shape, kernel=3)
     G = torch.as_tensor(G.T, dtype=torch.float32, device=device)  # (d, P)
     V = torch.zeros(n_gates, d, 10, device=device, requires_grad=True)

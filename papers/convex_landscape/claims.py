@@ -261,23 +261,154 @@ def _c_rank_poly(res):
     )  # fmt: skip
 
 
-def _cifar_real(r) -> bool:
+def _cifar_checkable(r) -> bool:
     return not str(r["source"]).startswith("synthetic")
+
+
+def _cifar_best(r, kind: str) -> int:
+    """Setting of ``kind`` with the highest mean (over seeds) final test accuracy."""
+    idx = [i for i, k in enumerate(r["kinds"]) if k == kind]
+    means = np.asarray(r["final_test_acc"], float)[idx].mean(axis=1)
+    return idx[int(np.argmax(means))]
 
 
 def _c_cifar(res):
     r = res["cifar"]
-    if not _cifar_real(r):
-        return not_checkable("quick scale runs on a synthetic stand-in; needs CIFAR-10 (full)")
-    return at_least(r["best_convex_test_acc"], r["best_sgd_test_acc"], detail="final test acc")
+    if not _cifar_checkable(r):
+        return not_checkable("a synthetic stand-in (tests); needs CIFAR-10 or the digits proxy")
+    acc = np.asarray(r["final_test_acc"], float)  # (settings, seeds)
+    lab = list(r["labels"])
+    sgd = _cifar_best(r, "sgd")
+    ps, parts = [], []
+    for gate in dict.fromkeys(k for k in r["kinds"] if k != "sgd"):
+        cvx = _cifar_best(r, gate)
+        wins = int(np.sum(acc[cvx] > acc[sgd]))
+        losses = int(np.sum(acc[cvx] < acc[sgd]))
+        n = wins + losses
+        p = float(binomtest(wins, n, 0.5, alternative="greater").pvalue) if n else 1.0
+        ps.append(p)
+        parts.append(
+            f"{lab[cvx]} (mean {acc[cvx].mean():.4f}) beats {lab[sgd]} (mean "
+            f"{acc[sgd].mean():.4f}) in {wins}, loses {losses}, ties {acc.shape[1] - n} of "
+            f"{acc.shape[1]} seeds (p = {p:.3g})"
+        )
+    return at_most(
+        max(ps), 0.05,
+        detail=(
+            f"data: {r['source']}, n_train={r['n_train']}, n_test={r['n_test']}; final test "
+            f"accuracy after {r['epochs']} epochs, each gate type at its best lr vs SGD at its "
+            "best lr (best = highest mean over seeds), one-sided sign test over seeds paired by "
+            "seed index (ties dropped), largest p over gate types: " + "; ".join(parts)
+        ),
+    )  # fmt: skip
 
 
 def _c_cifar_lr(res):
     r = res["cifar"]
-    if not _cifar_real(r):
-        return not_checkable("quick scale runs on a synthetic stand-in; needs CIFAR-10 (full)")
-    spread = r["best_convex_test_acc"] - r["worst_convex_test_acc"]
-    return at_most(spread, 0.02, detail="convex final test accuracy spread over lr and gates")
+    if not _cifar_checkable(r):
+        return not_checkable("a synthetic stand-in (tests); needs CIFAR-10 or the digits proxy")
+    mean = np.asarray(r["final_test_acc"], float).mean(axis=1)
+    kinds = np.asarray(r["kinds"])
+    cvx = mean[kinds != "sgd"]
+    per_gate = {str(g): float(np.ptp(mean[kinds == g])) for g in dict.fromkeys(kinds) if g != "sgd"}
+    sgd = mean[kinds == "sgd"]
+    gates = ", ".join(f"{g} {v:.4f}" for g, v in per_gate.items())
+    return at_most(
+        float(np.ptp(cvx)), 0.02,
+        detail=(
+            f"data: {r['source']}; max - min over the convex settings (lrs "
+            f"{sorted(set(np.asarray(r['setting_lrs'])[kinds != 'sgd'].tolist()))} x gates) of "
+            f"the final test accuracy (mean over {r['seeds']} seeds, {r['epochs']} epochs); "
+            f"over lrs within each gate type: {gates}; SGD over its lrs, for contrast: "
+            f"{np.ptp(sgd):.4f}"
+        ),
+    )  # fmt: skip
+
+
+def _act_names(r) -> list[str]:
+    return [str(a) for a in r["activation"]]
+
+
+def _per_act(r, key: str, fmt: str = ".3g") -> str:
+    cast = int if fmt == "d" else float
+    return "; ".join(f"{a}: {cast(v):{fmt}}" for a, v in zip(_act_names(r), r[key], strict=True))
+
+
+def _c_act_never_below(res):
+    r = res["activations"]
+    return at_least(
+        float(np.min(r["min_ratio"])), 1.0, tol=1e-6,
+        detail=(
+            f"min over {r['n_runs']} GD/SGD/Adam runs per activation of F/p* (same activation; "
+            f"diverged runs left out: {_per_act(r, 'n_diverged', 'd')}); per activation: "
+            + _per_act(r, "min_ratio", ".7g")
+        ),
+    )  # fmt: skip
+
+
+def _c_act_best(res):
+    r = res["activations"]
+    return at_most(
+        float(np.max(r["best_gap"])), 1e-3,
+        detail=(
+            f"worst over activations of the best run's relative gap after {r['steps']} steps: "
+            f"{_per_act(r, 'best_gap')}; after {r['compare_steps']} steps (about the ReLU "
+            f"experiment's quick budget): {_per_act(r, 'best_gap_at_compare_steps')}"
+        ),
+    )  # fmt: skip
+
+
+def _c_act_mapped(res):
+    r = res["activations"]
+    dev = np.abs(np.asarray(r["mapped_objective"]) / np.asarray(r["p_star"]) - 1.0)
+    return at_most(
+        float(dev.max()), 1e-8,
+        detail=(
+            "max over activations of |F(mapped network)/p* - 1|; widths m* of the mapped "
+            f"optima: {_per_act(r, 'm_star', 'd')} (n+1 = {int(r['n']) + 1})"
+        ),
+    )  # fmt: skip
+
+
+def _c_act_cg(res):
+    r = res["activations"]
+    dev = np.abs(np.asarray(r["p_star"]) / np.asarray(r["p_cvxpy"]) - 1.0)
+    return at_most(
+        float(dev.max()), 1e-7,
+        detail=(
+            "max over activations of |p*(column generation) / p*(CLARABEL on all "
+            f"{_per_act(r, 'n_program_patterns', 'd')} patterns) - 1|"
+        ),
+    )  # fmt: skip
+
+
+def _c_act_gap(res):
+    r = res["activations"]
+    return at_most(
+        float(np.max(r["relative_duality_gap"])), 1e-8,
+        detail=(
+            f"max over activations of the certified relative duality gap over all "
+            f"{r['n_cells']} cells (C2 by exact NNLS): {_per_act(r, 'relative_duality_gap')}; "
+            f"max C2/beta: {_per_act(r, 'dual_max_over_beta', '.9f')}; sampled unit gates "
+            f"max |r^T sigma(Xu)|/beta: {_per_act(r, 'dual_sampled_max_over_beta', '.6f')}; "
+            f"C1 residual: {_per_act(r, 'c1_residual', '.2g')}"
+        ),
+    )  # fmt: skip
+
+
+def _c_act_negative(res):
+    r = res["activations"]
+    v = np.minimum(
+        np.asarray(r["relative_duality_gap_perturbed"]),
+        np.asarray(r["dual_max_over_beta_perturbed"]) - 1.0,
+    )
+    return at_least(
+        float(v.min()), 1e-2,
+        detail=(
+            f"min over activations of min(relative gap, C2 violation) at {r['perturb_scale']:g} "
+            f"x the optimum: gaps {_per_act(r, 'relative_duality_gap_perturbed')}"
+        ),
+    )  # fmt: skip
 
 
 _EV = {
@@ -289,7 +420,9 @@ _EV = {
     "sensitivity": ("sensitivity.n_train", "sensitivity.seeds", "sensitivity.steps"),
     "solvers": ("sensitivity.n_train", "sensitivity.al_deltas", "sensitivity.al_max_iter"),
     "rank": ("rank.ranks", "rank.dims", "rank.n_grid"),
-    "cifar": ("cifar.n_train", "cifar.epochs", "cifar.n_gates", "cifar.width"),
+    "cifar": ("cifar.dataset", "cifar.seeds", "cifar.epochs", "cifar.n_gates", "cifar.width"),
+    "activations": ("activations.n", "activations.seeds", "activations.steps"),
+    "act_certificate": ("activations.n", "activations.sphere_samples"),
 }
 
 
@@ -538,8 +671,69 @@ CLAIMS: tuple[Claim, ...] = (
         "rank",
     ),
     _claim(
+        "other_activations_never_below_convex",
+        "Exact equivalence for other piecewise-linear activations (leaky ReLU, kappa=0.1; "
+        "absolute value): no GD/SGD/Adam run of that activation (any seed, lr, width) ends below "
+        "the convex optimum over all patterns with masks M_i = a D_i + b (I - D_i) (1e-6, as for "
+        "ReLU).",
+        "abstract (piecewise-linear activations); brief T5, E7; core brief §3.4 [derived]",
+        ("activations",),
+        _c_act_never_below,
+        "activations",
+    ),
+    _claim(
+        "other_activations_best_runs_reach_optimum",
+        "For leaky ReLU and absolute value the best non-convex runs reach the convex optimum "
+        "(relative gap <= 1e-3, the ReLU claim's threshold, within the step budget).",
+        "brief E7 (repeat E1)",
+        ("activations",),
+        _c_act_best,
+        "activations",
+    ),
+    _claim(
+        "other_activations_mapped_network_attains_optimum",
+        "For leaky ReLU and absolute value the network mapped from the convex solution (square-"
+        "root scaling) attains the convex optimum (to 1e-8).",
+        "brief E7 (repeat E1); core brief §4",
+        ("activations",),
+        _c_act_mapped,
+        "activations",
+    ),
+    _claim(
+        "other_activations_column_generation_exact",
+        "For leaky ReLU and absolute value column generation and one CLARABEL solve on all "
+        "patterns reach the same optimum (to 1e-7).",
+        "core brief §5.2 [derived]",
+        ("activations",),
+        _c_act_cg,
+        "activations",
+    ),
+    _claim(
+        "other_activations_zero_duality_gap",
+        "For leaky ReLU and absolute value the certified duality gap over all patterns vanishes "
+        "at the convex optimum (<= 1e-8 relative, as for ReLU).",
+        "abstract (strong duality); brief E7 (repeat E2)",
+        ("activations",),
+        _c_act_gap,
+        "activations",
+        ev="act_certificate",
+    ),
+    _claim(
+        "other_activations_certificate_negative_control",
+        "For leaky ReLU and absolute value the certificate detects a non-optimal (scaled, "
+        "feasible) solution (gap or C2 violation >= 1e-2).",
+        "brief E2, E7",
+        ("activations",),
+        _c_act_negative,
+        "activations",
+        ev="act_certificate",
+    ),
+    _claim(
         "cifar_convex_beats_sgd",
-        "On CIFAR-10 the convex models reach higher test accuracy than SGD at its best lr.",
+        "On image classification the convex models (random and convolutional gates, each at its "
+        "best lr) reach higher final test accuracy than SGD at its best lr: one-sided sign test "
+        "over seeds, p <= 0.05 for each gate type. Full scale: CIFAR-10; quick scale: scikit-"
+        "learn's 8x8 digits as a proxy (the detail names the data).",
         "brief (a), pilancilab/convex_nn committed plots [code]",
         ("cifar",),
         _c_cifar,
@@ -547,8 +741,9 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim(
         "cifar_convex_lr_insensitive",
-        "On CIFAR-10 the convex models' final test accuracy varies by <= 2 points over their "
-        "learning rates and gate types.",
+        "On image classification the convex models' final test accuracy (mean over seeds) "
+        "varies by <= 2 points over their learning rates and gate types (CIFAR-10 at full "
+        "scale; the digits proxy at quick scale).",
         "abstract; brief (a)",
         ("cifar",),
         _c_cifar_lr,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import torch
 from threadpoolctl import threadpool_limits
 
 from common import convex_nn as cnn
@@ -142,6 +143,140 @@ def _pad(B: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Blocks on a working set -> blocks on the full pattern set (zeros elsewhere)."""
     out = np.zeros((mask.size, B.shape[1]))
     out[mask] = B
+    return out
+
+
+# ----------------------------------------------------------------------------- E7
+def run_activations(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """E1 + E2 for other piecewise-linear activations (brief E7, core brief §3.4): the exact
+    convex program over all patterns with masks M_i = a D_i + b (I - D_i), its certificate over
+    all patterns, the network mapped from it, and GD/SGD/Adam on the same activation."""
+    with _one_blas_thread():
+        return _activations(p, ctx)
+
+
+def _activation_patterns(D_all: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    """The program's pattern set: every cell (the all-zero pattern too: for b != 0 its feature
+    b X u, X u <= 0, is not zero); for the absolute value one pattern of each complementary pair
+    (D and I - D give the same features up to sign, core brief §3.4)."""
+    if ab[1] == 0.0:  # ReLU type: the all-zero pattern's feature is zero
+        return D_all[D_all.any(axis=1)]
+    if ab[0] == -ab[1]:
+        keys = {np.packbits(row).tobytes() for row in D_all}
+        if not all(np.packbits(~row).tobytes() in keys for row in D_all):
+            raise ValueError("the enumerated cells are not closed under complement")
+        return D_all[D_all[:, 0]]
+    return D_all
+
+
+def _activations(p, ctx):
+    X, y, beta = _planted(p, ctx)
+    n = X.shape[0]
+    D_all = enumerate_patterns(X)
+    names = list(p["activations"])
+    opts = list(p["lrs"])
+    n_lr = len(p["lrs"][opts[0]])
+    S = p["seeds"]
+    s = p["perturb_scale"]
+    u = ctx.rng("sphere").standard_normal((p["sphere_samples"], X.shape[1]))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    XU = X @ u.T  # (n, samples)
+    rows: dict[str, list] = {}
+
+    def put(key, value):
+        rows.setdefault(key, []).append(value)
+
+    finals = traces = steps = None
+    for k, name in enumerate(ctx.progress(names, "activations")):
+        ab = tuple(float(v) for v in p["activations"][name])
+        D = _activation_patterns(D_all, ab)
+        ex = land.exact_optimum(X, y, beta, patterns=D, activation=ab)  # column generation
+        cv = cnn.solve_convex(X, y, D, beta, activation=ab, solver="cvxpy")  # all at once
+        p_star = ex.objective
+        W1, w2 = _network(ex.result)
+        mapped = cnn.network_objective(X, y, W1, w2, beta, activation=ab)
+        m_star = int(W1.shape[0])
+        # certificates over *all* cells (complementary ones included), at the optimum and at a
+        # scaled (feasible, non-optimal) solution
+        Dw = D[ex.working]
+        Up, Vp = _on_all(ex.result.U, Dw, D_all), _on_all(ex.result.V, Dw, D_all)
+        r = y - cnn.predict_convex(X, D_all, Up, Vp, ab)
+        dual = cnn.dual_constraint_values(X, r, D_all, activation=ab)
+        gap = cnn.duality_gap(X, y, D_all, beta, Up, Vp, activation=ab)
+        c1 = cnn.active_neuron_residual(X, y, D_all, beta, Up, Vp, activation=ab, rtol=BLOCK_TOL)
+        r_bad = y - s * cnn.predict_convex(X, D_all, Up, Vp, ab)
+        dual_bad = cnn.dual_constraint_values(X, r_bad, D_all, activation=ab)
+        gap_bad = cnn.duality_gap(X, y, D_all, beta, s * Up, s * Vp, activation=ab)
+        act_u = np.where(XU >= 0, ab[0] * XU, ab[1] * XU)  # sigma(X u) for sampled unit u
+        put("activation", name)
+        put("slopes", ab)
+        put("p_star", p_star)
+        put("p_cvxpy", cv.objective)
+        put("n_program_patterns", len(D))
+        put("cg_working_set", int(ex.working.sum()))
+        put("mapped_objective", mapped)
+        put("m_star", m_star)
+        put("dual_values", dual)
+        put("dual_values_perturbed", dual_bad)
+        put("dual_max_over_beta", float(dual.max() / beta))
+        put("dual_sampled_max_over_beta", float(np.max(np.abs(act_u.T @ r)) / beta))
+        put("relative_duality_gap", gap.relative_gap)
+        put("relative_duality_gap_perturbed", gap_bad.relative_gap)
+        put("dual_max_over_beta_perturbed", float(dual_bad.max() / beta))
+        put("c1_residual", c1)
+        widths = [m_star * w for w in p["width_multipliers"]] + list(p["extra_widths"])
+        put("widths", widths)
+        for a, opt in enumerate(opts):
+            lrs = np.repeat(np.asarray(p["lrs"][opt], float), S)
+            for b, m in enumerate(widths):
+                run = training.train_ensemble(
+                    X, y, beta, width=int(m), lrs=lrs, optimizer=opt, steps=p["steps"],
+                    rng=ctx.rng("train", name, opt, b), batch_size=p["batch_size"],
+                    n_trace=p["n_trace"], activation=ab,
+                )  # fmt: skip
+                if finals is None:
+                    shape = (len(names), len(opts), n_lr, len(widths), S)
+                    finals = np.full(shape, np.inf)
+                    traces = np.full((*shape, run.trace_steps.size), np.inf)
+                    steps = run.trace_steps
+                finals[k, a, :, b, :] = run.objective.reshape(n_lr, S)
+                traces[k, a, :, b] = run.trace.reshape(n_lr, S, -1)
+    out = {key: np.asarray(v) for key, v in rows.items()}
+    ps = out["p_star"][:, None, None, None, None]
+    fin = np.where(np.isfinite(finals), finals / ps, np.nan)
+    tr = np.where(np.isfinite(traces), traces / ps[..., None], np.nan)
+    early = steps <= p["compare_steps"]
+    k_all = tuple(range(1, fin.ndim))
+    return {
+        **out,
+        "X": X,
+        "y": y,
+        "beta": beta,
+        "n": n,
+        "n_cells": len(D_all),
+        "count_formula": arrangement_count(n, _rank(X)),
+        "perturb_scale": s,
+        "optimizers": opts,
+        "lrs": np.asarray([p["lrs"][o] for o in opts], float),
+        "finals": finals,
+        "traces": traces,
+        "trace_steps": steps,
+        "steps": int(p["steps"]),
+        "compare_steps": int(steps[early][-1]),
+        "min_ratio": np.nanmin(fin, axis=k_all),
+        "best_gap": np.nanmin(fin, axis=k_all) - 1.0,
+        "best_gap_at_compare_steps": np.nanmin(tr[..., early], axis=(*k_all, fin.ndim)) - 1.0,
+        "n_runs": int(np.prod(finals.shape[1:])),
+        "n_diverged": np.sum(~np.isfinite(finals), axis=k_all),
+    }
+
+
+def _on_all(B: np.ndarray, D: np.ndarray, D_all: np.ndarray) -> np.ndarray:
+    """Blocks on the pattern set ``D`` -> blocks on every cell ``D_all`` (zeros elsewhere)."""
+    index = {np.packbits(row).tobytes(): i for i, row in enumerate(D_all)}
+    out = np.zeros((len(D_all), B.shape[1]))
+    for row, blk in zip(D, B, strict=True):
+        out[index[np.packbits(row).tobytes()]] = blk
     return out
 
 
@@ -389,46 +524,71 @@ def _sensitivity(p, ctx):
 
 # ----------------------------------------------------------------------------- CIFAR-10
 def run_cifar(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """The authors' CIFAR-10 comparison (convex model with dense / patch gates vs SGD over
+    learning rates; accuracy and objective per epoch against time), ``seeds`` times (init,
+    gates and batch order; one data split). ``dataset``: ``"cifar10"`` (full scale, local
+    ``data_dir``), ``"digits"`` (quick scale: scikit-learn's 8x8 digits, a real-data proxy) or
+    ``"standin"`` (synthetic files in the CIFAR-10 format, tests only). On the CPU torch runs
+    with one thread, so the accuracies do not depend on the core count."""
+    threads = torch.get_num_threads()
+    if ctx.device == "cpu":
+        torch.set_num_threads(1)
+    try:
+        return _cifar(p, ctx)
+    finally:
+        torch.set_num_threads(threads)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        if p["data_dir"] is None and p["standin"]:
+
+def _cifar(p, ctx):
+    shape = cifar.IMAGE_SHAPE
+    if p["dataset"] == "digits":
+        Xtr, ytr, Xte, yte = cifar.load_digits_images(ctx.rng("split"), p["test_fraction"])
+        tr, te = slice(p["n_train"]), slice(p["n_test"])
+        Xtr, ytr, Xte, yte = Xtr[tr], ytr[tr], Xte[te], yte[te]
+        shape, source = cifar.DIGITS_SHAPE, "digits (scikit-learn 8x8; proxy for CIFAR-10)"
+    elif p["dataset"] == "standin":
+        with tempfile.TemporaryDirectory() as tmp:
             data_dir = cifar.write_standin(
                 tmp, ctx.rng("standin"), n_per_batch=p["standin_per_batch"],
                 n_test=p["standin_test"],
             )  # fmt: skip
-            source = "synthetic stand-in (CIFAR-10 binary format)"
-        else:
-            data_dir, source = p["data_dir"], "CIFAR-10"
-        Xtr, ytr, Xte, yte = cifar.load_cifar10(data_dir, p["n_train"], p["n_test"])
+            Xtr, ytr, Xte, yte = cifar.load_cifar10(data_dir, p["n_train"], p["n_test"])
+        source = "synthetic stand-in (CIFAR-10 binary format)"
+    else:
+        Xtr, ytr, Xte, yte = cifar.load_cifar10(p["data_dir"], p["n_train"], p["n_test"])
+        source = "CIFAR-10"
     common = {"beta": p["beta"], "epochs": p["epochs"], "batch": p["batch"], "device": ctx.device}
     out: dict[str, Any] = {"source": source, "n_train": len(ytr), "n_test": len(yte)}
-    labels = []
-    for lr in p["sgd_lrs"]:
-        h = cifar.train_nonconvex(
-            Xtr, ytr, Xte, yte, width=p["width"], lr=lr, seed=ctx.derive("sgd", str(lr)), **common
-        )
-        labels.append(f"SGD lr={lr:g}")
-        _store(out, len(labels) - 1, h)
-    for gate in p["gates"]:
-        for lr in p["convex_lrs"]:
-            h = cifar.train_convex(
-                Xtr, ytr, Xte, yte, n_gates=p["n_gates"], gate=gate, lr=lr, rho=p["rho"],
-                seed=ctx.derive("convex", gate, str(lr)), **common,
-            )  # fmt: skip
-            labels.append(f"Convex-{'Conv' if gate == 'patch' else 'Random'} lr={lr:g}")
-            _store(out, len(labels) - 1, h)
+    labels, kinds, lrs = [], [], []
+    settings = [("sgd", lr) for lr in p["sgd_lrs"]]
+    settings += [(gate, lr) for gate in p["gates"] for lr in p["convex_lrs"]]
+    for i, (kind, lr) in enumerate(settings):
+        hist = []
+        for s in range(p["seeds"]):
+            if kind == "sgd":
+                seed = ctx.derive("sgd", str(lr), s)
+                h = cifar.train_nonconvex(
+                    Xtr, ytr, Xte, yte, width=p["width"], lr=lr, seed=seed, **common
+                )
+            else:
+                h = cifar.train_convex(
+                    Xtr, ytr, Xte, yte, n_gates=p["n_gates"], gate=kind, lr=lr, rho=p["rho"],
+                    seed=ctx.derive("convex", kind, str(lr), s), image_shape=shape, **common,
+                )  # fmt: skip
+            hist.append(h)
+        for key in hist[0]:
+            out[f"{key}_{i}"] = np.stack([h[key] for h in hist])  # (seeds, epochs)
+        name = "SGD" if kind == "sgd" else f"Convex-{'Conv' if kind == 'patch' else 'Random'}"
+        labels.append(f"{name} lr={lr:g}")
+        kinds.append(kind)
+        lrs.append(float(lr))
     out["labels"] = labels
-    final = [float(out[f"test_acc_{i}"][-1]) for i in range(len(labels))]
-    n_sgd = len(p["sgd_lrs"])
-    out["best_sgd_test_acc"] = max(final[:n_sgd])
-    out["best_convex_test_acc"] = max(final[n_sgd:])
-    out["worst_convex_test_acc"] = min(final[n_sgd:])
+    out["kinds"] = kinds
+    out["setting_lrs"] = np.asarray(lrs)
+    out["final_test_acc"] = np.stack([out[f"test_acc_{i}"][:, -1] for i in range(len(labels))])
+    out["epochs"] = int(p["epochs"])
+    out["seeds"] = int(p["seeds"])
     return out
-
-
-def _store(out: dict[str, Any], i: int, h: Mapping[str, np.ndarray]) -> None:
-    for key, arr in h.items():
-        out[f"{key}_{i}"] = np.asarray(arr)
 
 
 # ----------------------------------------------------------------------------- E6

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogLocator, NullFormatter
+from matplotlib.ticker import LogLocator, NullFormatter, NullLocator
 
 from common.plotting import COLORS, figure
 from common.results import Results
@@ -15,10 +15,22 @@ _LINTHRESH = 1e-8
 _STYLES = ("-", "--", ":", "-.")
 
 
-def _symlog(ax, label: str) -> None:
+def _lr(v: float) -> str:
+    """Compact learning-rate label: 0.001 -> 1e-3, 0.005 -> 5e-3, 0.1 -> 0.1."""
+    return f"{v:g}" if v >= 0.01 else f"{v:.0e}".replace("e-0", "e-")
+
+
+_GAP_TICKS = (-1e-6, 0.0, 1e-6, 1e-3, 1.0, 1e3, 1e6)
+
+
+def _symlog(ax, label: str, top: float = 1e3) -> None:
     """Symlog relative-gap axis: 0 is the optimum; values below it would show as negative."""
     ax.set_yscale("symlog", linthresh=_LINTHRESH)
-    ax.set_ylim(-1e-6, 1e3)
+    ax.set_ylim(-1e-6, top)
+    ticks = [t for t in _GAP_TICKS if t <= top]
+    ax.set_yticks(ticks, ["0" if t == 0 else f"{t:.0e}".replace("e+0", "e").replace("e-0", "e-")
+                          for t in ticks])  # fmt: skip
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.axhline(0.0, color="k", lw=1.0)
     ax.set_ylabel(label)
 
@@ -46,8 +58,7 @@ def plot_equivalence(res: Mapping[str, Results]):
             for b in range(len(widths))
         ]
         ax.set_xscale("log")
-        _symlog(ax, r"$(F-p^\star)/p^\star$")
-        ax.set_ylim(-1e-6, 1e6)
+        _symlog(ax, r"$(F-p^\star)/p^\star$", top=1e6)
         ax.set_xlabel("iteration")
         ax.set_title(f"({'abc'[a]}) {opt.upper()}, {traces.shape[3]} seeds each")
         ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center")
@@ -72,8 +83,7 @@ def plot_equivalence(res: Mapping[str, Results]):
         for b in range(len(widths))
     ]
     ax.set_xticks(range(len(labels)), labels, rotation=60, fontsize=7)
-    _symlog(ax, "final relative gap")
-    ax.set_ylim(-1e-6, 1e6)
+    _symlog(ax, "final relative gap", top=1e6)
     ax.set_title(f"(d) final gaps (P={r['n_patterns']}, m*={r['m_star']})")
     ax.legend(handles=handles, ncol=2, fontsize=7, loc="upper center")
     return fig
@@ -110,7 +120,7 @@ def plot_certificate(res: Mapping[str, Results]):
     ax.set_xticks(x, names, fontsize=7)
     ax.set_yscale("log")
     ax.set_title("optimality conditions")
-    ax.legend()
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return fig
 
 
@@ -130,7 +140,7 @@ def plot_subsampling(res: Mapping[str, Results]):
     ax.set_xlabel("sampled gates m")
     ax.set_ylabel(r"$p(m)/p^\star$")
     ax.set_title(f"{r['n_patterns']} patterns in all")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=7)
     ax = axes[0, 1]
     for i, k in enumerate(r["lowrank_ks"]):
         x = r["lowrank_sigma_over_beta"][i]
@@ -146,7 +156,7 @@ def plot_subsampling(res: Mapping[str, Results]):
     ax.set_xlabel(r"$\sigma_{k+1}/\beta$")
     ax.set_ylabel(r"$p_k/p^\star$ (patterns of $X_k$)")
     ax.set_title("low-rank scheme")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=7)
     return fig
 
 
@@ -204,7 +214,10 @@ def plot_sensitivity(res: Mapping[str, Results]):
     r = res["sensitivity"]
     p_star = float(r["p_star"])
     opts, lrs = r["optimizers"], r["lrs"]
-    fig, axes = figure(1, 3)
+    fig, axes = figure(2, 2)
+    gs = axes[1, 0].get_gridspec()
+    for ax in axes[1]:
+        ax.remove()
     ax = axes[0, 0]
     for a, opt in enumerate(opts):
         for i in range(lrs.shape[1]):
@@ -216,42 +229,48 @@ def plot_sensitivity(res: Mapping[str, Results]):
     ax.set_xscale("log")
     _symlog(ax, r"$(F-p^\star)/p^\star$")
     ax.set_xlabel("iteration")
-    ax.set_title(f"{r['dataset']}: SGD / Adam")
-    ax.legend(fontsize=5)
+    ax.set_title(f"(a) {r['dataset']}: SGD / Adam runs", fontsize=9)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=7)
     ax = axes[0, 1]
+    acc = r["test_acc"]
+    ticks = []
+    for a, opt in enumerate(opts):
+        for i in range(lrs.shape[1]):
+            x = a * lrs.shape[1] + i
+            ax.plot(np.full(acc.shape[2], x), acc[a, i], "o", ms=3, color=COLORS[a])
+            ticks.append(f"{opt}\n{_lr(lrs[a, i])}")
+    ax.axhline(float(r["convex_test_acc"]), color=COLORS[2], lw=1.5, label="convex (mapped)")
+    ax.set_xticks(range(len(ticks)), ticks, fontsize=7)
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"(b) test acc. (n={r['n_train']}/{r['n_test']})", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    ax = fig.add_subplot(gs[1, :])
     names = list(r["convex_settings"])
-    vals = list(r["convex_objectives"] / p_star - 1)
+    vals = list(r["convex_rel_dev"])  # each convex setting against its own program's optimum
     for a, opt in enumerate(opts):
         for i in range(lrs.shape[1]):
             f = r["finals"][a, i]
-            names.append(f"{opt} lr={lrs[a, i]:g}")
+            names.append(f"{opt} lr={lrs[a, i]:g} (median)")
             fin = f[np.isfinite(f)]
             vals.append(float(np.median(fin)) / p_star - 1 if fin.size else np.nan)
     n_cvx = len(r["convex_settings"])
     cols = [COLORS[2]] * n_cvx + [COLORS[0]] * (len(names) - n_cvx)
-    ax.bar(np.arange(len(names)), np.nan_to_num(vals, nan=0.0), color=cols)
-    for x, v in enumerate(vals):
+    x = np.arange(len(names))
+    ax.bar(x, np.nan_to_num(vals, nan=0.0), color=cols)
+    for k, v in enumerate(vals):
         if not np.isfinite(v):
-            ax.text(x, 1e-6, "diverged", rotation=90, ha="center", va="bottom", fontsize=6)
-    ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=6)
-    _symlog(ax, "relative gap (median over seeds)")
-    ax.set_title("convex solvers vs lrs")
-    ax = axes[0, 2]
-    acc = r["test_acc"]
-    for a in range(len(opts)):
-        for i in range(lrs.shape[1]):
-            x = a * lrs.shape[1] + i
-            ax.plot(np.full(acc.shape[2], x), acc[a, i], "o", ms=3, color=COLORS[a])
-    ax.axhline(float(r["convex_test_acc"]), color=COLORS[2], lw=1.5, label="convex (mapped)")
-    ax.set_xticks(
-        range(len(opts) * lrs.shape[1]),
-        [f"{o} {lrs[a, i]:g}" for a, o in enumerate(opts) for i in range(lrs.shape[1])],
-        rotation=90,
-        fontsize=6,
-    )
-    ax.set_ylabel("test accuracy")
-    ax.set_title(f"n_train={r['n_train']}, n_test={r['n_test']}")
-    ax.legend()
+            ax.text(k, 2e-8, "diverged", rotation=90, ha="center", va="bottom", fontsize=7)
+    short = [
+        n.replace("relu:", "").replace("gated:", "gated ").replace(" (max_iter", "\n(max_iter")
+        .replace(" eps_abs=1e-07 eps_rel=1e-07", " eps 1e-7") for n in names
+    ]  # fmt: skip
+    ax.set_xticks(x, short, rotation=90, fontsize=7)
+    _symlog(ax, "relative gap to optimum")
+    ax.set_title(
+        "(c) final gap to the optimum, convex (green) vs SGD/Adam (blue)\n"
+        "(ReLU: p*; gated: the gated optimum; below 0: infeasible AL iterate)",
+        fontsize=9,
+    )  # fmt: skip
     return fig
 
 
@@ -296,18 +315,116 @@ def plot_rank(res: Mapping[str, Results]):
 
 def plot_cifar(res: Mapping[str, Results]):
     r = res["cifar"]
-    fig, axes = figure(1, 3)
+    labels = list(r["labels"])
+    fig, axes = figure(2, 2)
+    handles = []
     for j, (key, lab) in enumerate(
-        (("test_acc", "test accuracy"), ("train_acc", "train accuracy"), ("objective", "objective"))
+        (
+            ("test_acc", "test accuracy"),
+            ("train_acc", "train accuracy"),
+            ("objective", "objective (each model's own)"),
+        )
     ):
-        ax = axes[0, j]
-        for i, name in enumerate(r["labels"]):
+        ax = axes.flat[j]
+        for i, name in enumerate(labels):
             ls = "-" if name.startswith("Convex") else "--"
-            ax.plot(r[f"time_{i}"], r[f"{key}_{i}"], ls, color=COLORS[i % 8], label=name)
+            t = np.asarray(r[f"time_{i}"]).mean(axis=0)  # (seeds, epochs) -> mean per epoch
+            (h,) = ax.plot(t, np.asarray(r[f"{key}_{i}"]).mean(axis=0), ls, marker=".",
+                           color=COLORS[i % 8], label=name)  # fmt: skip
+            if j == 0:
+                handles.append(h)
         ax.set_xlabel("wall-clock time (s)")
-        ax.set_ylabel(lab)
+        ax.set_ylabel(lab.split(" (")[0])
+        ax.set_title(f"({'abc'[j]}) {lab}", fontsize=9)
         if key == "objective":
             ax.set_yscale("log")
-    axes[0, 0].set_title(str(r["source"]), fontsize=7)
-    axes[0, 0].legend(fontsize=6)
+        else:
+            ax.set_ylim(max(0.0, float(ax.get_ylim()[0])), 1.005)
+    ax = axes[1, 1]
+    acc = np.asarray(r["final_test_acc"], float)
+    for i in range(len(labels)):
+        ax.plot(np.full(acc.shape[1], i), acc[i], "o", ms=3, color=COLORS[i % 8])
+    short = [
+        f"{n.split(' ')[0].replace('Convex-', '').replace('Random', 'Rand')}\n{_lr(float(v))}"
+        for n, v in zip(labels, r["setting_lrs"], strict=True)
+    ]
+    ax.set_xticks(range(len(labels)), short, fontsize=7)
+    ax.set_ylabel("final test accuracy")
+    ax.set_title(f"(d) final test accuracy, {acc.shape[1]} seeds", fontsize=9)
+    fig.suptitle(
+        f"{r['source']}: n_train={r['n_train']}, n_test={r['n_test']}; curves: mean over seeds",
+        fontsize=9,
+    )
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=7)
+    return fig
+
+
+def plot_activations(res: Mapping[str, Results]):
+    r = res["activations"]
+    names = [str(a) for a in r["activation"]]
+    p_star = np.asarray(r["p_star"], float)
+    finals, traces, lrs, opts = r["finals"], r["traces"], r["lrs"], r["optimizers"]
+    widths = np.asarray(r["widths"])
+    fig, axes = figure(2, 2)
+    markers = ("o", "s", "^", "v")
+    for k, name in enumerate(names):
+        ax = axes[0, k]
+        labels = []
+        for a in range(len(opts)):
+            for i in range(lrs.shape[1]):
+                x = len(labels)
+                for b in range(widths.shape[1]):
+                    v = finals[k, a, i, b] / p_star[k] - 1.0
+                    v = np.where(np.isfinite(v), v, np.nan)
+                    ax.plot(np.full(v.size, x + 0.2 * (b - 1)), v, markers[b % 4], ms=3,
+                            color=COLORS[a], alpha=0.7)  # fmt: skip
+                labels.append(_lr(lrs[a, i]))
+        ax.set_xticks(range(len(labels)), labels, fontsize=7)
+        _symlog(ax, "final relative gap", top=1e3)
+        ax.set_title(f"({'ab'[k]}) {name}: m*={int(r['m_star'][k])}", fontsize=9)
+        handles = [
+            Line2D([], [], color=COLORS[a], marker="s", ls="", ms=4, label=opt)
+            for a, opt in enumerate(opts)
+        ]
+        handles += [
+            Line2D([], [], color="gray", marker=markers[b % 4], ls="", ms=4,
+                   label=f"m={widths[k, b]}")
+            for b in range(widths.shape[1])
+        ]  # fmt: skip
+        ax.set_xlabel("learning rate (colour: optimizer)")
+        ax.legend(handles=handles, fontsize=7, ncol=3, loc="upper right")
+    ax = axes[1, 0]
+    steps = r["trace_steps"]
+    for k, name in enumerate(names):
+        for a, opt in enumerate(opts):
+            t = traces[k, a] / p_star[k] - 1.0  # (lr, width, seed, T)
+            t = np.where(np.isfinite(t), t, np.nan).reshape(-1, steps.size)
+            best = np.nanmin(t, axis=0)
+            ax.plot(steps, best, _STYLES[k], color=COLORS[a], label=f"{name.split(' (')[0]}, {opt}")
+    ax.axhline(1e-3, color="k", ls=":", lw=1.0)
+    ax.axvline(float(r["compare_steps"]), color="gray", ls=":", lw=1.0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 1e1)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(r"best run's $(F-p^\star)/p^\star$")
+    ax.set_title("(c) best run per optimizer (dotted: 1e-3)", fontsize=9)
+    ax.legend(fontsize=7, ncol=1, loc="upper right")
+    ax = axes[1, 1]
+    beta = float(r["beta"])
+    for k, name in enumerate(names):
+        for key, mk, lab in (
+            ("dual_values", ".", "optimum"),
+            ("dual_values_perturbed", "x", f"{r['perturb_scale']:g} x opt."),
+        ):
+            v = np.sort(np.asarray(r[key][k]))[::-1] / beta
+            ax.plot(np.arange(1, v.size + 1), v, mk, ms=2.5, color=COLORS[k],
+                    label=f"{name.split(' (')[0]}, {lab}")  # fmt: skip
+    ax.axhline(1.0, color="k", lw=1.0)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 1e2)
+    ax.set_xlabel(f"pattern (sorted; {int(r['n_cells'])} cells)")
+    ax.set_ylabel(r"C2 value / $\beta$ (feasible: $\leq 1$)")
+    ax.set_title("(d) dual constraint over all patterns", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left", markerscale=2)
     return fig

@@ -59,18 +59,21 @@ def all_patterns(X) -> np.ndarray:
     return D[D.any(axis=1)]
 
 
-def dual_constraint_all(X, r, patterns, *, screen: float = 0.0) -> np.ndarray:
-    r"""C2 values :math:`\max(\|\Pi_{K_i}(X^\top D_ir)\|,\|\Pi_{K_i}(-X^\top D_ir)\|)` per pattern.
+def dual_constraint_all(X, r, patterns, *, screen: float = 0.0, activation="relu") -> np.ndarray:
+    r"""C2 values :math:`\max(\|\Pi_{K_i}(X^\top M_ir)\|,\|\Pi_{K_i}(-X^\top M_ir)\|)` per pattern
+    (:math:`M_i=D_i` for ReLU; :math:`aD_i+b(I-D_i)` for the activation's slopes ``(a, b)``).
 
-    Entries whose gated upper bound :math:`\|X^\top D_ir\|` is ``<= screen`` are returned as
+    Entries whose gated upper bound :math:`\|X^\top M_ir\|` is ``<= screen`` are returned as
     that bound (exact values are computed only above ``screen``; ``screen=0`` computes all).
     """
     X = check_X(X)
     r = check_y(r, X.shape[0])
-    vals = dual_constraint_values(X, r, patterns, formulation="gated")
+    vals = dual_constraint_values(X, r, patterns, formulation="gated", activation=activation)
     hot = vals > screen
     if hot.any():
-        vals[hot] = dual_constraint_values(X, r, np.asarray(patterns)[hot], formulation="relu")
+        vals[hot] = dual_constraint_values(
+            X, r, np.asarray(patterns)[hot], formulation="relu", activation=activation
+        )
     return vals
 
 
@@ -116,6 +119,7 @@ def exact_optimum(
     rtol: float = 1e-6,
     max_rounds: int = 50,
     max_add: int = 200,
+    activation="relu",
 ) -> ExactOptimum:
     r"""The ReLU program's optimum over all patterns by column generation.
 
@@ -133,6 +137,9 @@ def exact_optimum(
         A pattern is violated when its C2 value exceeds ``beta * (1 + rtol)``.
     max_add : int
         At most this many (the most violated) patterns are added per round.
+    activation : "relu", "abs", ("leaky", kappa) or slopes (a, b)
+        The program's masks :math:`M_i=aD_i+b(I-D_i)` (core brief §3.4); pass the pattern set
+        the activation needs (e.g. with the all-zero pattern when ``b != 0``).
     """
     X = check_X(X)
     y = check_y(y, X.shape[0])
@@ -143,7 +150,7 @@ def exact_optimum(
     if D.ndim != 2 or D.shape[1] != X.shape[0] or D.shape[0] == 0:
         raise ValueError(f"patterns must have shape (P >= 1, n={X.shape[0]}), got {D.shape}")
     if initial is None:
-        score = dual_constraint_values(X, y, D, formulation="gated")
+        score = dual_constraint_values(X, y, D, formulation="gated", activation=activation)
         work = np.zeros(len(D), dtype=bool)
         work[np.argsort(-score, kind="stable")[: min(len(D), 2 * X.shape[1])]] = True
     else:
@@ -153,9 +160,11 @@ def exact_optimum(
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        res = solve_convex(X, y, D[work], beta, formulation="relu", solver=solver)
-        r = y - predict_convex(X, D[work], res.U, res.V)
-        vals = dual_constraint_all(X, r, D, screen=beta)
+        res = solve_convex(
+            X, y, D[work], beta, formulation="relu", solver=solver, activation=activation
+        )
+        r = y - predict_convex(X, D[work], res.U, res.V, activation)
+        vals = dual_constraint_all(X, r, D, screen=beta, activation=activation)
         viol = (vals > beta * (1 + rtol)) & ~work
         if not viol.any():
             break

@@ -1,4 +1,4 @@
-r"""Non-convex training of many independent two-layer ReLU networks at once (float64 numpy).
+r"""Non-convex training of many independent two-layer networks at once (float64 numpy).
 
 Every member :math:`s` of an ensemble minimises the paper-scaling objective (weight decay
 explicitly in the loss, core brief §7.6)
@@ -7,7 +7,10 @@ explicitly in the loss, core brief §7.6)
     F(W_s,\alpha_s)=\tfrac12\|(XW_s^\top)_+\alpha_s-y\|^2+\tfrac\beta2(\|W_s\|_F^2+\|\alpha_s\|^2)
 
 with its own initialisation and learning rate, so a whole (seed x learning-rate) grid trains in
-one vectorised loop; gradients are analytic
+one vectorised loop. The activation is ReLU by default, or any piecewise-linear
+:math:`\sigma(t)=a\,t` (:math:`t\ge0`), :math:`b\,t` (:math:`t<0`) named as in
+:func:`common.convex_nn.problem.activation_coefficients` (leaky ReLU, absolute value; core
+brief §3.4), with :math:`\sigma'(0)=b`. Gradients are analytic (ReLU shown)
 (:math:`\nabla_\alpha=H^\top r+\beta\alpha`,
 :math:`\nabla_W=((r\alpha^\top)\odot\mathbb 1[XW^\top>0])^\top X+\beta W`, :math:`H=(XW^\top)_+`,
 :math:`r` the residual). Optimisers: full-batch gradient descent (``"gd"``), minibatch SGD
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from common.convex_nn.problem import check_beta, check_X, check_y
+from common.convex_nn.problem import activation_coefficients, check_beta, check_X, check_y
 
 __all__ = ["OPTIMIZERS", "EnsembleRun", "objective_and_grad", "train_ensemble"]
 
@@ -63,25 +66,28 @@ def _check_y1(y, n: int) -> np.ndarray:
     return y
 
 
-def objective_and_grad(X, y, beta, W1, w2, rows=None):
+def objective_and_grad(X, y, beta, W1, w2, rows=None, activation="relu"):
     """Objective and gradients for stacked members ``W1 (S, m, d)``, ``w2 (S, m)``.
 
     ``rows (S, b)`` selects a minibatch per member; its data term is scaled by ``n / b``.
+    ``activation``: ``"relu"`` (default), ``"abs"``, ``("leaky", kappa)`` or slopes ``(a, b)``.
     Returns ``(F (S,), gW (S, m, d), ga (S, m))``.
     """
+    a, b = activation_coefficients(activation)
     n = X.shape[0]
     if rows is None:
         Xb, yb, scale = X[None], y[None], 1.0
     else:
         Xb, yb, scale = X[rows], y[rows], n / rows.shape[1]
     Z = Xb @ W1.transpose(0, 2, 1)  # (S, b, m); batched BLAS products, not einsum
-    H = np.maximum(Z, 0.0)
+    relu = (a, b) == (1.0, 0.0)
+    H = np.maximum(Z, 0.0) if relu else np.where(Z >= 0, a * Z, b * Z)
     r = (H @ w2[:, :, None])[:, :, 0] - yb
     F = 0.5 * scale * np.sum(r**2, axis=1) + 0.5 * beta * (
         np.sum(W1**2, axis=(1, 2)) + np.sum(w2**2, axis=1)
     )
     ga = scale * (H.transpose(0, 2, 1) @ r[:, :, None])[:, :, 0] + beta * w2
-    G = (r[:, :, None] * w2[:, None, :]) * (Z > 0)
+    G = (r[:, :, None] * w2[:, None, :]) * ((Z > 0) if relu else np.where(Z > 0, a, b))
     gW = scale * (G.transpose(0, 2, 1) @ Xb) + beta * W1
     return F, gW, ga
 
@@ -100,6 +106,7 @@ def train_ensemble(
     init_scale: float = 1.0,
     n_trace: int = 100,
     init: tuple[np.ndarray, np.ndarray] | None = None,
+    activation="relu",
 ) -> EnsembleRun:
     r"""Train ``len(lrs)`` independent networks of ``width`` neurons from random inits.
 
@@ -123,6 +130,8 @@ def train_ensemble(
     init : (W1 (S, m, d), w2 (S, m)), optional
         Start from these weights instead of a random draw (e.g. to continue a run; the
         optimiser state starts afresh).
+    activation : "relu", "abs", ("leaky", kappa) or (a, b)
+        Piecewise-linear activation of the hidden layer (default ReLU).
     """
     X = check_X(X)
     n, d = X.shape
@@ -138,6 +147,7 @@ def train_ensemble(
         raise ValueError(f"lrs must be a non-empty sequence of positive numbers, got {lrs!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
+    act = activation_coefficients(activation)
     b = max(1, n // 4) if batch_size is None else int(batch_size)
     if not 1 <= b <= n:
         raise ValueError(f"batch_size must lie in [1, n={n}], got {batch_size}")
@@ -162,7 +172,7 @@ def train_ensemble(
         rows = None
         if optimizer == "sgd":
             rows = np.argsort(rng.random((S, n)), axis=1)[:, :b]
-        _, gW, ga = objective_and_grad(X, y, beta, W1, w2, rows)
+        _, gW, ga = objective_and_grad(X, y, beta, W1, w2, rows, act)
         if optimizer == "adam":
             mW = b1 * mW + (1 - b1) * gW
             vW = b2 * vW + (1 - b2) * gW**2
@@ -180,10 +190,10 @@ def train_ensemble(
             alive &= ~bad
             W1[bad], w2[bad] = 0.0, 0.0
         if k < trace_steps.size and t == trace_steps[k]:
-            F, _, _ = objective_and_grad(X, y, beta, W1, w2)
+            F, _, _ = objective_and_grad(X, y, beta, W1, w2, activation=act)
             trace[:, k] = np.where(alive, F, np.inf)
             k += 1
-    F, gW, ga = objective_and_grad(X, y, beta, W1, w2)
+    F, gW, ga = objective_and_grad(X, y, beta, W1, w2, activation=act)
     gnorm = np.sqrt(np.sum(gW**2, axis=(1, 2)) + np.sum(ga**2, axis=1))
     return EnsembleRun(
         W1=W1,

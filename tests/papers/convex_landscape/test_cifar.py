@@ -147,3 +147,14 @@ def test_models_train(standin, gate):
     assert h["time"][1] >= h["time"][0]
     h = train_nonconvex(*data, width=8, lr=1e-3, **kw)
     assert np.all((0 <= h["train_acc"]) & (h["train_acc"] <= 1))
+
+
+def test_digits_images_are_normalised_rows_of_8x8():
+    from papers.convex_landscape.cifar import load_digits_images
+
+    Xtr, ytr, Xte, yte = load_digits_images(np.random.default_rng(0), 0.2)
+    assert Xtr.shape == (1438, 64) and Xte.shape == (359, 64) and Xtr.dtype == np.float32
+    assert abs(float(Xtr.mean())) < 1e-5 and float(Xtr.std()) == pytest.approx(1.0, rel=1e-5)
+    assert set(np.unique(ytr)) == set(range(10)) and len(yte) == 359
+    again = load_digits_images(np.random.default_rng(0), 0.2)
+    assert np.array_equal(again[0], Xtr) and np.array_equal(again[3], yte)

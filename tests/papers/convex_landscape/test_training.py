@@ -106,3 +106,38 @@ def test_bad_data():
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         train_ensemble(X, y, 0.1, rng=np.random.default_rng(0), **kw)
+
+
+@pytest.mark.parametrize("activation", [("leaky", 0.1), "abs", (2.0, 0.5)])
+def test_other_activations_gradient_and_objective(activation):
+    X, y = _data()
+    rng = np.random.default_rng(3)
+    W1, w2 = rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 4))
+    F, gW, ga = objective_and_grad(X, y, 0.3, W1, w2, activation=activation)
+    relu = objective_and_grad(X, y, 0.3, W1, w2)[0]
+    assert not np.allclose(F, relu)  # the activation is used
+    for s in range(2):
+        ref = network_objective(X, y, W1[s], w2[s], 0.3, activation=activation)
+        assert F[s] == pytest.approx(ref, rel=1e-13)
+    eps = 1e-6
+    for idx in [(0, 1, 2), (1, 3, 0), (0, 0, 1)]:
+        Wp, Wm = W1.copy(), W1.copy()
+        Wp[idx] += eps
+        Wm[idx] -= eps
+        fp = objective_and_grad(X, y, 0.3, Wp, w2, activation=activation)[0]
+        fm = objective_and_grad(X, y, 0.3, Wm, w2, activation=activation)[0]
+        assert (fp - fm)[idx[0]] / (2 * eps) == pytest.approx(gW[idx], rel=1e-6, abs=1e-8)
+    ap, am = w2.copy(), w2.copy()
+    ap[0, 1] += eps
+    am[0, 1] -= eps
+    fp = objective_and_grad(X, y, 0.3, W1, ap, activation=activation)[0][0]
+    fm = objective_and_grad(X, y, 0.3, W1, am, activation=activation)[0][0]
+    assert (fp - fm) / (2 * eps) == pytest.approx(ga[0, 1], rel=1e-6)
+
+
+def test_relu_activation_argument_is_the_default():
+    X, y = _data()
+    kw = dict(width=3, lrs=[1e-2, 1e-3], optimizer="adam", steps=30)
+    a = train_ensemble(X, y, 0.2, rng=np.random.default_rng(4), **kw)
+    b = train_ensemble(X, y, 0.2, rng=np.random.default_rng(4), activation=(1.0, 0.0), **kw)
+    assert np.array_equal(a.objective, b.objective) and np.array_equal(a.W1, b.W1)

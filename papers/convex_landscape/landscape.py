@@ -288,7 +288,7 @@ def _reduced_parts(X, y, sig, N, Z, a, beta):
     return F, g, Hs, W, r
 
 
-def polish_stationary(
+def polish_stationary(  # noqa: C901 (one Newton loop with tie and dead-neuron handling)
     X, y, W1, w2, beta: float, *, tol: float = 1e-9, max_iter: int = 300,
     tie_tol: float = 1e-6, dead_tol: float = 1e-9,
 ) -> Polished:  # fmt: skip

@@ -83,7 +83,10 @@ stop() {
   pkill -x slurmctld 2>/dev/null || true
   pkill -x munged 2>/dev/null || true
   for _ in $(seq 1 20); do
-    pgrep -x 'slurmd|slurmctld|munged' >/dev/null || return 0
+    if ! pgrep -x slurmd >/dev/null && ! pgrep -x slurmctld >/dev/null \
+      && ! pgrep -x munged >/dev/null; then
+      return 0
+    fi
     sleep 0.5
   done
 }

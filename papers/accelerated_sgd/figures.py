@@ -121,7 +121,7 @@ def plot_semi_bound(results: Mapping[str, Results]):
         ax.set_yscale("log")
         ax.set_xlabel("iteration k")
         ax.set_ylabel("(f(w_k) - f*) / (f(w_0) - f*)")
-        ax.set_title(f"{name}: rho = {r[f'rho_{name}']:.0f}, kappa = {r[f'kappa_{name}']:.3g}")
+        ax.set_title(f"{name}: rho {r[f'rho_{name}']:.0f}, kappa {r[f'kappa_{name}']:.3g}")
     for ax in flat[len(names) :]:
         ax.remove()
     _legend_below(fig, flat[: len(names)], ncols=3)

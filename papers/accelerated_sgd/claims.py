@@ -152,14 +152,10 @@ def _corrected_converges(results: Mapping[str, Results]) -> Verdict:
     return at_most(worst, 1.0, detail=detail)
 
 
-def _slope_verdict(x, y, target: float, tol: float, what: str) -> Verdict:
+def _slope_verdict(x, y, target: float, tol: float, what: str, extra: str = "") -> Verdict:
     slope, half = loglog_slope(x, y)
-    return close_to(
-        slope,
-        target,
-        atol=tol,
-        detail=f"{what}: slope {slope:.3f}, 95% interval [{slope - half:.3f}, {slope + half:.3f}]",
-    )
+    detail = f"{what}: slope {slope:.3f}, 95% interval [{slope - half:.3f}, {slope + half:.3f}]"
+    return close_to(slope, target, atol=tol, detail=detail + extra)
 
 
 def _deterministic_acceleration(results: Mapping[str, Results]) -> Verdict:
@@ -167,14 +163,12 @@ def _deterministic_acceleration(results: Mapping[str, Results]) -> Verdict:
     det, kappas = r["deterministic_iterations"], r["kappas"]
     ratio = det[0] / det[1]
     local = np.diff(np.log(ratio.mean(axis=0))) / np.diff(np.log(kappas))
-    v = _slope_verdict(
-        np.broadcast_to(kappas, ratio.shape), ratio, 0.5, SLOPE_TOL, "GD/AGD iterations vs kappa"
-    )
     extra = (
         f"; ratios (mean over instances) {np.round(ratio.mean(axis=0), 1).tolist()} at kappa "
         f"{kappas.tolist()}; local slopes {np.round(local, 3).tolist()}"
     )
-    return Verdict(v.status, v.measured, v.expected, v.tolerance, v.detail + extra)
+    x = np.broadcast_to(kappas, ratio.shape)
+    return _slope_verdict(x, ratio, 0.5, SLOPE_TOL, "GD/AGD iterations vs kappa", extra)
 
 
 def _stochastic_acceleration(results: Mapping[str, Results]) -> Verdict:
@@ -182,21 +176,19 @@ def _stochastic_acceleration(results: Mapping[str, Results]) -> Verdict:
     sto, kappas = r["stochastic_iterations"], r["stochastic_kappas"]
     ratio = sto[0] / sto[1]  # (instance, kappa, seed)
     x = np.broadcast_to(kappas[None, :, None], ratio.shape)
-    v = _slope_verdict(x, ratio, 0.5, SLOPE_TOL, "SGD/corrected SAGD iterations vs kappa")
     extra = f"; rho_b per (instance, kappa) {np.round(r['rho_batch'], 2).tolist()}"
-    return Verdict(v.status, v.measured, v.expected, v.tolerance, v.detail + extra)
+    return _slope_verdict(x, ratio, 0.5, SLOPE_TOL, "SGD/corrected SAGD iterations vs kappa", extra)
 
 
 def _sgd_rho(results: Mapping[str, Results]) -> Verdict:
     r = results["rho_dependence"]
     iters = r["iterations"][_method(r, "sgd")]
     x = np.broadcast_to(r["rho_batch"][:, None], iters.shape)
-    v = _slope_verdict(x, iters, 1.0, SLOPE_TOL, "SGD iterations vs rho_b")
     extra = (
         f"; rho_b {np.round(r['rho_batch'], 2).tolist()}, mean iterations "
         f"{np.round(iters.mean(axis=1), 1).tolist()}"
     )
-    return Verdict(v.status, v.measured, v.expected, v.tolerance, v.detail + extra)
+    return _slope_verdict(x, iters, 1.0, SLOPE_TOL, "SGD iterations vs rho_b", extra)
 
 
 def _sgd_r1(results: Mapping[str, Results]) -> Verdict:

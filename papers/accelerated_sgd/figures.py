@@ -29,13 +29,14 @@ TOP = 1e12
 
 
 def _legend_below(fig, axes, ncols: int = 2) -> None:
-    handles, labels = [], []
+    """One legend under the panels with every distinct label of ``axes``."""
+    entries = {}
     for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
+        handles, labels = ax.get_legend_handles_labels()
+        entries.update(
+            {lab: h for h, lab in zip(handles, labels, strict=True) if lab not in entries}
+        )
+    fig.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=ncols)
 
 
 def _seed_lines(ax, k, gap: np.ndarray, method: str, style: str = "-") -> None:
@@ -56,6 +57,25 @@ def _bound(ax, k, bound, label: str, style: str = "--", color: str = COLORS[7]) 
     ax.plot(k, bound, style, color=color, lw=1.3, label=label)
 
 
+def _trajectory_pair(row, k, gaps, methods, bounds, zoom: tuple, titles: tuple) -> None:
+    """Left: whole runs (every seed) with the theory curves; right: the first iterations.
+    ``bounds``: (k, values, label, style); ``zoom``: (last k, lowest y, highest y)."""
+    for ax, zoomed, title in zip(row, (False, True), titles, strict=True):
+        for gap, method in zip(gaps, methods, strict=True):
+            _seed_lines(ax, k, gap, str(method), ":" if method == "sagd_corrected" else "-")
+        for kb, values, label, style in bounds:
+            _bound(ax, kb, values, label, style)
+        ax.set_yscale("log")
+        ax.set_xlabel("iteration k")
+        ax.set_ylabel("(f(w_k) - f*) / (f(w_0) - f*)")
+        ax.set_title(title)
+        if zoomed:
+            ax.set_xlim(0, zoom[0])
+            ax.set_ylim(zoom[1], zoom[2])
+        else:
+            ax.set_ylim(1e-30, TOP)
+
+
 def plot_falsification(results: Mapping[str, Results]):
     r = results["falsification"]
     dims = [int(d) for d in r["dims"]]
@@ -63,22 +83,12 @@ def plot_falsification(results: Mapping[str, Results]):
     for row, d in zip(axes, dims, strict=True):
         gap = r[f"a_gap_{d}"]
         k = np.arange(gap.shape[-1])
-        for ax, zoom in zip(row, (False, True), strict=True):
-            for m, method in enumerate(r["methods"]):
-                style = ":" if method == "sagd_corrected" else "-"
-                _seed_lines(ax, k, gap[m], str(method), style)
-            _bound(ax, k, r[f"a_v1_bound_{d}"], "v1 bound 2(1 - 1/sqrt(d+2))^k (R3)")
-            _bound(ax, k[k < d], 1 - k[k < d] / d, "span lower bound 1 - k/d", "-.")
-            ax.set_yscale("log")
-            ax.set_xlabel("iteration k")
-            ax.set_ylabel("f(w_k) / f(w_0)")
-            if zoom:
-                ax.set_xlim(0, 4 * np.sqrt(d))
-                ax.set_ylim(1e-2, 1e2)
-                ax.set_title(f"d = {d}: first 4 sqrt(d) steps")
-            else:
-                ax.set_ylim(1e-20, TOP)
-                ax.set_title(f"population LS, d = {d}, rho = {d + 2}")
+        bounds = (
+            (k, r[f"a_v1_bound_{d}"], "v1 bound 2(1 - 1/sqrt(d+2))^k (R3)", "--"),
+            (k[k < d], 1 - k[k < d] / d, "span lower bound 1 - k/d", "-."),
+        )
+        titles = (f"population LS, d = {d}, rho = {d + 2}", f"d = {d}: first 4 sqrt(d) steps")
+        _trajectory_pair(row, k, gap, r["methods"], bounds, (4 * np.sqrt(d), 1e-2, 1e2), titles)
     _legend_below(fig, axes[0])
     return fig
 
@@ -88,21 +98,12 @@ def plot_falsification_finite_sum(results: Mapping[str, Results]):
     gap = r["b_gap"]
     k = np.arange(gap.shape[-1])
     fig, axes = figure(1, 2)
-    for ax, zoom in zip(axes[0], (False, True), strict=True):
-        for m, method in enumerate(r["b_methods"]):
-            _seed_lines(ax, k, gap[m], str(method))
-        _bound(ax, k, r["b_v1_bound"], "v1 bound (R3)")
-        _bound(ax, k, r["b_sgd_lmax_bound"], "R2 bound, SGD at 1/L_max", ":")
-        ax.set_yscale("log")
-        ax.set_xlabel("iteration k")
-        ax.set_ylabel("(f(w_k) - f*) / (f(w_0) - f*)")
-        if zoom:
-            ax.set_xlim(0, 400)
-            ax.set_ylim(1e-6, 1e3)
-            ax.set_title("first 400 iterations")
-        else:
-            ax.set_ylim(1e-30, TOP)
-            ax.set_title(f"finite-sum LS, rho = {r['b_rho']:.0f}")
+    bounds = (
+        (k, r["b_v1_bound"], "v1 bound (R3)", "--"),
+        (k, r["b_sgd_lmax_bound"], "R2 bound, SGD at 1/L_max", ":"),
+    )
+    titles = (f"finite-sum LS, rho = {r['b_rho']:.0f}", "first 400 iterations")
+    _trajectory_pair(axes[0], k, gap, r["b_methods"], bounds, (400, 1e-6, 1e3), titles)
     _legend_below(fig, axes[0])
     return fig
 

@@ -12,7 +12,8 @@ Public API:
 - ``LassoPath.predict`` / ``CVLassoFit.predict`` (``kind="link"``, ``"response"`` or
   ``"class"``) and ``.link``; ``CVLassoFit.coef(s)``;
 - :func:`random_folds`, :func:`pointwise_loss` (cv.glmnet's losses, ``MEASURES``),
-  :func:`first_minimum` (the argmin that ignores rounding);
+  :func:`cv_curve` (the CV curve and both rules from any out-of-fold losses, e.g. of a
+  solver of one's own), :func:`first_minimum` (the argmin that ignores rounding);
 - input checks for estimators built on it: :mod:`common.lasso.checks`.
 
 Bad input raises a ValueError/TypeError naming the argument; a path that does not
@@ -22,6 +23,7 @@ converge warns with :class:`ConvergenceWarning` (scikit-learn's).
 from common.lasso.cv import (
     MEASURES,
     CVLassoFit,
+    cv_curve,
     cv_lasso,
     first_minimum,
     pointwise_loss,
@@ -36,6 +38,7 @@ __all__ = [
     "CVLassoFit",
     "ConvergenceWarning",
     "LassoPath",
+    "cv_curve",
     "cv_lasso",
     "first_minimum",
     "lasso_path",

@@ -37,6 +37,7 @@ __all__ = [
     "CVLassoFit",
     "check_folds",
     "check_measure",
+    "cv_curve",
     "cv_lasso",
     "first_minimum",
     "pointwise_loss",
@@ -237,11 +238,25 @@ def cv_lasso(
                 **path_kwargs,
             )
         preval[test] = fit.link(X[test], offset[test])
-    loss = pointwise_loss(y, preval, family, type_measure)
+    cvm, cvsd, index_min, index_1se = cv_curve(
+        pointwise_loss(y, preval, family, type_measure), foldid
+    )
+    return CVLassoFit(full, cvm, cvsd, index_min, index_1se, preval, foldid, type_measure)
+
+
+def cv_curve(loss: np.ndarray, foldid: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``cv.glmnet``'s curve from out-of-fold losses ``(n, nlambda)``: ``(cvm, cvsd,
+    index_min, index_1se)``.
+
+    ``cvm`` is the mean loss over all rows, ``cvsd`` the standard error of the per-fold means
+    weighted by fold size; ``index_min`` the first (largest-lambda) minimiser of ``cvm`` (ties
+    to :data:`TIE_RTOL`) and ``index_1se`` the first index with ``cvm <= cvm_min + cvsd_min``.
+    """
+    folds = np.unique(foldid)
     sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)
     fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])
     cvm = sizes @ fold_means / sizes.sum()
     cvsd = np.sqrt(sizes @ (fold_means - cvm) ** 2 / sizes.sum() / (folds.size - 1))
     index_min = first_minimum(cvm)
     index_1se = int(np.flatnonzero(cvm <= cvm[index_min] + cvsd[index_min])[0])
-    return CVLassoFit(full, cvm, cvsd, index_min, index_1se, preval, foldid, type_measure)
+    return cvm, cvsd, index_min, index_1se

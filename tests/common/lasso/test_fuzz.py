@@ -12,60 +12,27 @@ from functools import partial
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.lasso import cv_lasso, lasso_path
-
-FUZZ = settings(
-    max_examples=5,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    derandomize=True,
-)
-NAN, INF = float("nan"), float("inf")
-
-
-def _mixed(n: int) -> np.ndarray:
-    return np.array([1, "a"] * (n // 2), dtype=object)
-
-
-def _data(seed: int, n: int = 12, p: int = 3):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    return X, X[:, 0] + 0.5 * rng.standard_normal(n), rng
-
-
-def _with(a: np.ndarray, value) -> np.ndarray:
-    a = np.array(a, dtype=np.float64)
-    a.flat[0] = value
-    return a
-
-
-def _expect(call, names: tuple[str, ...]) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. DataConversionWarning on the way to the error
-        with pytest.raises((ValueError, TypeError)) as info:
-            call()
-    msg = str(info.value)
-    assert any(name in msg for name in names), f"message does not name {names}: {msg!r}"
-
+from tests.common.lasso.fuzzing import FUZZ, INF, NAN, expect_error, fuzz_data, with_value
 
 # (argument, bad value as a function of the valid data, names the message may use)
 PATH_BREAKS = {
-    "X_nan": lambda X, y: ({"X": _with(X, NAN)}, ("X",)),
-    "X_inf": lambda X, y: ({"X": _with(X, -INF)}, ("X",)),
+    "X_nan": lambda X, y: ({"X": with_value(X, NAN)}, ("X",)),
+    "X_inf": lambda X, y: ({"X": with_value(X, -INF)}, ("X",)),
     "X_1d": lambda X, y: ({"X": X[:, 0]}, ("X",)),
     "X_3d": lambda X, y: ({"X": X[None]}, ("X",)),
     "X_empty": lambda X, y: ({"X": X[:, :0]}, ("X",)),
     "X_str": lambda X, y: ({"X": X.astype(str).astype(object) + "x"}, ("X",)),
     "X_rows": lambda X, y: ({"X": X[:-2]}, ("y",)),
-    "y_nan": lambda X, y: ({"y": _with(y, NAN)}, ("y",)),
+    "y_nan": lambda X, y: ({"y": with_value(y, NAN)}, ("y",)),
     "y_2d": lambda X, y: ({"y": np.c_[y, y]}, ("y",)),
     "y_str": lambda X, y: ({"y": ["a"] * len(y)}, ("y",)),
-    "offset_inf": lambda X, y: ({"offset": _with(y, INF)}, ("offset",)),
+    "offset_inf": lambda X, y: ({"offset": with_value(y, INF)}, ("offset",)),
     "offset_len": lambda X, y: ({"offset": y[:-1]}, ("offset",)),
-    "pf_nan": lambda X, y: ({"penalty_factor": _with(np.ones(X.shape[1]), NAN)}, ("penalty",)),
+    "pf_nan": lambda X, y: ({"penalty_factor": with_value(np.ones(X.shape[1]), NAN)}, ("penalty",)),
     "pf_neg": lambda X, y: ({"penalty_factor": -np.ones(X.shape[1])}, ("penalty_factor",)),
     "pf_len": lambda X, y: ({"penalty_factor": np.ones(X.shape[1] + 1)}, ("penalty_factor",)),
     "pf_zero": lambda X, y: ({"penalty_factor": np.zeros(X.shape[1])}, ("penalty_factor",)),
@@ -97,10 +64,10 @@ PATH_BREAKS = {
 @FUZZ
 @given(st.integers(0, 2**16), st.integers(3, 15))
 def test_lasso_path_bad_input(key, seed, n):
-    X, y, _ = _data(seed, n)
+    X, y, _ = fuzz_data(seed, n)
     kwargs, names = PATH_BREAKS[key](X, y)
     args = {"X": X, "y": y, "nlambda": 5, **kwargs}
-    _expect(lambda: lasso_path(args.pop("X"), args.pop("y"), **args), names)
+    expect_error(lambda: lasso_path(args.pop("X"), args.pop("y"), **args), names)
 
 
 CV_BREAKS = {
@@ -116,18 +83,18 @@ CV_BREAKS = {
 @FUZZ
 @given(st.integers(0, 2**16))
 def test_cv_lasso_bad_input(key, seed):
-    X, y, _ = _data(seed)
+    X, y, _ = fuzz_data(seed)
     kwargs, names = CV_BREAKS[key](len(y))
     args = {"foldid": np.arange(len(y)) % 3, "nlambda": 5, **kwargs}
-    _expect(lambda: cv_lasso(X, y, **args), names)
+    expect_error(lambda: cv_lasso(X, y, **args), names)
 
 
 PREDICT_BREAKS = {
-    "X_nan": lambda X, off: ({"X": _with(X, NAN)}, ("X",)),
+    "X_nan": lambda X, off: ({"X": with_value(X, NAN)}, ("X",)),
     "X_cols": lambda X, off: ({"X": X[:, :-1]}, ("X",)),
     "X_1d": lambda X, off: ({"X": X[0]}, ("X",)),
     "offset_len": lambda X, off: ({"offset": off[:-1]}, ("offset",)),
-    "offset_inf": lambda X, off: ({"offset": _with(off, INF)}, ("offset",)),
+    "offset_inf": lambda X, off: ({"offset": with_value(off, INF)}, ("offset",)),
     "kind": lambda X, off: ({"kind": "probability"}, ("kind",)),
     "kind_class_gaussian": lambda X, off: ({"kind": "class"}, ("kind",)),
 }
@@ -137,7 +104,7 @@ PREDICT_BREAKS = {
 @FUZZ
 @given(st.integers(0, 2**16))
 def test_predict_bad_input(key, seed):
-    X, y, rng = _data(seed)
+    X, y, rng = fuzz_data(seed)
     off = rng.standard_normal(len(y))
     fit = cv_lasso(X, y, foldid=np.arange(len(y)) % 3, nlambda=5)
     kwargs, names = PREDICT_BREAKS[key](X, off)
@@ -145,7 +112,7 @@ def test_predict_bad_input(key, seed):
         args = {"X": X, "offset": off, **kwargs}
         if predict in (fit.link, fit.path.link) and "kind" in kwargs:
             continue
-        _expect(partial(predict, **args), names)
+        expect_error(partial(predict, **args), names)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True)

@@ -7,48 +7,13 @@ inside. Budgets are small (seconds). The lasso path itself is fuzzed in
 ``tests/common/lasso/test_fuzz.py``.
 """
 
-import warnings
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner
-
-FUZZ = settings(
-    max_examples=5,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    derandomize=True,
-)
-NAN, INF = float("nan"), float("inf")
-
-
-def _mixed(n: int) -> np.ndarray:
-    return np.array([1, "a"] * (n // 2), dtype=object)
-
-
-def _data(seed: int, n: int = 12, p: int = 3):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    return X, X[:, 0] + 0.5 * rng.standard_normal(n), rng
-
-
-def _with(a: np.ndarray, value) -> np.ndarray:
-    a = np.array(a, dtype=np.float64)
-    a.flat[0] = value
-    return a
-
-
-def _expect(call, names: tuple[str, ...]) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. DataConversionWarning on the way to the error
-        with pytest.raises((ValueError, TypeError)) as info:
-            call()
-    msg = str(info.value)
-    assert any(name in msg for name in names), f"message does not name {names}: {msg!r}"
-
+from tests.common.lasso.fuzzing import FUZZ, INF, NAN, expect_error, fuzz_data, mixed, with_value
 
 # PretrainedLasso: constructor arguments (validated in fit) and fit/predict arguments
 PARAM_BREAKS = [
@@ -95,27 +60,27 @@ PARAM_BREAKS = [
 @given(st.integers(0, 2**16))
 def test_pretrained_lasso_bad_params(case, seed):
     name, value = case
-    X, y, _ = _data(seed, 24)
+    X, y, _ = fuzz_data(seed, 24)
     groups = np.repeat([0, 1, 2], 8)
     model = PretrainedLasso(**{"nfolds": 3, "alpha_grid": [0.0, 1.0], "nlambda": 5, name: value})
-    _expect(lambda: model.fit(X, y, groups), (name,))
+    expect_error(lambda: model.fit(X, y, groups), (name,))
 
 
 FIT_BREAKS = {
-    "X_nan": lambda X, y, g: ((_with(X, NAN), y, g), ("X",)),
-    "X_inf": lambda X, y, g: ((_with(X, INF), y, g), ("X",)),
+    "X_nan": lambda X, y, g: ((with_value(X, NAN), y, g), ("X",)),
+    "X_inf": lambda X, y, g: ((with_value(X, INF), y, g), ("X",)),
     "X_1d": lambda X, y, g: ((X[:, 0], y, g), ("X", "2D")),
     "X_empty": lambda X, y, g: ((X[:0], y[:0], g[:0]), ("sample",)),
     "X_complex": lambda X, y, g: ((X + 1j, y, g), ("Complex",)),
-    "y_nan": lambda X, y, g: ((X, _with(y, NAN), g), ("y",)),
-    "y_inf": lambda X, y, g: ((X, _with(y, INF), g), ("y",)),
+    "y_nan": lambda X, y, g: ((X, with_value(y, NAN), g), ("y",)),
+    "y_inf": lambda X, y, g: ((X, with_value(y, INF), g), ("y",)),
     "y_len": lambda X, y, g: ((X, y[:-1], g), ("samples",)),
     "y_2d": lambda X, y, g: ((X, np.c_[y, y], g), ("y",)),
     "y_none": lambda X, y, g: ((X, None, g), ("y",)),
     "groups_len": lambda X, y, g: ((X, y, g[:-1]), ("groups",)),
-    "groups_nan": lambda X, y, g: ((X, y, _with(g, NAN)), ("groups",)),
+    "groups_nan": lambda X, y, g: ((X, y, with_value(g, NAN)), ("groups",)),
     "groups_2d": lambda X, y, g: ((X, y, g[:, None]), ("groups",)),
-    "groups_mixed": lambda X, y, g: ((X, y, _mixed(len(g))), ("groups",)),
+    "groups_mixed": lambda X, y, g: ((X, y, mixed(len(g))), ("groups",)),
     "groups_small": lambda X, y, g: ((X, y, np.arange(len(g)) % 12), ("group", "nfolds")),
 }
 
@@ -124,16 +89,16 @@ FIT_BREAKS = {
 @FUZZ
 @given(st.integers(0, 2**16))
 def test_pretrained_lasso_bad_fit_input(key, seed):
-    X, y, _ = _data(seed, 24)
+    X, y, _ = fuzz_data(seed, 24)
     groups = np.repeat([0, 1, 2], 8)
     args, names = FIT_BREAKS[key](X, y, groups)
     model = PretrainedLasso(nfolds=3, alpha_grid=[0.0, 1.0], nlambda=5, random_state=0)
-    _expect(lambda: model.fit(*args), names)
+    expect_error(lambda: model.fit(*args), names)
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    X, y, _ = _data(0, 24)
+    X, y, _ = fuzz_data(0, 24)
     groups = np.repeat(["a", "b", "c"], 8)
     return PretrainedLasso(nfolds=3, alpha_grid=[0.0, 1.0], nlambda=5, random_state=0).fit(
         X, y, groups
@@ -161,7 +126,7 @@ def test_pretrained_lasso_bad_predict_input(fitted, i, seed):
     kwargs, names = PREDICT_BREAKS[i]
     rng = np.random.default_rng(seed)
     call = {"X": rng.standard_normal((4, 3)), "groups": np.array(["a", "b", "c", "a"]), **kwargs}
-    _expect(lambda: fitted.predict(call.pop("X"), call.pop("groups"), **call), names)
+    expect_error(lambda: fitted.predict(call.pop("X"), call.pop("groups"), **call), names)
 
 
 RLEARNER_PARAMS = [
@@ -184,17 +149,17 @@ RLEARNER_PARAMS = [
 @FUZZ
 @given(st.integers(0, 2**16))
 def test_rlearner_bad_input(i, seed):
-    X, y, _ = _data(seed, 24)
+    X, y, _ = fuzz_data(seed, 24)
     w = (np.arange(24) % 2).astype(float)
     if i < len(RLEARNER_PARAMS):
         name, value = RLEARNER_PARAMS[i]
-        _expect(lambda: PretrainedRLearner(**{name: value}), (name,))
+        expect_error(lambda: PretrainedRLearner(**{name: value}), (name,))
         return
     learner = PretrainedRLearner(nfolds=3, alpha_grid=[0.0, 1.0], nlambda=5, random_state=0)
     bad = [
         ((X, y, w + 1), ("w",)),
-        ((X, y, _with(w, NAN)), ("w",)),
-        ((_with(X, INF), y, w), ("X",)),
+        ((X, y, with_value(w, NAN)), ("w",)),
+        ((with_value(X, INF), y, w), ("X",)),
         ((X, y[:-1], w), ("y",)),
     ][i - len(RLEARNER_PARAMS)]
-    _expect(lambda: learner.fit(*bad[0]), bad[1])
+    expect_error(lambda: learner.fit(*bad[0]), bad[1])

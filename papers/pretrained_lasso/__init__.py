@@ -12,11 +12,12 @@ Public API:
 - :class:`PretrainedRLearner`: pretrained R-learner for conditional average treatment
   effects;
 - :func:`lasso_path` and :func:`cv_lasso`: the glmnet-faithful lasso path with offsets
-  and penalty factors, and ``cv.glmnet`` with prevalidation, on which both rest.
+  and penalty factors, and ``cv.glmnet`` with prevalidation, on which both rest (they live
+  in :mod:`common.lasso` and are re-exported here).
 """
 
+from common.lasso import CVLassoFit, LassoPath, cv_lasso, lasso_path
 from papers.pretrained_lasso.cate import PretrainedRLearner
-from papers.pretrained_lasso.glmnet import CVLassoFit, LassoPath, cv_lasso, lasso_path
 from papers.pretrained_lasso.ptlasso import AlphaPath, PretrainedLasso, pretraining_penalty
 
 __all__ = [

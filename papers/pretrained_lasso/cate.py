@@ -13,7 +13,7 @@ every fit:
    offset; :math:`\\alpha = 1` is the usual R-learner (Nie and Wager).
 3. :math:`\\hat\\alpha` minimises the R-loss CV error at ``lambda.min`` over the grid (the
    first of the alphas whose errors tie to 1e-9 relative, see
-   :func:`~papers.pretrained_lasso.glmnet.first_minimum`).
+   :func:`~common.lasso.first_minimum`).
 """
 
 from __future__ import annotations
@@ -22,19 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from papers.pretrained_lasso.glmnet import (
-    as_generator,
-    as_matrix,
-    check_alpha_grid,
-    check_int,
-    check_real,
-    check_response,
-    convergence_label,
-    cv_lasso,
-    first_minimum,
-    random_folds,
-)
-from papers.pretrained_lasso.ptlasso import pretraining_penalty
+from common.lasso import cv_lasso, first_minimum, random_folds
+from common.lasso.checks import as_generator, as_matrix, check_int, check_real
+from common.lasso.path import check_response, convergence_label, link_to
+from papers.pretrained_lasso.ptlasso import check_alpha_grid, pretraining_penalty
 
 __all__ = ["PretrainedRLearner"]
 
@@ -104,7 +95,7 @@ class PretrainedRLearner:
         with convergence_label("PretrainedRLearner outcome model"):
             m_fit = cv_lasso(X, y, family="gaussian", **kw)
         ke, km = e_fit.index(self.nuisance_lambda), m_fit.index(self.nuisance_lambda)
-        self.e_hat_ = 1 / (1 + np.exp(-e_fit.preval[:, ke]))
+        self.e_hat_ = link_to(e_fit.preval[:, ke], "binomial", "response")
         self.m_hat_ = m_fit.preval[:, km]
         self.support_ = np.flatnonzero(m_fit.path.coefs[km])
         y_tilde = y - self.m_hat_

@@ -26,8 +26,8 @@ from sklearn.metrics import roc_auc_score
 
 from common.cli import RunContext
 from common.datasets import sklearn_dataset
+from common.lasso import cv_lasso, first_minimum, pointwise_loss
 from papers.pretrained_lasso.cate import PretrainedRLearner
-from papers.pretrained_lasso.glmnet import cv_lasso, first_minimum, pointwise_loss
 from papers.pretrained_lasso.multi import PretrainedMultiResponse, PretrainedTargetGrouped
 from papers.pretrained_lasso.ptlasso import PretrainedLasso, pretraining_penalty
 from papers.pretrained_lasso.simulate import (

@@ -35,20 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import lasso_path as sk_lasso_path
 
-from papers.pretrained_lasso.glmnet import (
-    as_generator,
-    as_matrix,
-    balanced_folds,
-    check_alpha_grid,
-    check_int,
-    check_real,
-    convergence_label,
-    cv_lasso,
-    first_minimum,
-    pointwise_loss,
-    random_folds,
-)
-from papers.pretrained_lasso.ptlasso import pretraining_penalty
+from common.lasso import cv_curve, cv_lasso, first_minimum, pointwise_loss, random_folds
+from common.lasso.checks import as_generator, as_matrix, check_int, check_real
+from common.lasso.path import convergence_label
+from papers.pretrained_lasso.ptlasso import balanced_folds, check_alpha_grid, pretraining_penalty
 
 __all__ = ["MGaussianCV", "PretrainedMultiResponse", "PretrainedTargetGrouped", "cv_mgaussian"]
 
@@ -137,12 +127,7 @@ def cv_mgaussian(
         c, a0 = _mgaussian_path(X[~test], Y[~test], lambdas, tol, max_iter)
         preval[test] = np.einsum("ij,ljr->irl", X[test], c) + a0.T[None]
     loss = ((Y[:, :, None] - preval) ** 2).sum(axis=1)  # (n, nlambda)
-    sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)
-    fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])
-    cvm = sizes @ fold_means / sizes.sum()
-    cvsd = np.sqrt(sizes @ (fold_means - cvm) ** 2 / sizes.sum() / (folds.size - 1))
-    i_min = first_minimum(cvm)
-    i_1se = int(np.flatnonzero(cvm <= cvm[i_min] + cvsd[i_min])[0])
+    cvm, cvsd, i_min, i_1se = cv_curve(loss, foldid)
     return MGaussianCV(lambdas, coefs, intercepts, cvm, cvsd, i_min, i_1se, preval)
 
 

@@ -18,7 +18,7 @@ Given data :math:`(x_i, y_i)` in groups :math:`g_i \\in \\{1..K\\}`:
        \\mathrm{pf}_j = 1 \\ (j \\in S), \\ 1/\\alpha \\ (j \\notin S),
 
    with lambda chosen by CV in the group (glmnet rescales ``pf`` to sum to p, see
-   :mod:`~papers.pretrained_lasso.glmnet`). At :math:`\\alpha = 0` the columns off S are
+   :mod:`~common.lasso.path`). At :math:`\\alpha = 0` the columns off S are
    excluded (pf = inf); if S is empty every pf is 1e9, as in ptLasso (after glmnet's
    rescaling that is an ordinary lasso, which we reproduce as is). At
    :math:`\\alpha = 1` the pretrained models *are* the individual models.
@@ -28,7 +28,7 @@ Given data :math:`(x_i, y_i)` in groups :math:`g_i \\in \\{1..K\\}`:
 5. **Choosing alpha** (``cv.ptLasso``): for each alpha of the grid, concatenate every
    group's prevalidated stage-2 predictions at its ``lambda.min`` (they include the
    prevalidated offset) and score them all together; :math:`\\hat\\alpha` is the first
-   minimiser (errors within 1e-9 relative count as tied: ``glmnet.first_minimum``). With
+   minimiser (errors within 1e-9 relative count as tied: ``common.lasso.first_minimum``). With
    ``alpha_type="varying"`` each group takes its own minimiser.
 
 Deviation from R (stated in the README): the per-group folds are drawn once per fit and
@@ -46,29 +46,61 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from papers.pretrained_lasso.glmnet import (
-    MEASURES,
-    as_factors,
+from common.lasso import MEASURES, cv_lasso, first_minimum, pointwise_loss, random_folds
+from common.lasso.checks import (
     as_generator,
     as_matrix,
-    balanced_folds,
-    check_alpha_grid,
     check_bool,
-    check_family,
     check_int,
     check_real,
-    check_response,
-    convergence_label,
-    cv_lasso,
-    first_minimum,
-    pointwise_loss,
-    random_folds,
 )
+from common.lasso.path import as_factors, check_family, check_response, convergence_label, link_to
 
-__all__ = ["AlphaPath", "PretrainedLasso", "pretraining_penalty"]
+__all__ = [
+    "AlphaPath",
+    "PretrainedLasso",
+    "balanced_folds",
+    "check_alpha_grid",
+    "pretraining_penalty",
+]
 
 _LAMBDA_RULES = ("lambda.min", "lambda.1se")
 _MODELS = ("pretrained", "individual", "overall")
+
+
+def check_alpha_grid(alpha_grid) -> np.ndarray:
+    """The sorted distinct values (rounded to 12 digits) of a grid of alphas in [0, 1]."""
+    if alpha_grid is None:
+        grid = np.linspace(0.0, 1.0, 11)
+    else:
+        try:
+            grid = np.asarray(alpha_grid, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            msg = f"alpha_grid must be a 1-D list of numbers, got {alpha_grid!r}"
+            raise TypeError(msg) from exc
+    if grid.ndim != 1 or grid.size == 0 or not np.all((grid >= 0) & (grid <= 1)):
+        raise ValueError(
+            f"alpha_grid must be a non-empty 1-D list of values in [0, 1] (no NaN), got {grid}"
+        )
+    return np.unique(np.round(grid, 12))
+
+
+def balanced_folds(groups: np.ndarray, nfolds: int, rng: np.random.Generator) -> np.ndarray:
+    """Folds with every group spread evenly across them (ptLasso's ``balanced.folds``).
+
+    Each group's rows are shuffled and dealt round-robin, continuing where the previous
+    group stopped, so fold sizes differ by at most one and each group's share of every
+    fold is as equal as possible.
+    """
+    if nfolds < 3:
+        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
+    foldid = np.empty(len(groups), dtype=np.int64)
+    start = 0
+    for g in np.unique(groups):
+        idx = rng.permutation(np.flatnonzero(groups == g))
+        foldid[idx] = (start + np.arange(idx.size)) % nfolds
+        start += idx.size
+    return foldid
 
 
 def pretraining_penalty(support: np.ndarray, p: int, alpha: float) -> np.ndarray:
@@ -134,7 +166,7 @@ class PretrainedLasso(RegressorMixin, BaseEstimator):
     A scikit-learn estimator: the constructor only stores its arguments, ``fit``
     validates them (``ValueError``/``TypeError`` naming the argument), ``get_params``,
     ``set_params`` and ``clone`` work, and ``check_estimator`` passes (see
-    ``tests/papers/pretrained_lasso/test_ptl_sklearn.py``). ``groups`` is an argument of
+    ``tests/papers/pretrained_lasso/test_estimator.py``). ``groups`` is an argument of
     ``fit``/``predict``/``score``; ``groups=None`` puts every row in one group (then
     stage 1 is one lasso on X, the individual model another with its own folds, and the
     pretrained model fine-tunes the first's prevalidated predictor).
@@ -464,14 +496,8 @@ class PretrainedLasso(RegressorMixin, BaseEstimator):
                     continue
                 a = float(alpha) if alpha is not None else self.alpha_by_group_[g]
                 eta[r] = self.pretrained_[a][g].link(X[r], (1 - a) * offset[r], s=s)
-        if kind == "link":
-            return eta
-        if self.family == "multinomial":
-            prob = np.exp(eta - eta.max(axis=1, keepdims=True))
-            prob /= prob.sum(axis=1, keepdims=True)
-            return prob if kind == "response" else self.classes_[prob.argmax(axis=1)]
-        prob = 1 / (1 + np.exp(-eta))
-        return prob if kind == "response" else (prob > 0.5).astype(np.int64)
+        out = link_to(eta, self.family, kind)
+        return self.classes_[out] if self.family == "multinomial" and kind == "class" else out
 
     def score(self, X, y, groups=None, sample_weight=None) -> float:
         """R^2 of the (default) predictions for Gaussian; accuracy of ``kind="class"``

@@ -1,4 +1,4 @@
-"""A glmnet-faithful lasso path with offsets, penalty factors and cross-validation.
+"""The glmnet-faithful lasso path: :func:`lasso_path` and its result :class:`LassoPath`.
 
 What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"``, ``"binomial"`` or
 ``"multinomial"`` (``type.multinomial="ungrouped"``):
@@ -34,19 +34,12 @@ What is matched (R ``glmnet`` 4.x, ``cv.glmnet``), family ``"gaussian"``, ``"bin
   ``lambda_min_ratio`` times it (1e-4 if n > p, else 1e-2); :math:`\\lambda_{\\max}` is the
   smallest lambda with all penalised coefficients zero, computed from the gradient at
   the null model that contains the offset, the intercept and the unpenalised columns;
-- ``cv.glmnet`` with a fixed ``foldid``: the fold fits use the full-data lambda sequence;
-  ``cvm`` is the mean loss over all observations, ``cvsd`` the standard error of the
-  per-fold means (weighted by fold size); ``lambda.min`` is the largest lambda attaining
-  the minimum of ``cvm`` and ``lambda.1se`` the largest with ``cvm <= cvm_min + cvsd_min``;
-  the prevalidated predictions (``keep=TRUE``, ``fit.preval``) are on the link scale and
-  include the offset.
-
 - glmnet's early end of its own lambda sequence (after at least 5 values, once the
   fraction of deviance explained exceeds 0.999 or stops growing, see ``_cd``); fold fits
-  in ``cv.glmnet`` get the full-data sequence and are never cut short;
+  in :func:`~common.lasso.cv_lasso` get the full-data sequence and are never cut short;
 - convergence threshold ``tol`` = glmnet's ``thresh`` (default 1e-7). A path that hits
   ``max_iter`` at some lambda is still returned (``converged`` flags it) but
-  :func:`lasso_path` and :func:`cv_lasso` warn with
+  :func:`lasso_path` and :func:`~common.lasso.cv_lasso` warn with
   :class:`sklearn.exceptions.ConvergenceWarning`, naming the fit and the lambda.
 
 Not matched: observation weights, box constraints, elastic-net mixing other than the
@@ -54,12 +47,11 @@ lasso, and glmnet's strong-rule screening (a speed device that does not change t
 solution). IRLS weights are floored at 1e-5 where glmnet drops observations whose
 fitted probability is within 1e-5 of 0 or 1.
 
-The path is solved by coordinate descent (see :mod:`papers.pretrained_lasso._cd`).
+The path is solved by coordinate descent (numba kernels in :mod:`common.lasso._cd`).
 """
 
 from __future__ import annotations
 
-import numbers
 import os
 import tempfile
 import warnings
@@ -71,30 +63,25 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from papers.pretrained_lasso import _cd
+from common.lasso import _cd
+from common.lasso.checks import as_matrix, as_vector, check_bool, check_int, check_real
 
 __all__ = [
     "FAMILIES",
-    "MEASURES",
-    "CVLassoFit",
+    "PREDICT_KINDS",
     "ConvergenceWarning",
     "LassoPath",
-    "balanced_folds",
-    "cv_lasso",
-    "first_minimum",
+    "as_factors",
+    "check_family",
+    "check_offset",
+    "check_response",
+    "convergence_label",
     "lasso_path",
-    "pointwise_loss",
-    "random_folds",
+    "link_to",
+    "penalty_weights",
 ]
 
 FAMILIES = ("gaussian", "binomial", "multinomial")
-#: Cross-validation losses per family; the first is glmnet's default.
-MEASURES = {
-    "gaussian": ("mse", "mae"),
-    "binomial": ("deviance", "class", "mse", "mae"),
-    "multinomial": ("deviance", "class"),
-}
-_PROB_CLIP = 1e-5  # cv.glmnet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
 _BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
 _NULL_TOL = 1e-14  # the null model (offset, intercept, unpenalised columns) is solved tightly
 _CONSTANT_RTOL = 1e-10  # a column with sd <= this * |mean| is constant (left out)
@@ -114,7 +101,7 @@ def _compile_once(family: str) -> None:
     if family in _COMPILED:
         return
     _COMPILED.add(family)
-    cache = Path(__file__).parent / "__pycache__"  # numba caches the kernels of _cd.py here
+    cache = Path(_cd.__file__).parent / "__pycache__"  # numba caches the kernels here
     lock_dir = cache if os.access(cache.parent, os.W_OK) else Path(tempfile.gettempdir())
     lock_dir.mkdir(exist_ok=True)
     rng = np.random.default_rng(0)
@@ -124,103 +111,10 @@ def _compile_once(family: str) -> None:
         import fcntl
     except ImportError:  # no POSIX locks (Windows): every process compiles for itself
         fcntl = None
-    with open(lock_dir / "pretrained_lasso_cd.lock", "w") as fh:
+    with open(lock_dir / "lasso_cd.lock", "w") as fh:
         if fcntl is not None:
             fcntl.flock(fh, fcntl.LOCK_EX)
         lasso_path(X, y, family=family, nlambda=3)
-
-
-def as_matrix(X, name: str = "X") -> np.ndarray:
-    """``X`` as a finite 2-D float64 array, or a ValueError/TypeError naming ``name``."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric 2-D array") from exc
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one row and one column, got {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return X
-
-
-def as_vector(v, n: int, name: str) -> np.ndarray:
-    """``v`` as a finite float64 vector of length ``n``."""
-    try:
-        v = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric 1-D array") from exc
-    if v.ndim != 1 or v.shape[0] != n:
-        raise ValueError(f"{name} must be 1-D of length {n} (rows of X), got shape {v.shape}")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return v
-
-
-def check_int(value, name: str, minimum: int) -> int:
-    """``value`` as an int ``>= minimum``; any integer type (numpy's too), not bool or float."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_real(value, name: str, low: float, high: float, *, closed: str = "neither") -> float:
-    """``value`` as a float in the interval from ``low`` to ``high``.
-
-    ``closed``: which ends belong to it, ``"neither"``, ``"left"``, ``"right"`` or ``"both"``.
-    NaN and non-numbers (bool included) are refused with an error naming ``name``.
-    """
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    v = float(value)
-    lo_ok = v >= low if closed in ("left", "both") else v > low
-    hi_ok = v <= high if closed in ("right", "both") else v < high
-    if not (lo_ok and hi_ok):
-        left = "[" if closed in ("left", "both") else "("
-        right = "]" if closed in ("right", "both") else ")"
-        raise ValueError(f"{name} must lie in {left}{low:g}, {high:g}{right}, got {value!r}")
-    return v
-
-
-def check_bool(value, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def check_alpha_grid(alpha_grid) -> np.ndarray:
-    """The sorted distinct values (rounded to 12 digits) of a grid of alphas in [0, 1]."""
-    if alpha_grid is None:
-        grid = np.linspace(0.0, 1.0, 11)
-    else:
-        try:
-            grid = np.asarray(alpha_grid, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            msg = f"alpha_grid must be a 1-D list of numbers, got {alpha_grid!r}"
-            raise TypeError(msg) from exc
-    if grid.ndim != 1 or grid.size == 0 or not np.all((grid >= 0) & (grid <= 1)):
-        raise ValueError(
-            f"alpha_grid must be a non-empty 1-D list of values in [0, 1] (no NaN), got {grid}"
-        )
-    return np.unique(np.round(grid, 12))
-
-
-def as_generator(random_state) -> np.random.Generator:
-    """``random_state`` (None, an int seed >= 0 or a Generator, used as given) as a Generator."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is not None and (
-        isinstance(random_state, bool | np.bool_)
-        or not isinstance(random_state, numbers.Integral)
-        or random_state < 0
-    ):
-        raise TypeError(
-            f"random_state must be None, an int >= 0 or a numpy Generator, got {random_state!r}"
-        )
-    return np.random.default_rng(random_state)
 
 
 def check_family(family: str) -> str:
@@ -285,11 +179,61 @@ def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
     return pf * p / pf.sum(), use
 
 
+def n_classes(y: np.ndarray, family: str) -> int | None:
+    """The number of classes K of a checked multinomial response; None for other families."""
+    return int(y.max()) + 1 if family == "multinomial" else None
+
+
+def check_offset(offset, n: int, K: int | None) -> np.ndarray:
+    """The offset as ``(n,)`` floats, or ``(n, K)`` when ``K`` is given (zeros if None)."""
+    if K is None:
+        return np.zeros(n) if offset is None else as_vector(offset, n, "offset")
+    if offset is None:
+        return np.zeros((n, K))
+    try:
+        offset = np.asarray(offset, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("offset must be a numeric array") from exc
+    if offset.shape != (n, K):
+        raise ValueError(
+            f"offset for family='multinomial' must have shape (n, K) = ({n}, {K}), "
+            f"got {offset.shape}"
+        )
+    if not np.all(np.isfinite(offset)):
+        raise ValueError("offset contains NaN or infinite values")
+    return np.ascontiguousarray(offset)
+
+
+PREDICT_KINDS = ("link", "response", "class")
+
+
+def link_to(eta: np.ndarray, family: str, kind: str) -> np.ndarray:
+    """Predictions of ``kind`` from link values ``eta`` (multinomial: classes on axis 1).
+
+    ``"link"``: ``eta`` itself; ``"response"``: the mean (Gaussian: ``eta``; binomial:
+    P(y = 1); multinomial: the class probabilities); ``"class"``: the most probable label
+    (binomial 0/1, multinomial the code 0..K-1, as int64; refused for Gaussian).
+    """
+    if kind not in PREDICT_KINDS or (kind == "class" and family == "gaussian"):
+        allowed = PREDICT_KINDS if family != "gaussian" else PREDICT_KINDS[:2]
+        raise ValueError(f"kind for family={family!r} must be one of {allowed}, got {kind!r}")
+    if kind == "link" or family == "gaussian":
+        return eta
+    if family == "multinomial":
+        prob = np.exp(eta - eta.max(axis=1, keepdims=True))
+        prob /= prob.sum(axis=1, keepdims=True)
+        return prob if kind == "response" else prob.argmax(axis=1)
+    with np.errstate(over="ignore"):  # exp(-eta) = inf for eta < -709: the probability is 0
+        prob = 1 / (1 + np.exp(-eta))
+    return prob if kind == "response" else (prob > 0.5).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class LassoPath:
     """A fitted path: ``intercepts[k] + X @ coefs[k]`` (+ offset) is the link at ``lambdas[k]``.
 
     Multinomial: ``intercepts`` is ``(nlambda, K)`` and ``coefs`` ``(nlambda, K, p)``.
+    ``converged[k]`` is False where the solver hit ``max_iter`` at ``lambdas[k]``.
     """
 
     family: str
@@ -298,14 +242,31 @@ class LassoPath:
     coefs: np.ndarray
     converged: np.ndarray
 
-    def link(self, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+    def link(self, X, offset=None) -> np.ndarray:
         """Link-scale predictions ``(n, nlambda)`` (multinomial: ``(n, K, nlambda)``, as
         glmnet's ``predict``), including ``offset`` (``(n,)``, multinomial ``(n, K)``)."""
+        X = check_design(X, self.coefs.shape[-1])
         if self.family == "multinomial":
             eta = np.einsum("ij,lkj->ikl", X, self.coefs) + self.intercepts.T[None]
         else:
             eta = X @ self.coefs.T + self.intercepts
-        return eta if offset is None else eta + offset[..., None]
+        if offset is None:
+            return eta
+        K = self.coefs.shape[1] if self.family == "multinomial" else None
+        return eta + check_offset(offset, X.shape[0], K)[..., None]
+
+    def predict(self, X, offset=None, *, kind: str = "response") -> np.ndarray:
+        """Predictions at every lambda: ``kind`` is ``"link"``, ``"response"`` or ``"class"``
+        (see :func:`link_to`); the lambda axis is last, as in :meth:`link`."""
+        return link_to(self.link(X, offset), self.family, kind)
+
+
+def check_design(X, p: int) -> np.ndarray:
+    """``X`` of a prediction: a finite float matrix with the ``p`` columns of the fit."""
+    X = as_matrix(X)
+    if X.shape[1] != p:
+        raise ValueError(f"X must have {p} columns (as in the fit), got {X.shape[1]}")
+    return X
 
 
 def lasso_path(
@@ -344,7 +305,7 @@ def lasso_path(
     X = as_matrix(X)
     n, p = X.shape
     y = check_response(y, n, family)
-    offset = _check_offset(offset, y, family)
+    offset = check_offset(offset, n, n_classes(y, family))
     pf, use = penalty_weights(penalty_factor, p)
     nlambda = check_int(nlambda, "nlambda", 1)
     if lambda_min_ratio is not None:
@@ -482,227 +443,3 @@ def convergence_label(label: str) -> Iterator[None]:
             warnings.warn(f"{label}: {w.message}", ConvergenceWarning, stacklevel=3)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-
-
-def _check_offset(offset, y: np.ndarray, family: str) -> np.ndarray:
-    """The offset as ``(n,)`` floats, or ``(n, K)`` for multinomial (zeros if None)."""
-    n = y.shape[0]
-    if family != "multinomial":
-        return np.zeros(n) if offset is None else as_vector(offset, n, "offset")
-    K = int(y.max()) + 1
-    if offset is None:
-        return np.zeros((n, K))
-    offset = np.asarray(offset, dtype=np.float64)
-    if offset.shape != (n, K):
-        raise ValueError(
-            f"offset for family='multinomial' must have shape (n, K) = ({n}, {K}), "
-            f"got {offset.shape}"
-        )
-    if not np.all(np.isfinite(offset)):
-        raise ValueError("offset contains NaN or infinite values")
-    return np.ascontiguousarray(offset)
-
-
-def pointwise_loss(y: np.ndarray, eta: np.ndarray, family: str, type_measure: str) -> np.ndarray:
-    """cv.glmnet's per-observation loss of link predictions ``eta`` (any trailing shape).
-
-    Gaussian: ``mse`` = (y - eta)^2, ``mae`` = |y - eta|. Binomial (probabilities
-    clipped to [1e-5, 1 - 1e-5]): ``deviance`` = -2 [y log p + (1-y) log(1-p)],
-    ``class`` = 1{(p > 1/2) != y}, ``mse`` = (y - p)^2 (glmnet counts both classes, so
-    its value is twice this), ``mae`` = |y - p|. Multinomial (``eta`` of shape
-    ``(n, K, ...)``, y coded 0..K-1, probabilities clipped likewise): ``deviance`` =
-    -2 log p_y, ``class`` = 1{argmax_k eta_k != y}; the result drops the class axis.
-    """
-    if type_measure not in MEASURES[family]:
-        raise ValueError(
-            f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
-            f"got {type_measure!r}"
-        )
-    if family == "multinomial":
-        codes = y.astype(np.int64)
-        if type_measure == "class":
-            hit = codes.reshape(codes.shape + (1,) * (eta.ndim - 2))
-            return (eta.argmax(axis=1) != hit).astype(np.float64)
-        shifted = eta - eta.max(axis=1, keepdims=True)
-        prob = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        prob = np.clip(prob, _PROB_CLIP, 1 - _PROB_CLIP)
-        idx = codes.reshape((-1, 1) + (1,) * (eta.ndim - 2))
-        return -2 * np.log(np.take_along_axis(prob, idx, axis=1)[:, 0])
-    y = y.reshape(y.shape + (1,) * (eta.ndim - y.ndim))
-    if family == "gaussian":
-        return (y - eta) ** 2 if type_measure == "mse" else np.abs(y - eta)
-    prob = np.clip(1 / (1 + np.exp(-eta)), _PROB_CLIP, 1 - _PROB_CLIP)
-    if type_measure == "deviance":
-        return -2 * (y * np.log(prob) + (1 - y) * np.log(1 - prob))
-    if type_measure == "class":
-        return ((prob > 0.5) != (y > 0.5)).astype(np.float64)
-    return (y - prob) ** 2 if type_measure == "mse" else np.abs(y - prob)
-
-
-def check_folds(foldid, n: int, name: str = "foldid") -> np.ndarray:
-    foldid = np.asarray(foldid)
-    if foldid.shape != (n,) or not np.issubdtype(foldid.dtype, np.integer):
-        raise ValueError(f"{name} must be an integer vector of length {n}, got {foldid.shape}")
-    if np.unique(foldid).size < 3:
-        raise ValueError(f"{name} must define at least 3 folds (as cv.glmnet requires)")
-    return foldid
-
-
-#: Relative tolerance under which two CV errors count as tied (see :func:`first_minimum`).
-TIE_RTOL = 1e-9
-
-
-def first_minimum(values, rtol: float = TIE_RTOL) -> int:
-    """Index of the first value within ``rtol`` (relative) of the minimum of ``values``.
-
-    R's ``which.min`` takes the first exact minimum. Errors that are equal in exact
-    arithmetic (e.g. the CV errors of several alphas whose fits all stay on S, or of a
-    lambda plateau) differ here in their last bits, and those bits depend on the order of
-    floating-point sums (BLAS kernels, memory alignment): an exact ``argmin`` then picks a
-    different index from one build to the next. Values within ``rtol * |min|`` (1e-9:
-    far below any difference the data can make, far above rounding) are treated as tied
-    and the first is taken.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    best = v.min()
-    return int(np.flatnonzero(v <= best + rtol * abs(best))[0])
-
-
-def random_folds(n: int, nfolds: int, rng: np.random.Generator) -> np.ndarray:
-    """cv.glmnet's folds: ``sample(rep(1:nfolds, length = n))`` (labels 0..nfolds-1)."""
-    if nfolds < 3:
-        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
-    if n < nfolds:
-        raise ValueError(f"{n} observations cannot fill {nfolds} folds; use nfolds <= {n}")
-    return rng.permutation(np.arange(n) % nfolds)
-
-
-def balanced_folds(groups: np.ndarray, nfolds: int, rng: np.random.Generator) -> np.ndarray:
-    """Folds with every group spread evenly across them (ptLasso's ``balanced.folds``).
-
-    Each group's rows are shuffled and dealt round-robin, continuing where the previous
-    group stopped, so fold sizes differ by at most one and each group's share of every
-    fold is as equal as possible.
-    """
-    if nfolds < 3:
-        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
-    foldid = np.empty(len(groups), dtype=np.int64)
-    start = 0
-    for g in np.unique(groups):
-        idx = rng.permutation(np.flatnonzero(groups == g))
-        foldid[idx] = (start + np.arange(idx.size)) % nfolds
-        start += idx.size
-    return foldid
-
-
-@dataclass(frozen=True)
-class CVLassoFit:
-    """``cv.glmnet`` output: the full-data path, CV curve, chosen lambdas, prevalidation."""
-
-    path: LassoPath
-    cvm: np.ndarray
-    cvsd: np.ndarray
-    index_min: int
-    index_1se: int
-    preval: np.ndarray
-    foldid: np.ndarray
-    type_measure: str
-
-    @property
-    def lambdas(self) -> np.ndarray:
-        return self.path.lambdas
-
-    @property
-    def lambda_min(self) -> float:
-        return float(self.path.lambdas[self.index_min])
-
-    @property
-    def lambda_1se(self) -> float:
-        return float(self.path.lambdas[self.index_1se])
-
-    def index(self, s: str) -> int:
-        """Path index of ``s`` = ``"lambda.min"`` or ``"lambda.1se"``."""
-        if s == "lambda.min":
-            return self.index_min
-        if s == "lambda.1se":
-            return self.index_1se
-        raise ValueError(f"s must be 'lambda.min' or 'lambda.1se', got {s!r}")
-
-    def coef(self, s: str = "lambda.min") -> tuple:
-        """``(intercept, coefficients)`` at ``s`` (multinomial: ``(K,)`` and ``(K, p)``)."""
-        k = self.index(s)
-        a0 = self.path.intercepts[k]
-        return (a0 if self.path.family == "multinomial" else float(a0)), self.path.coefs[k]
-
-    def link(self, X: np.ndarray, offset: np.ndarray | None = None, s: str = "lambda.min"):
-        """Link-scale predictions at ``s`` (including ``offset``); ``(n, K)`` for multinomial."""
-        a0, beta = self.coef(s)
-        eta = X @ beta.T + a0
-        return eta if offset is None else eta + offset
-
-
-def cv_lasso(
-    X,
-    y,
-    *,
-    foldid,
-    family: str = "gaussian",
-    offset=None,
-    penalty_factor=None,
-    type_measure: str | None = None,
-    **path_kwargs,
-) -> CVLassoFit:
-    """``cv.glmnet(X, y, foldid=foldid, offset=, penalty.factor=, keep=TRUE)``.
-
-    ``path_kwargs`` go to :func:`lasso_path` (``nlambda``, ``standardize``, ``intercept``,
-    ...). Raises ValueError when a training fold of a binomial or multinomial problem
-    misses a class (glmnet would fit it with an intercept running off to -inf).
-    """
-    family = check_family(family)
-    X = as_matrix(X)
-    n = X.shape[0]
-    y = check_response(y, n, family)
-    foldid = check_folds(foldid, n)
-    offset = _check_offset(offset, y, family)
-    type_measure = type_measure or MEASURES[family][0]
-    if type_measure not in MEASURES[family]:
-        raise ValueError(
-            f"type_measure for family={family!r} must be one of {MEASURES[family]}, "
-            f"got {type_measure!r}"
-        )
-    with convergence_label("full-data path"):
-        full = lasso_path(
-            X, y, family=family, offset=offset, penalty_factor=penalty_factor, **path_kwargs
-        )
-    path_kwargs = {k: v for k, v in path_kwargs.items() if k not in ("lambdas", "nlambda")}
-    folds = np.unique(foldid)
-    preval = np.empty((*offset.shape, full.lambdas.size))
-    n_classes = 1 if family == "gaussian" else int(y.max()) + 1
-    for f in folds:
-        test = foldid == f
-        if family != "gaussian" and np.unique(y[~test]).size < n_classes:
-            missing = np.setdiff1d(np.arange(n_classes), y[~test]).astype(np.int64)
-            what = "hold one class only" if family == "binomial" else "miss class(es)"
-            raise ValueError(
-                f"fold {f}: the training rows {what} {missing.tolist()}; "
-                "use fewer folds or more data"
-            )
-        with convergence_label(f"fold {f} of cross-validation"):
-            fit = lasso_path(
-                X[~test],
-                y[~test],
-                family=family,
-                offset=offset[~test],
-                penalty_factor=penalty_factor,
-                lambdas=full.lambdas,
-                **path_kwargs,
-            )
-        preval[test] = fit.link(X[test], offset[test])
-    loss = pointwise_loss(y, preval, family, type_measure)
-    sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)
-    fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])
-    cvm = sizes @ fold_means / sizes.sum()
-    cvsd = np.sqrt(sizes @ (fold_means - cvm) ** 2 / sizes.sum() / (folds.size - 1))
-    index_min = first_minimum(cvm)
-    index_1se = int(np.flatnonzero(cvm <= cvm[index_min] + cvsd[index_min])[0])
-    return CVLassoFit(full, cvm, cvsd, index_min, index_1se, preval, foldid, type_measure)

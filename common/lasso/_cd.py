@@ -3,7 +3,7 @@
 Written by hand, not taken from a library, for speed only: glum and scikit-learn solve
 the same problems (offsets, per-feature penalty weights) but take 70-300 ms per
 100-lambda path, and one cross-validated ptLasso fit needs several hundred paths. The
-kernels are checked against glum to 1e-6 in ``tests/papers/pretrained_lasso``.
+kernels are checked against glum to 1e-6 in ``tests/common/lasso``.
 
 Both kernels work on an already standardised design ``Xs`` (columns centred when there
 is an intercept) and solve, for each ``lam`` of a decreasing sequence with warm starts,
@@ -178,6 +178,14 @@ def _polish(G, g, b, pf, lam, use):
             break
     if flipped:
         return False
+    return _accept_if_kkt(G, g, b, c, idx, sol, active, pf, lam, use)
+
+
+@njit(cache=True)
+def _accept_if_kkt(G, g, b, c, idx, sol, active, pf, lam, use):
+    """Set ``b`` to ``sol`` on ``idx`` (0 elsewhere) and ``g`` to the matching gradient if
+    every usable column outside the active set meets its KKT bound; return whether it did."""
+    p = b.shape[0]
     g_new = c.copy()
     for t in range(idx.size):
         for k in range(p):

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from papers.pretrained_lasso.glmnet import first_minimum
 from papers.pretrained_lasso.multi import (
     PretrainedMultiResponse,
     PretrainedTargetGrouped,
@@ -71,10 +70,3 @@ def test_target_grouped_fits_and_predicts_labels():
         assert np.all(fit.path.coefs[:, off] == 0)
     with pytest.raises(ValueError, match="at least 3 classes"):
         m.fit(X[labels != "c"], labels[labels != "c"])
-
-
-def test_first_minimum_ignores_rounding_but_not_real_differences():
-    v = np.array([2.0, 1.0 + 1e-15, 1.0, 1.0 + 1e-12, 3.0])
-    assert first_minimum(v) == 1  # ties to 1e-9 relative: the first
-    assert first_minimum(v[::-1]) == 1
-    assert first_minimum(np.array([1.0 + 1e-6, 1.0])) == 1  # a real difference counts

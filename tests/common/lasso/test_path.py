@@ -1,33 +1,13 @@
-"""The glmnet-faithful path and cv.glmnet: agreement with glum, KKT, glmnet conventions."""
+"""The glmnet-faithful lasso path: agreement with glum, KKT conditions, glmnet's conventions."""
 
 import warnings
 
 import numpy as np
 import pytest
 
-from papers.pretrained_lasso.glmnet import (
-    balanced_folds,
-    cv_lasso,
-    lasso_path,
-    penalty_weights,
-    random_folds,
-)
-
-
-def _problem(seed=0, n=120, p=30, family="gaussian"):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 2.0, p) + rng.uniform(-1, 1, p)
-    beta = np.zeros(p)
-    beta[:5] = [1.0, -0.8, 0.6, 0.5, -0.4]
-    eta = X @ beta
-    if family == "gaussian":
-        y = eta + rng.standard_normal(n)
-    else:
-        y = (rng.uniform(size=n) < 1 / (1 + np.exp(-0.7 * eta))).astype(float)
-    offset = 0.3 * rng.standard_normal(n)
-    pf = rng.uniform(0.5, 2.0, p)
-    pf[:2] = 0.0
-    return X, y, offset, pf
+from common.lasso import ConvergenceWarning, lasso_path
+from common.lasso.path import penalty_weights
+from tests.common.lasso.problems import problem
 
 
 def _objective(path, k, X, y, offset, pf, family):
@@ -46,7 +26,7 @@ def test_agrees_with_glum(family):
     """Same problem (offset, penalty factors with zeros, standardisation) as glum: 1e-6."""
     from glum import GeneralizedLinearRegressor
 
-    X, y, offset, pf = _problem(family=family)
+    X, y, offset, pf = problem(family=family)
     path = lasso_path(X, y, family=family, offset=offset, penalty_factor=pf, tol=1e-14)
     idx = [1, 5, 15, 30]
     model = GeneralizedLinearRegressor(
@@ -85,7 +65,7 @@ def test_agrees_with_glum(family):
 
 @pytest.mark.parametrize("family", ["gaussian", "binomial"])
 def test_kkt_conditions(family):
-    X, y, offset, pf = _problem(seed=1, family=family)
+    X, y, offset, pf = problem(seed=1, family=family)
     path = lasso_path(X, y, family=family, offset=offset, penalty_factor=pf, tol=1e-14)
     sd = X.std(axis=0)
     pf_r = pf * X.shape[1] / pf.sum()
@@ -103,7 +83,7 @@ def test_kkt_conditions(family):
 
 
 def test_lambda_max_and_sequence():
-    X, y, offset, pf = _problem(seed=2)
+    X, y, offset, pf = problem(seed=2)
     path = lasso_path(X, y, offset=offset, penalty_factor=pf)
     penalised = pf > 0
     assert np.all(np.abs(path.coefs[0][penalised]) < 1e-12)
@@ -116,7 +96,7 @@ def test_lambda_max_and_sequence():
 
 
 def test_penalty_factors_are_rescaled_to_sum_to_p():
-    X, y, offset, pf = _problem(seed=3)
+    X, y, offset, pf = problem(seed=3)
     a = lasso_path(X, y, offset=offset, penalty_factor=pf)
     b = lasso_path(X, y, offset=offset, penalty_factor=7.5 * pf)
     np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-14)
@@ -127,7 +107,7 @@ def test_penalty_factors_are_rescaled_to_sum_to_p():
 
 
 def test_infinite_penalty_excludes_and_gaussian_offset_is_a_shift():
-    X, y, offset, pf = _problem(seed=4)
+    X, y, offset, pf = problem(seed=4)
     pf[10] = np.inf
     path = lasso_path(X, y, offset=offset, penalty_factor=pf)
     assert np.all(path.coefs[:, 10] == 0)
@@ -136,33 +116,8 @@ def test_infinite_penalty_excludes_and_gaussian_offset_is_a_shift():
     np.testing.assert_allclose(path.intercepts, shifted.intercepts, atol=1e-12)
 
 
-def test_cv_rules_and_prevalidation():
-    X, y, offset, _ = _problem(seed=5)
-    foldid = random_folds(len(y), 5, np.random.default_rng(0))
-    cv = cv_lasso(X, y, foldid=foldid, offset=offset)
-    assert cv.index_min == np.flatnonzero(cv.cvm == cv.cvm.min())[0]
-    assert cv.index_1se <= cv.index_min
-    assert cv.cvm[cv.index_1se] <= cv.cvm[cv.index_min] + cv.cvsd[cv.index_min]
-    assert cv.lambda_1se >= cv.lambda_min
-    fold = foldid == 2  # prevalidated predictions = the fold fit at the full-data lambdas
-    fit = lasso_path(X[~fold], y[~fold], offset=offset[~fold], lambdas=cv.lambdas)
-    np.testing.assert_allclose(cv.preval[fold], fit.link(X[fold], offset[fold]), atol=1e-12)
-    np.testing.assert_allclose(cv.cvm, ((y[:, None] - cv.preval) ** 2).mean(axis=0))
-
-
-def test_folds():
-    groups = np.repeat([0, 1, 2], [13, 7, 22])
-    foldid = balanced_folds(groups, 5, np.random.default_rng(0))
-    sizes = np.bincount(foldid)
-    assert sizes.max() - sizes.min() <= 1
-    for g in range(3):
-        per = np.bincount(foldid[groups == g], minlength=5)
-        assert per.max() - per.min() <= 1
-    assert np.bincount(random_folds(23, 4, np.random.default_rng(1))).tolist() == [6, 6, 6, 5]
-
-
 def test_bad_inputs():
-    X, y, _, pf = _problem(seed=6)
+    X, y, _, pf = problem(seed=6)
     with pytest.raises(ValueError, match="length"):
         lasso_path(X, y[:-1])
     with pytest.raises(ValueError, match="coded 0/1"):
@@ -175,9 +130,63 @@ def test_bad_inputs():
         lasso_path(X, y, penalty_factor=-pf)
     with pytest.raises(ValueError, match="decreasing"):
         lasso_path(X, y, lambdas=[0.1, 0.2])
-    with pytest.raises(ValueError, match="at least 3 folds"):
-        cv_lasso(X, y, foldid=np.arange(len(y)) % 2)
-    yb = np.zeros(len(y))
-    yb[:2] = 1
-    with pytest.raises(ValueError, match="one class only"):
-        cv_lasso(X, yb, family="binomial", foldid=np.arange(len(y)) % 3 * (np.arange(len(y)) > 1))
+
+
+def test_lasso_path_validation():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    for kwargs, error, pattern in [
+        ({"tol": -1}, ValueError, "tol"),
+        ({"tol": np.nan}, ValueError, "tol"),
+        ({"max_iter": 0}, ValueError, "max_iter"),
+        ({"max_iter": True}, TypeError, "max_iter"),
+        ({"nlambda": 2.5}, TypeError, "nlambda"),
+        ({"lambdas": [0.5, np.nan]}, ValueError, "lambdas"),
+        ({"lambdas": [np.inf, 0.5]}, ValueError, "lambdas"),
+        ({"lambda_min_ratio": np.nan}, ValueError, "lambda_min_ratio"),
+        ({"intercept": "no"}, TypeError, "intercept"),
+    ]:
+        with pytest.raises(error, match=pattern):
+            lasso_path(X, y, **kwargs)
+    assert lasso_path(X, y, nlambda=np.int64(5), max_iter=np.int32(1000)).lambdas.size <= 5
+
+
+def test_constant_columns_are_still_left_out():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 3))
+    y = X[:, 0] + 0.1 * rng.standard_normal(30)
+    for const in (0.0, 3.7, -1e-12, 0.1 + 0.2):  # 0.1 + 0.2: the mean is not exact
+        Xc = np.hstack([X, np.full((30, 1), const)])
+        path = lasso_path(Xc, y, lambdas=[0.1, 0.01])
+        assert np.all(path.coefs[:, -1] == 0)
+        np.testing.assert_allclose(path.coefs[:, :3], lasso_path(X, y, lambdas=[0.1, 0.01]).coefs)
+
+
+def test_power_of_two_scales_are_exact_even_where_numpy_s_moments_underflow():
+    """Standardisation is scale-equivariant bit for bit: X * 2**k gives coefs / 2**k.
+
+    At 2**-600 the squares of the entries underflow, so ``X.std(axis=0)`` would be 0 (the
+    columns would count as constant); the path's column moments are taken on rescaled
+    columns and are exact.
+    """
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((57, 5)) * [1, 1e-3, 1e3, 7, 0.01] + [0, 0, 0, 100, 0]
+    y = X[:, 0] - 0.01 * X[:, 2] + rng.standard_normal(57)
+    ref = lasso_path(X, y, nlambda=20)
+    for s in (2.0**-600, 2.0**-40, 2.0**600):
+        path = lasso_path(X * s, y, nlambda=20)
+        np.testing.assert_array_equal(path.lambdas, ref.lambdas)
+        np.testing.assert_array_equal(path.coefs, ref.coefs / s)
+        np.testing.assert_array_equal(path.intercepts, ref.intercepts)
+
+
+def test_unconverged_paths_warn():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6))
+    y = X[:, 0] + rng.standard_normal(40)
+    with pytest.warns(ConvergenceWarning, match=r"did not converge within max_iter=1 .*lambda\["):
+        path = lasso_path(X, y, max_iter=1)
+    assert not path.converged.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert lasso_path(X, y).converged.all()  # a converged path is silent

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner, cv_lasso
-from papers.pretrained_lasso.ptlasso import pretraining_penalty
+from papers.pretrained_lasso.ptlasso import balanced_folds, pretraining_penalty
 from papers.pretrained_lasso.simulate import (
     binomial_example_beta,
     cate_data,
@@ -173,3 +173,13 @@ def test_rlearner():
         fit.fit(X, y, w + 1)
     with pytest.raises(ValueError, match="was not fitted"):
         fit.predict(X, alpha=0.25)
+
+
+def test_balanced_folds_spread_every_group_evenly():
+    groups = np.repeat([0, 1, 2], [13, 7, 22])
+    foldid = balanced_folds(groups, 5, np.random.default_rng(0))
+    sizes = np.bincount(foldid)
+    assert sizes.max() - sizes.min() <= 1
+    for g in range(3):
+        per = np.bincount(foldid[groups == g], minlength=5)
+        assert per.max() - per.min() <= 1

@@ -163,7 +163,8 @@ def _baselines_slower(results: Mapping[str, Results]) -> Verdict:
     ratios, parts = [], []
     for li, lam in enumerate(r["lams"]):
         for base in ("naive", "determinantal"):
-            ratios.append(med[li, methods.index(base)] / med[li, k])
+            slow = med[li, methods.index(base)]
+            ratios.append(slow / med[li, k] if np.isfinite(med[li, k]) else 0.0)
             parts.append(f"lambda = {lam:g} {base} {med[li, methods.index(base)]:g}")
         parts.append(f"shrinkage {med[li, k]:g}")
     detail = "median rounds to 1e-12 (inf = never): " + ", ".join(parts)
@@ -184,7 +185,7 @@ def _dimension_s(results: Mapping[str, Results]) -> Verdict:
             for j, lam in enumerate(r["lams"])
         )
     )
-    return at_most(dim - ora, 1.0, detail=detail)
+    return at_most(dim - ora if np.isfinite(ora) else np.inf, 1.0, detail=detail)
 
 
 def _real_ordering(results: Mapping[str, Results]) -> Verdict:
@@ -441,6 +442,13 @@ CLAIMS = (
         "abstract (real datasets: faster convergence)",
         ("newton_real",),
         _real_ordering,
+        expected_to_hold=False,
+        note="Does not hold: with m = 2d rows per agent and only q = 9 (breast_cancer) or 14 "
+        "(digits) agents, every distributed method is far from exact Newton, shrinkage "
+        "included (with unit steps all of them diverge at lambda = 1e-4); shrinkage is ahead "
+        "of naive averaging only on breast_cancer at lambda = 1e-2. The correction is derived "
+        "for i.i.d. Gaussian-like rows and many agents; real curvature-weighted rows at m = 2d "
+        "are far from that regime.",
         figure="newton_real",
         evidence=(
             "newton_real.partitions",
@@ -495,7 +503,8 @@ CLAIMS = (
     Claim(
         "sketch_shrinkage_improves",
         "Shrinkage-corrected sketch averaging keeps improving with q: its error falls at "
-        "least 3-fold from the smallest to the largest q (q^(-1/2) would give 6.3-fold).",
+        "least 3-fold from the smallest to the largest q (measured: the smallest factor over "
+        "d_lambda/d).",
         "abstract (sketching); brief E6",
         ("sketch_averaging",),
         _sketch_shrinkage,

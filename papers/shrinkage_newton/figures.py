@@ -201,7 +201,7 @@ def plot_sketch_averaging(results: Mapping[str, Results]):
         ax.set_yscale("log")
         ax.set_xlabel("number of sketches q")
         ax.set_ylabel("relative direction error")
-        ax.set_title(f"d_lambda / d = {fractions[fi]:g} (lambda = {r['lams'][fi].mean():.2g})")
+        ax.set_title(f"d_lambda/d = {fractions[fi]:g}, lambda = {r['lams'][fi].mean():.2g}")
     ax = axes.flat[len(fractions)]
     naive = r["errors"][methods.index("naive"), :, -1]
     ax.plot(
@@ -223,6 +223,6 @@ def plot_sketch_averaging(results: Mapping[str, Results]):
     )
     ax.set_xlabel("d_lambda / d")
     ax.set_ylabel("relative direction error")
-    ax.set_title("naive plateau: simulated vs predicted")
+    ax.set_title("naive plateau vs prediction")
     _legend_below(fig, axes.flat)
     return fig

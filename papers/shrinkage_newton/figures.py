@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from common.plotting import COLORS, figure
+from common.plotting import COLORS, figure, legend_below
 from common.results import Results
 
 STYLE = {
@@ -33,16 +33,6 @@ LABELS = {
     "lambda_only": "lambda-only control",
 }
 FLOOR, CEILING = 1e-17, 1e6  # suboptimality plotted inside [FLOOR, CEILING]
-
-
-def _legend_below(fig, axes, ncols: int = 3) -> None:
-    handles, labels = [], []
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def _band(ax, x, values, method, center="mean"):
@@ -74,7 +64,7 @@ def plot_resolvent_bias(results: Mapping[str, Results]):
         ax.set_xlabel("number of agents q")
         ax.set_ylabel("relative operator-norm error")
         ax.set_title(f"{_lam_text(lams[li])}, gamma = {r['gamma']:.2g}")
-    _legend_below(fig, axes.flat)
+    legend_below(fig, axes.flat, ncols=3)
     return fig
 
 
@@ -117,7 +107,7 @@ def plot_aspect_ratio(results: Mapping[str, Results]):
         ax.set_yscale("log")
         ax.set_xlabel("aspect ratio gamma = d / m")
         ax.set_ylabel("naive plateau (rel. error)")
-    _legend_below(fig, (left, right), ncols=2)
+    legend_below(fig, (left, right), ncols=2)
     return fig
 
 
@@ -138,7 +128,7 @@ def plot_newton_logistic(results: Mapping[str, Results]):
     fig, axes = figure(1, 2)
     for li, lam in enumerate(r["lams"]):
         _gap_panel(axes[0, li], r["gaps"][li], methods, f"synthetic, {_lam_text(lam)}")
-    _legend_below(fig, axes.flat)
+    legend_below(fig, axes.flat, ncols=3)
     return fig
 
 
@@ -151,7 +141,7 @@ def plot_newton_real(results: Mapping[str, Results]):
         for li, lam in enumerate(r["lams"]):
             title = f"{name} (q={q}, m={m}, d={d})\n{_lam_text(lam)}"
             _gap_panel(axes[di, li], r["gaps"][di, li], methods, title)
-    _legend_below(fig, axes.flat)
+    legend_below(fig, axes.flat, ncols=3)
     return fig
 
 
@@ -178,7 +168,7 @@ def plot_newton_least_squares(results: Mapping[str, Results]):
     )
     right.set_ylabel("eigenvalues of I - P H")
     right.set_title("iteration matrix\n(|eigenvalue| > 1 diverges)")
-    _legend_below(fig, (left, right))
+    legend_below(fig, (left, right), ncols=3)
     return fig
 
 
@@ -224,5 +214,5 @@ def plot_sketch_averaging(results: Mapping[str, Results]):
     ax.set_xlabel("d_lambda / d")
     ax.set_ylabel("relative direction error")
     ax.set_title("naive plateau vs prediction")
-    _legend_below(fig, axes.flat)
+    legend_below(fig, axes.flat, ncols=3)
     return fig

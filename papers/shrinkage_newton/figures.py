@@ -32,7 +32,16 @@ LABELS = {
     "shrinkage_fixed_point": "shrinkage (fixed-point s)",
     "lambda_only": "lambda-only control",
 }
-FLOOR, CEILING = 1e-17, 1e6  # suboptimality plotted inside [FLOOR, CEILING]
+SHORT = {
+    "exact": "exact",
+    "naive": "naive",
+    "determinantal": "determ.",
+    "shrinkage": "shr. oracle",
+    "shrinkage_dimension": "shr. 1-d/m",
+    "shrinkage_fixed_point": "shr. fixed pt",
+    "lambda_only": "lambda-only",
+}
+FLOOR, CEILING = 1e-17, 1e20  # suboptimality plotted inside [FLOOR, CEILING]
 
 
 def _band(ax, x, values, method, center="mean"):
@@ -160,12 +169,7 @@ def plot_newton_least_squares(results: Mapping[str, Results]):
     )
     for bound in (-1.0, 1.0):
         right.axhline(bound, color="0.5", ls=":", lw=1)
-    right.set_xticks(
-        range(len(methods)),
-        [LABELS[m].replace(" (", "\n(") for m in methods],
-        rotation=60,
-        fontsize=6,
-    )
+    right.set_xticks(range(len(methods)), [SHORT[m] for m in methods], rotation=45, fontsize=7)
     right.set_ylabel("eigenvalues of I - P H")
     right.set_title("iteration matrix\n(|eigenvalue| > 1 diverges)")
     legend_below(fig, (left, right), ncols=3)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from common import cli
-from common.claims import evaluate
+from common.claims import Status, evaluate
+from common.results import Results
 from papers.shrinkage_newton.claims import CLAIMS
 from papers.shrinkage_newton.paper import PAPER
 
@@ -58,3 +59,25 @@ def test_claims_declare_figures_and_evidence():
     for claim in CLAIMS:
         assert claim.figure in figures
         assert claim.evidence
+
+
+def _claim(claim_id):
+    return next(c for c in CLAIMS if c.id == claim_id)
+
+
+def test_plateau_and_divergence_claims_can_fail():
+    """The checks read the numbers: a wrong prediction or a converging naive run fails them."""
+    res = cli.run(PAPER, "resolvent_bias", overrides=TINY["resolvent_bias"])
+    errors = res.arrays["errors"].copy()
+    errors[1] = 1e-6  # negligible noise, so only the 5 % margin is left
+    errors[0, 0] = 1.2 * res["predicted_plateau"][0]  # 20 % above the prediction
+    bad = Results({**res.arrays, "errors": errors}, res.scalars, res.provenance)
+    verdict = _claim("naive_plateau_lambda0").check({"resolvent_bias": bad})
+    assert verdict.status == Status.DOES_NOT_HOLD
+    assert verdict.measured == pytest.approx(0.2, abs=1e-3)
+    ls = cli.run(PAPER, "newton_least_squares", overrides=TINY["newton_least_squares"])
+    radius = ls.arrays["spectral_radius"].copy()
+    radius[1] = 0.5  # naive contracting
+    fake = Results({**ls.arrays, "spectral_radius": radius}, ls.scalars, ls.provenance)
+    verdict = _claim("least_squares_naive_diverges").check({"newton_least_squares": fake})
+    assert verdict.status == Status.DOES_NOT_HOLD

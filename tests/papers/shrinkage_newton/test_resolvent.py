@@ -140,6 +140,7 @@ def test_batched_methods_equal_per_machine_formulas():
         (lambda b: deterministic_equivalent_kappa([1.0], 0.1, 0), "m"),
         (lambda b: shrinkage_coeff(30.0, 20), "d_lam"),
         (lambda b: local_fixed_point_s(b[0], "0.1"), "lam"),
+        (lambda b: averaged_inverse(b, 0.1, chunk=0), "chunk"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(call, match):

@@ -25,7 +25,11 @@ from scipy.optimize import brentq
 
 from common.cli import RunContext
 from common.datasets import sklearn_dataset
-from papers.shrinkage_newton.newton import distributed_newton, reference_optimum
+from papers.shrinkage_newton.newton import (
+    distributed_newton,
+    iteration_eigenvalues,
+    reference_optimum,
+)
 from papers.shrinkage_newton.resolvent import (
     effective_dimension,
     local_coefficients,
@@ -247,8 +251,6 @@ LS_METHODS = (*NEWTON_CURVES, "lambda_only")
 
 
 def run_newton_least_squares(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
-    from papers.shrinkage_newton.newton import iteration_eigenvalues
-
     q, m, d, seeds = params["q"], params["m"], params["d"], params["seeds"]
     lam, n_rounds = float(params["lam"]), params["n_rounds"]
     gaps = np.zeros((len(LS_METHODS), n_rounds + 1, seeds))

@@ -7,7 +7,7 @@
 claim expected to hold does not; the workflow runs it last, so that a claim
 that stops holding fails the build. ``compare --claims ... --against ...`` exits 1
 when two builds differ in a verdict or in a measured value that is not a timing
-(CI builds twice from clean and compares).
+(e.g. a local build against CI's).
 """
 
 from __future__ import annotations

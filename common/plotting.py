@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "STYLE", "figure", "save_figure", "style"]
+__all__ = ["COLORS", "STYLE", "figure", "legend_below", "save_figure", "style"]
 
 #: Colour-blind-safe palette (Okabe-Ito), in a fixed order.
 COLORS = (
@@ -97,3 +97,15 @@ def save_figure(fig: Figure, stem: str | os.PathLike) -> tuple[Path, Path]:
             os.replace(tmp, path)
     plt.close(fig)
     return png, pdf
+
+
+def legend_below(fig, axes, ncols: int = 4) -> None:
+    """One legend below the panels of ``fig`` for the labelled artists of ``axes`` (each
+    label once, in order of first appearance)."""
+    handles, labels = [], []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)

@@ -19,3 +19,25 @@ rule benchmarks:
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.convex_solvers "
         "--out results/benchmarks {params.quick} > {log} 2>&1"
+
+
+# Batched averaging of local inverses vs a per-machine Python loop (shrinkage_newton, issue 21):
+# `snakemake --cores 1 benchmark_shrinkage_averaging`; not part of `rule all`.
+rule benchmark_shrinkage_averaging:
+    output:
+        json="results/benchmarks/shrinkage_averaging_q1000_d100_m250.json",
+    log:
+        "logs/benchmarks/shrinkage_averaging.log",
+    conda:
+        "envs/replication.yaml"
+    threads: 1
+    params:
+        code=files_hash(
+            [
+                "benchmarks/shrinkage_averaging.py",
+                "papers/shrinkage_newton/resolvent.py",
+            ]
+        ),
+    shell:
+        "OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "
+        "python -m benchmarks.shrinkage_averaging --out results/benchmarks > {log} 2>&1"

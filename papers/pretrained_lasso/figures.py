@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from common.plotting import COLORS, figure
+from common.plotting import COLORS, figure, legend_below
 from common.results import Results
 
 MODEL_COLORS = {"overall": COLORS[1], "individual": COLORS[2], "pretrained": COLORS[0]}
@@ -48,16 +48,6 @@ def _differences(ax, labels, values: np.ndarray, title: str, xlabel: str) -> Non
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
-
-
-def _legend_below(fig, axes_with_handles, ncols: int = 4) -> None:
-    handles, labels = [], []
-    for ax in axes_with_handles:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def _alpha_curve(ax, grid, test_by_alpha, baselines: dict, title: str, ylabel: str) -> None:
@@ -113,7 +103,7 @@ def plot_gaussian_error_vs_alpha(results: Mapping[str, Results]):
     _alpha_histogram(flat[sigmas.size], r["alpha_hat"], [f"sigma {s:g}" for s in sigmas])
     for ax in flat[n:]:
         ax.remove()
-    _legend_below(fig, flat[:n], ncols=3)
+    legend_below(fig, flat[:n], ncols=3)
     return fig
 
 
@@ -152,7 +142,7 @@ def plot_gaussian_per_group(results: Mapping[str, Results]):
     ax.set_xticks(range(3), labels)
     ax.set_ylabel("features selected")
     ax.set_title(f"support sizes, sigma = {sigmas[i]:g}")
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0])
     return fig
 
 
@@ -207,7 +197,7 @@ def plot_support_recovery(results: Mapping[str, Results]):
         ax.set_ylabel(ylabel)
         ax.set_title(title)
     axes[1, 1].remove()
-    _legend_below(fig, [axes[0, 0]], ncols=2)
+    legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 
@@ -225,7 +215,7 @@ def plot_alpha_choice(results: Mapping[str, Results]):
     ax.set_xlabel("alpha")
     ax.set_ylabel("CV error / its minimum")
     ax.set_title("CV curve over alpha")
-    _legend_below(fig, [axes[0, 0]], ncols=2)
+    legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 
@@ -269,7 +259,7 @@ def plot_cate(results: Mapping[str, Results]):
     ax.set_ylabel("test MSE of tau(x)")
     ax.set_title("CATE estimation error")
     _alpha_histogram(axes[0, 1], r["alpha_hat"], [f"{s} support" for s in settings])
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0])
     return fig
 
 
@@ -291,7 +281,7 @@ def plot_diabetes(results: Mapping[str, Results]):
         "test MSE",
     )
     _alpha_histogram(axes[1, 1], r["alpha_hat"][None], ["splits"])
-    _legend_below(fig, [axes[1, 0]], ncols=3)
+    legend_below(fig, [axes[1, 0]], ncols=3)
     return fig
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from common.plotting import COLORS, figure
+from common.plotting import COLORS, figure, legend_below
 from common.results import Results
 from papers.accelerated_sgd.rates import loglog_slope
 
@@ -26,17 +26,6 @@ LABELS = {
 COLOR = dict(zip(LABELS, (*COLORS[:6], COLORS[2]), strict=True))  # AGD never meets v1 SAGD
 #: Upper limit of the relative-suboptimality axes (diverging runs leave the panel).
 TOP = 1e12
-
-
-def _legend_below(fig, axes, ncols: int = 2) -> None:
-    """One legend under the panels with every distinct label of ``axes``."""
-    entries = {}
-    for ax in axes:
-        handles, labels = ax.get_legend_handles_labels()
-        entries.update(
-            {lab: h for h, lab in zip(handles, labels, strict=True) if lab not in entries}
-        )
-    fig.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=ncols)
 
 
 def _seed_lines(ax, k, gap: np.ndarray, method: str, style: str = "-") -> None:
@@ -89,7 +78,7 @@ def plot_falsification(results: Mapping[str, Results]):
         )
         titles = (f"population LS, d = {d}, rho = {d + 2}", f"d = {d}: first 4 sqrt(d) steps")
         _trajectory_pair(row, k, gap, r["methods"], bounds, (4 * np.sqrt(d), 1e-2, 1e2), titles)
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0], ncols=2)
     return fig
 
 
@@ -104,7 +93,7 @@ def plot_falsification_finite_sum(results: Mapping[str, Results]):
     )
     titles = (f"finite-sum LS, rho = {r['b_rho']:.0f}", "first 400 iterations")
     _trajectory_pair(axes[0], k, gap, r["b_methods"], bounds, (400, 1e-6, 1e3), titles)
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0], ncols=2)
     return fig
 
 
@@ -125,7 +114,7 @@ def plot_semi_bound(results: Mapping[str, Results]):
         ax.set_title(f"{name}: rho {r[f'rho_{name}']:.0f}, kappa {r[f'kappa_{name}']:.3g}")
     for ax in flat[len(names) :]:
         ax.remove()
-    _legend_below(fig, flat[: len(names)], ncols=3)
+    legend_below(fig, flat[: len(names)], ncols=3)
     return fig
 
 
@@ -162,7 +151,7 @@ def plot_acceleration(results: Mapping[str, Results]):
     ax.set_xlabel("condition number kappa")
     ax.set_ylabel("speed-up (iteration ratio)")
     ax.set_title("acceleration")
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0], ncols=2)
     return fig
 
 
@@ -197,7 +186,7 @@ def plot_rho_dependence(results: Mapping[str, Results]):
     ax.set_xlabel("exact SGC constant rho_b")
     ax.set_ylabel("mean ||g_k||^2 / ||grad f(y_k)||^2")
     ax.set_title("SGC ratio met along the trajectory")
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0], ncols=2)
     return fig
 
 
@@ -240,5 +229,5 @@ def plot_convex(results: Mapping[str, Results]):
     sx.set_xlabel("iteration k")
     sx.set_ylabel("local slope d log f / d log k")
     sx.set_title("local log-log slope")
-    _legend_below(fig, axes[0])
+    legend_below(fig, axes[0], ncols=2)
     return fig

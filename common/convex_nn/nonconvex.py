@@ -199,6 +199,8 @@ def train_ensemble(
     ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps).astype(int)
     if ts.ndim != 1 or ts.size == 0 or ts[0] < 0 or ts[-1] > steps or np.any(np.diff(ts) <= 0):
         raise ValueError(f"trace_steps must be increasing ints in [0, steps={steps}]")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     dt = getattr(torch, dtype)
     S, c = lr.size, (None if y.ndim == 1 else y.shape[1])
     gen = torch.Generator().manual_seed(int(seed))
@@ -265,7 +267,7 @@ def train_ensemble(
                 A, B = weights()
                 trace[:, k] = member_objectives(A, B).cpu().numpy()
                 if callback is not None:
-                    callback(t, A, B)
+                    callback(t, A.detach(), B.detach())
             k += 1
     alive &= _freeze_diverged(leaves, where)
     A, B = (w.detach().clone().requires_grad_() for w in weights())

@@ -165,6 +165,7 @@ def test_callback_sees_the_trace_steps():
         ({"momentum": 1.0}, "momentum"),
         ({"optimizer": "adam", "momentum": 0.5}, "momentum"),
         ({"output_penalty": "l3"}, "output_penalty"),
+        ({"dtype": "float16"}, "dtype"),
         ({"trace_steps": [3, 2]}, "trace_steps"),
         ({"trace_steps": [0, 5]}, "trace_steps"),
         ({"init": (np.zeros((1, 2, 3)), np.zeros((1, 2)))}, "init"),

@@ -8,10 +8,11 @@ Pilanci & Ergen (ICML 2020) and Mishkin, Sahiner & Pilanci (ICML 2022), in paper
 with CVXPY reference solvers, fast solvers (R-FISTA + active-set Newton for the gated program,
 a certified working-set method for the ReLU program; JAX augmented Lagrangian and ADMM as
 first-order alternatives), dual certificates (brief §5), maps to and from networks (§4), a
-torch non-convex baseline and scikit-learn estimators. Patterns come
-from :mod:`common.arrangements`. Guide and measurements: ``common/convex_nn/README.md``.
-Used by convex_landscape (2312.12657), relaxation_gap (2402.03625), lasso_mirrors
-(2403.01046), convex_diffusion (2402.01965) and riemannian_lora (2402.02347).
+torch trainer of non-convex networks (one or a batched ensemble) and scikit-learn estimators.
+Patterns come from :mod:`common.arrangements`. Guide and measurements:
+``common/convex_nn/README.md``. Used by convex_landscape (2312.12657), relaxation_gap
+(2402.03625), lasso_mirrors (2403.01046), convex_diffusion (2402.01965) and riemannian_lora
+(2402.02347).
 """
 
 from .certificates import (
@@ -35,7 +36,13 @@ from .maps import (
     patterns_of_network,
     to_network,
 )
-from .nonconvex import NonconvexResult, TwoLayerNet, train_nonconvex
+from .nonconvex import (
+    EnsembleResult,
+    NonconvexResult,
+    network_forward,
+    train_ensemble,
+    train_nonconvex,
+)
 from .problem import (
     activation_coefficients,
     beta_from_scnn,
@@ -56,6 +63,7 @@ __all__ = [
     "ConvexReLURegressor",
     "ConvexResult",
     "DualityGap",
+    "EnsembleResult",
     "Formulation",
     "Huber",
     "Logistic",
@@ -63,7 +71,6 @@ __all__ = [
     "NonconvexResult",
     "Solver",
     "Squared",
-    "TwoLayerNet",
     "UnsupportedProblemError",
     "activation_coefficients",
     "active_neuron_residual",
@@ -77,6 +84,7 @@ __all__ = [
     "dual_constraint_values",
     "duality_gap",
     "get_solver",
+    "network_forward",
     "network_objective",
     "network_predict",
     "network_to_convex",
@@ -87,5 +95,6 @@ __all__ = [
     "scnn_lambda",
     "solve_convex",
     "to_network",
+    "train_ensemble",
     "train_nonconvex",
 ]

@@ -1,27 +1,49 @@
-r"""Non-convex two-layer network baseline in torch (float64; brief §7.6).
+r"""Non-convex two-layer networks in torch: the one trainer of the package (brief §7.6).
 
-.. math:: \min_{W_1,w_2}\ \tfrac12\|\sigma(XW_1^\top)w_2-y\|^2
-          +\tfrac\beta2\big(\|W_1\|_F^2+\|w_2\|^2\big)
+Each member :math:`s` of an ensemble of independent networks minimises, in paper scaling,
 
-(paper scaling; the penalty is in the loss, never an optimiser's ``weight_decay``). Trained by
-full-batch gradient descent, mini-batch SGD or Adam, seeded by a ``torch.Generator`` derived
-from the caller's seed (:func:`common.seeds.derive_seed`); records the *full-data* objective
-after every iteration (epoch for SGD/Adam mini-batches). ReLU'(0) = 0 (PyTorch), i.e. the
-strict ``>`` convention at ties (brief §2.5). For ``c`` outputs the penalty is the ordinary
-:math:`\|w_2\|_F^2`, which does *not* decouple; it matches the convex programs' per-output
-convention only for networks whose neurons feed a single output (as from ``to_network``).
+.. math:: F_s=\ell\big(\sigma(XW_s^\top)w_s,\,y\big)
+          +\tfrac\beta2\big(\|W_s\|_F^2+\mathrm{pen}(w_s)\big),
+
+with :math:`\mathrm{pen}(w)=\|w\|_F^2` (``output_penalty="l2"``) or
+:math:`\sum_j\|w_{j\cdot}\|_1^2` (``"l1"``, a vector-output network's per-neuron penalty); the
+penalty is in the loss, never an optimiser's ``weight_decay``. Members differ in their seed
+draw and learning rate, so a (seed x learning-rate) grid trains in one batched loop (on a CPU
+the cost of a tiny network is per-operation overhead). Optimisers (``torch.optim``): ``"gd"``
+(full-batch gradient descent), ``"sgd"`` (mini-batches: every member walks through its own
+random permutation of the rows each epoch, the data term rescaled by ``n / batch`` so each step
+is an unbiased estimate of the full gradient) and ``"adam"`` (full batch unless a
+``batch_size`` is given); ``momentum`` for ``gd`` / ``sgd``. The activation is piecewise linear,
+:math:`\sigma(t)=at` (:math:`t>0`), :math:`bt` (:math:`t\le0`), so :math:`\sigma'(0)=b`
+(ReLU'(0) = 0 as in PyTorch: the strict ``>`` convention at ties, brief §2.5). The full-data
+objective is recorded at chosen steps; a member whose weights are non-finite (or exceed
+``1e20``) there is frozen at zero and reported as ``inf`` from then on. For ``c`` outputs with
+``"l2"`` the penalty does *not* decouple; it matches the convex programs' per-output convention
+only for networks whose neurons feed a single output (as from ``to_network``).
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .problem import activation_coefficients, check_beta, check_loss, check_X, check_y
 
-__all__ = ["NonconvexResult", "TwoLayerNet", "train_nonconvex"]
+__all__ = [
+    "OPTIMIZERS",
+    "EnsembleResult",
+    "NonconvexResult",
+    "network_forward",
+    "train_ensemble",
+    "train_nonconvex",
+]
+
+OPTIMIZERS = ("gd", "sgd", "adam")
+_DIVERGED = 1e20
 
 
 def _torch():
@@ -30,39 +52,260 @@ def _torch():
     return torch
 
 
-class TwoLayerNet:
-    """Factory for a ``torch.nn.Module`` two-layer network ``sigma(x W1^T) w2`` (no biases;
-    append a ones column to X for a regularised bias, convention B1)."""
+def network_forward(X, W1, w2, activation=(1.0, 0.0)):
+    """Torch outputs of stacked networks: ``X (n, d)`` or ``(S, n, d)``, ``W1 (S, m, d)``,
+    ``w2 (S, m)`` or ``(S, m, c)`` -> ``(S, n)`` or ``(S, n, c)``."""
+    torch = _torch()
+    a, b = activation_coefficients(activation)
+    Z = X @ W1.transpose(1, 2)
+    H = torch.where(Z > 0, a * Z, b * Z)
+    if w2.ndim == 2:
+        return (H @ w2[:, :, None])[:, :, 0]
+    return H @ w2
 
-    def __new__(cls, d: int, m: int, c: int | None = None, *, activation="relu", generator=None,
-                init_scale: float = 1.0, dtype=None):  # fmt: skip
-        torch = _torch()
-        a, b = activation_coefficients(activation)
-        dtype = dtype or torch.float64
 
-        class _Net(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                w1 = torch.randn(m, d, generator=generator, dtype=dtype) * init_scale / np.sqrt(d)
-                shape = (m,) if c is None else (m, c)
-                w2 = torch.randn(*shape, generator=generator, dtype=dtype) * init_scale / np.sqrt(m)
-                self.W1 = torch.nn.Parameter(w1)
-                self.w2 = torch.nn.Parameter(w2)
+def _penalty(W1, w2, output_penalty):
+    """Per member ``||W1||_F^2 + pen(w2)``, shape ``(S,)``."""
+    pw = (w2**2).flatten(1).sum(1) if output_penalty == "l2" else (w2.abs().sum(2) ** 2).sum(1)
+    return (W1**2).flatten(1).sum(1) + pw
 
-            def forward(self, X):
-                Z = X @ self.W1.T
-                H = torch.where(Z > 0, a * Z, b * Z)
-                return H @ self.w2
 
-            def penalty(self):
-                return 0.5 * ((self.W1**2).sum() + (self.w2**2).sum())
+@dataclass(frozen=True, eq=False)
+class EnsembleResult:
+    """What :func:`train_ensemble` returns (``S`` members, width ``m``; numpy float64).
 
-        return _Net()
+    Attributes: ``W1 (S, m, d)``, ``w2 (S, m)`` or ``(S, m, c)``; ``objective (S,)`` the final
+    full-data objective (``inf`` where a member diverged); ``grad_norm (S,)`` the final
+    full-gradient norm; ``trace (S, T)`` the full-data objective after each of ``trace_steps
+    (T,)`` optimiser steps (0: at initialisation; ``inf`` after divergence); ``diverged (S,)``.
+    """
+
+    W1: np.ndarray
+    w2: np.ndarray
+    objective: np.ndarray
+    grad_norm: np.ndarray
+    trace: np.ndarray
+    trace_steps: np.ndarray
+    diverged: np.ndarray
+
+
+def _positive_int(name, v) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        raise ValueError(f"{name} must be a positive int, got {v!r}")
+    return int(v)
+
+
+def _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n):
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    lr = np.asarray(lrs, dtype=np.float64).reshape(-1)
+    if lr.size == 0 or not np.all(np.isfinite(lr) & (lr > 0)):
+        raise ValueError(f"lrs must be a non-empty sequence of positive numbers, got {lrs!r}")
+    if not (np.isfinite(momentum) and 0 <= momentum < 1) or (momentum and optimizer == "adam"):
+        raise ValueError(f"momentum must lie in [0, 1) and needs 'gd' or 'sgd', got {momentum!r}")
+    if output_penalty not in ("l2", "l1"):
+        raise ValueError(f"output_penalty must be 'l2' or 'l1', got {output_penalty!r}")
+    b = n if batch_size is None else batch_size
+    if isinstance(b, bool) or not isinstance(b, int | np.integer) or not 1 <= b <= n:
+        raise ValueError(f"batch_size must be an int in [1, n={n}], got {batch_size!r}")
+    if optimizer == "gd" and b < n:
+        raise ValueError("optimizer 'gd' is full-batch; use 'sgd' for batch_size < n")
+    return lr, int(b)
+
+
+def _initial(init, S, m, d, c, gen, init_scale, dtype):
+    torch = _torch()
+    w2_shape = (S, m) if c is None else (S, m, c)
+    if init is None:
+        W1 = torch.randn(S, m, d, generator=gen, dtype=dtype) * (init_scale / np.sqrt(d))
+        w2 = torch.randn(*w2_shape, generator=gen, dtype=dtype) * (init_scale / np.sqrt(m))
+        return W1, w2
+    W1, w2 = (np.asarray(a, dtype=np.float64) for a in init)
+    if W1.shape != (S, m, d) or w2.shape != w2_shape:
+        raise ValueError(
+            f"init must be W1 {(S, m, d)} and w2 {w2_shape}, got {W1.shape}, {w2.shape}"
+        )
+    if not (np.isfinite(W1).all() and np.isfinite(w2).all()):
+        raise ValueError("init contains NaN or inf")
+    return torch.as_tensor(W1, dtype=dtype), torch.as_tensor(w2, dtype=dtype)
+
+
+def train_ensemble(
+    X,
+    y,
+    m: int,
+    beta: float,
+    *,
+    lrs,
+    optimizer: str = "gd",
+    steps: int = 1000,
+    batch_size: int | None = None,
+    momentum: float = 0.0,
+    seed: int = 0,
+    init_scale: float = 1.0,
+    init=None,
+    activation="relu",
+    loss="squared",
+    output_penalty: str = "l2",
+    trace_steps=None,
+    callback: Callable | None = None,
+    dtype: str = "float64",
+    device: str = "cpu",
+    progress: bool | None = None,
+) -> EnsembleResult:
+    r"""Train ``len(lrs)`` independent two-layer networks of width ``m`` at once.
+
+    Parameters
+    ----------
+    X, y : arrays ``(n, d)``, ``(n,)`` or ``(n, c)``
+    m : int
+        Width.
+    beta : float >= 0
+        Weight decay in paper scaling.
+    lrs : sequence of float > 0
+        One learning rate per member (repeat a value for several seeds).
+    optimizer : {"gd", "sgd", "adam"}
+    steps : int
+        Optimiser steps (one per mini-batch).
+    batch_size : int, optional
+        Rows per step (default: all, ``n``; ``"gd"`` needs all).
+    momentum : float in [0, 1)
+        Heavy-ball momentum of ``torch.optim.SGD`` (``"gd"``, ``"sgd"``).
+    seed : int
+        Seeds the ``torch.Generator`` of the initialisation and the mini-batch order:
+        :math:`W\sim\mathcal N(0,s^2/d)`, :math:`w\sim\mathcal N(0,s^2/m)`, ``s = init_scale``.
+    init : (W1 (S, m, d), w2 (S, m) or (S, m, c)), optional
+        Start from these weights (the optimiser state starts afresh).
+    activation : "relu", "abs", ("leaky", kappa) or slopes (a, b)
+    loss : a loss name or object (:mod:`common.convex_nn.losses`)
+    output_penalty : {"l2", "l1"}
+    trace_steps : increasing ints in [0, steps], optional
+        When to record the full-data objective (default: every step, 0 included).
+    callback : callable, optional
+        ``callback(step, W1, w2)`` (detached torch tensors) at every trace step.
+    dtype, device : torch dtype name and device of the computation
+    progress : bool, optional
+        tqdm progress bar; default: only when stderr is a TTY.
+    """
+    torch = _torch()
+    X = check_X(X)
+    n, d = X.shape
+    y = check_y(y, n)
+    beta = check_beta(beta)
+    m, steps = _positive_int("m (width)", m), _positive_int("steps", steps)
+    lr, bs = _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n)
+    fit = check_loss(loss, y).torch_value
+    act = activation_coefficients(activation)
+    ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps).astype(int)
+    if ts.ndim != 1 or ts.size == 0 or ts[0] < 0 or ts[-1] > steps or np.any(np.diff(ts) <= 0):
+        raise ValueError(f"trace_steps must be increasing ints in [0, steps={steps}]")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    dt = getattr(torch, dtype)
+    S, c = lr.size, (None if y.ndim == 1 else y.shape[1])
+    gen = torch.Generator().manual_seed(int(seed))
+    W1, w2 = _initial(init, S, m, d, c, gen, init_scale, dt)
+    # one parameter group per distinct learning rate; `where` puts the members back in order
+    groups = [np.flatnonzero(lr == v) for v in dict.fromkeys(lr.tolist())]
+    where = torch.as_tensor(np.argsort(np.concatenate(groups)), device=device)
+    leaves = [
+        (W1[g].to(device).requires_grad_(), w2[g].to(device).requires_grad_()) for g in groups
+    ]
+    params = [
+        {"params": list(p), "lr": float(lr[g[0]])} for p, g in zip(leaves, groups, strict=True)
+    ]
+    if optimizer == "adam":
+        opt = torch.optim.Adam(params)
+    else:
+        opt = torch.optim.SGD(params, momentum=momentum)
+    Xt, yt = (
+        torch.as_tensor(X, dtype=dt, device=device),
+        torch.as_tensor(y, dtype=dt, device=device),
+    )
+    alive = torch.ones(S, dtype=torch.bool, device=device)
+
+    def weights():
+        if len(leaves) == 1:
+            return leaves[0]
+        return (torch.cat([p[0] for p in leaves])[where], torch.cat([p[1] for p in leaves])[where])
+
+    def member_objectives(A, B):
+        pred = network_forward(Xt, A, B, act)
+        F = torch.stack([fit(pred[s], yt) for s in range(S)]) + 0.5 * beta * _penalty(
+            A, B, output_penalty
+        )
+        return torch.where(alive, F, torch.inf)
+
+    trace = np.full((S, ts.size), np.inf)
+    k = 0
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = range(1, steps + 1)
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(bar, desc=f"{optimizer} x{S}", leave=False)
+    per_epoch = -(-n // bs)
+    order = None
+    for t in itertools.chain([0], bar):
+        if t > 0:
+            j = (t - 1) % per_epoch
+            if bs < n and j == 0:
+                order = torch.argsort(torch.rand(S, n, generator=gen), dim=1).to(device)
+            A, B = weights()
+            opt.zero_grad()
+            if bs < n:
+                idx = order[:, j * bs : (j + 1) * bs]
+                pred = network_forward(Xt[idx], A, B, act)
+                data = fit(pred, yt[idx]) * (n / idx.shape[1])
+            else:
+                data = fit(network_forward(Xt, A, B, act), yt)
+            (data + 0.5 * beta * _penalty(A, B, output_penalty).sum()).backward()
+            opt.step()
+        if k < ts.size and t == ts[k]:
+            alive &= _freeze_diverged(leaves, where)
+            with torch.no_grad():
+                A, B = weights()
+                trace[:, k] = member_objectives(A, B).cpu().numpy()
+                if callback is not None:
+                    callback(t, A.detach(), B.detach())
+            k += 1
+    alive &= _freeze_diverged(leaves, where)
+    A, B = (w.detach().clone().requires_grad_() for w in weights())
+    F = member_objectives(A, B)
+    gA, gB = torch.autograd.grad(torch.where(alive, F, 0.0).sum(), (A, B))
+    gnorm = torch.sqrt((gA**2).flatten(1).sum(1) + (gB**2).flatten(1).sum(1))
+    return EnsembleResult(
+        W1=A.detach().cpu().double().numpy(),
+        w2=B.detach().cpu().double().numpy(),
+        objective=F.detach().cpu().double().numpy(),
+        grad_norm=torch.where(alive, gnorm, torch.inf).cpu().double().numpy(),
+        trace=trace,
+        trace_steps=ts,
+        diverged=~alive.cpu().numpy(),
+    )
+
+
+def _freeze_diverged(leaves, where):
+    """Zero every member whose weights are non-finite or beyond ``1e20``; ``(S,)`` alive mask.
+
+    Checked where the objective is recorded: members are independent, so a diverged one cannot
+    disturb the others in between (its non-finite values stay non-finite)."""
+    torch = _torch()
+    ok = []
+    with torch.no_grad():
+        for W1, w2 in leaves:
+            good = torch.ones(W1.shape[0], dtype=torch.bool, device=W1.device)
+            for w in (W1, w2):
+                a = w.flatten(1)
+                good &= torch.isfinite(a).all(1) & (a.abs().amax(1) <= _DIVERGED)
+            W1[~good], w2[~good] = 0.0, 0.0
+            ok.append(good)
+    return torch.cat(ok)[where]
 
 
 @dataclass(frozen=True, eq=False)
 class NonconvexResult:
-    """Trained weights (numpy float64), objective history and settings."""
+    """One trained network (numpy float64), its objective history and settings."""
 
     W1: np.ndarray
     w2: np.ndarray
@@ -93,95 +336,36 @@ def train_nonconvex(
     w2_init=None,
     progress: bool | None = None,
 ) -> NonconvexResult:
-    """Train a two-layer network on the non-convex objective in paper scaling.
+    """Train one two-layer network (:func:`train_ensemble` with one member).
 
-    Parameters
-    ----------
-    X, y : arrays ``(n, d)``, ``(n,)`` or ``(n, c)``
-    m : int
-        Width.
-    beta : float
-        Weight decay in paper scaling (penalty ``beta/2 (||W1||^2 + ||w2||^2)`` in the loss).
-    optimizer : {"gd", "sgd", "adam"}
-        ``gd``: full-batch gradient descent; ``sgd``/``adam``: mini-batches of ``batch_size``
-        (default: full batch), the data term rescaled by ``n / batch`` so each step is an
-        unbiased estimate of the full gradient.
-    iterations : int
-        Steps for ``gd``; epochs for ``sgd``/``adam``.
-    seed : int
-        Seeds a ``torch.Generator`` for the initialisation and batch order.
-    progress : bool, optional
-        tqdm progress bar; default: only when stderr is a TTY.
-
-    Returns
-    -------
-    NonconvexResult with ``history[k]`` the full-data objective after step/epoch ``k``
-    (``history[0]`` at initialisation).
+    ``iterations``: steps for ``gd``; epochs of ``ceil(n / batch_size)`` steps for ``sgd`` and
+    ``adam``. ``W1_init (m, d)``, ``w2_init (m,)`` / ``(m, c)``: start there (both or neither).
+    Returns ``history[k]``, the full-data objective after step/epoch ``k`` (``history[0]`` at
+    initialisation).
     """
-    torch = _torch()
     X = check_X(X)
-    n, d = X.shape
-    y = check_y(y, n)
-    beta = check_beta(beta)
-    if optimizer not in ("gd", "sgd", "adam"):
-        raise ValueError(f"optimizer must be 'gd', 'sgd' or 'adam', got {optimizer!r}")
-    if not isinstance(m, int | np.integer) or isinstance(m, bool) or m < 1:
-        raise ValueError(f"m (width) must be a positive int, got {m!r}")
+    n = X.shape[0]
     if not (isinstance(lr, float | int) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
-    loss = check_loss(loss, y)
-    bs = n if batch_size is None else int(batch_size)
-    if not 1 <= bs <= n:
-        raise ValueError(f"batch_size must be in [1, n={n}], got {batch_size!r}")
-    gen = torch.Generator().manual_seed(int(seed))
-    c = None if y.ndim == 1 else y.shape[1]
-    net = TwoLayerNet(d, m, c, activation=activation, generator=gen, init_scale=init_scale)
-    with torch.no_grad():
-        if W1_init is not None:
-            net.W1.copy_(torch.as_tensor(np.asarray(W1_init, dtype=np.float64)))
-        if w2_init is not None:
-            net.w2.copy_(torch.as_tensor(np.asarray(w2_init, dtype=np.float64)))
-    Xt = torch.as_tensor(X)
-    yt = torch.as_tensor(y)
-
-    fit = loss.torch_value
-
-    def full_objective():
-        with torch.no_grad():
-            return float(fit(net(Xt), yt) + beta * net.penalty())
-
-    if optimizer == "adam":
-        opt = torch.optim.Adam(net.parameters(), lr=lr)
-    else:
-        opt = torch.optim.SGD(net.parameters(), lr=lr)
-    history = [full_objective()]
-    show = sys.stderr.isatty() if progress is None else progress
-    steps = range(int(iterations))
-    if show:
-        from tqdm.auto import tqdm
-
-        steps = tqdm(steps, desc=f"{optimizer} lr={lr:g}", leave=False)
-    diverged = False
-    for _ in steps:
-        order = torch.randperm(n, generator=gen) if bs < n else torch.arange(n)
-        for start in range(0, n, bs):
-            idx = order[start : start + bs]
-            opt.zero_grad()
-            obj = fit(net(Xt[idx]), yt[idx]) * (n / len(idx)) + beta * net.penalty()
-            obj.backward()
-            opt.step()
-        history.append(full_objective())
-        if not np.isfinite(history[-1]):
-            diverged = True
-            break
+    iterations = _positive_int("iterations", iterations)
+    per_epoch = 1 if optimizer == "gd" or batch_size is None else -(-n // int(batch_size))
+    if (W1_init is None) != (w2_init is None):
+        raise ValueError("pass both W1_init and w2_init, or neither")
+    init = None if W1_init is None else (np.asarray(W1_init)[None], np.asarray(w2_init)[None])
+    run = train_ensemble(
+        X, y, m, beta, lrs=[lr], optimizer=optimizer, steps=iterations * per_epoch,
+        batch_size=batch_size, seed=seed, init_scale=init_scale, init=init,
+        activation=activation, loss=loss, trace_steps=np.arange(iterations + 1) * per_epoch,
+        progress=progress,
+    )  # fmt: skip
     return NonconvexResult(
-        W1=net.W1.detach().numpy().copy(),
-        w2=net.w2.detach().numpy().copy(),
-        objective=history[-1],
-        history=np.asarray(history),
+        W1=run.W1[0],
+        w2=run.w2[0],
+        objective=float(run.objective[0]),
+        history=run.trace[0],
         optimizer=optimizer,
         lr=float(lr),
         seed=int(seed),
-        iterations=len(history) - 1,
-        diverged=diverged,
+        iterations=iterations,
+        diverged=bool(run.diverged[0]),
     )

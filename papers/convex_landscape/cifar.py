@@ -13,7 +13,7 @@ Models (paper scaling divided by the batch size, as in the script):
 
 * non-convex: :math:`x\mapsto W_2(W_1x)_+`, loss
   :math:`[\tfrac12\|\hat Y-Y\|^2+\tfrac\beta2\|W_1\|_F^2+\tfrac\beta2\sum_j\|W_2[:,j]\|_1^2]/b`,
-  SGD with momentum 0.9;
+  SGD with momentum 0.9 (the core trainer, :func:`common.convex_nn.train_ensemble`);
 * convex: gates :math:`g_i` (``P`` of them, dense Gaussian = "Convex-Random", 3x3 patch =
   "Convex-Conv") give :math:`D_i(x)=\mathbb 1[g_i^\top x\ge0]`; output
   :math:`\hat y_c=\sum_iD_i(x)\,x^\top(v_{ic}-w_{ic})`; loss
@@ -37,6 +37,7 @@ import numpy as np
 import torch
 
 from common.arrangements import sample_gates
+from common.convex_nn import network_forward, train_ensemble
 from common.datasets import require_path, sklearn_dataset, split_rows
 
 __all__ = [
@@ -201,25 +202,40 @@ def _predict(model_fn, X, batch):
 
 
 def train_nonconvex(Xtr, ytr, Xte, yte, *, width, lr, beta, epochs, batch, seed, device="cpu"):
-    """SGD (momentum 0.9) on the two-layer ReLU net; per-epoch history of time/objective/acc."""
-    gen = torch.Generator(device="cpu").manual_seed(int(seed))
-    d = Xtr.shape[1]
-    W1 = (torch.randn(width, d, generator=gen) / np.sqrt(d)).to(device).requires_grad_()
-    W2 = (torch.randn(10, width, generator=gen) / np.sqrt(width)).to(device).requires_grad_()
-    opt = torch.optim.SGD([W1, W2], lr=lr, momentum=0.9)
+    """SGD (momentum 0.9) on the two-layer ReLU net; per-epoch history of time/objective/acc.
 
-    def model(X):
-        return torch.relu(X @ W1.T) @ W2.T
+    The script's per-batch loss ``[paper loss + beta/2 (||W1||^2 + sum_j ||W2[:, j]||_1^2)] / b``
+    is the core trainer's (:func:`common.convex_nn.train_ensemble`, ``output_penalty="l1"``)
+    objective with weight decay ``beta n / b``, divided by ``n``: the same SGD steps with
+    learning rate ``lr / n``; the recorded objective (full data, end of epoch) is divided by
+    ``n`` back to the script's scale.
+    """
+    n = len(Xtr)
+    per_epoch = -(-n // batch)
+    Xv, yv = torch.as_tensor(Xte, device=device), torch.as_tensor(yte, device=device)
+    Xt, ytr_t = torch.as_tensor(Xtr, device=device), torch.as_tensor(ytr, device=device)
+    hist = {"time": [], "train_acc": [], "test_acc": []}
+    start = time.perf_counter()
 
-    def step(X, Y):
-        opt.zero_grad()
-        loss = 0.5 * ((model(X) - Y) ** 2).sum() + 0.5 * beta * (W1**2).sum()
-        loss = (loss + 0.5 * beta * (W2.abs().sum(0) ** 2).sum()) / len(X)
-        loss.backward()
-        opt.step()
-        return loss.detach()
+    def record(step, W1, W2):
+        if step == 0:
+            return
+        if device != "cpu":
+            torch.cuda.synchronize()
+        for X, y, key in ((Xt, ytr_t, "train_acc"), (Xv, yv, "test_acc")):
+            out = torch.cat(
+                [network_forward(X[k : k + batch], W1, W2) for k in range(0, len(X), batch)], 1
+            )
+            hist[key].append(float((out[0].argmax(1) == y).float().mean()))
+        hist["time"].append(time.perf_counter() - start)
 
-    return _history(model, step, Xtr, ytr, Xte, yte, epochs, batch, gen, device)
+    run = train_ensemble(
+        Xtr, _onehot(ytr), width, beta * n / batch, lrs=[lr / n], optimizer="sgd",
+        steps=epochs * per_epoch, batch_size=batch, momentum=0.9, seed=seed,
+        output_penalty="l1", trace_steps=np.arange(epochs + 1) * per_epoch, callback=record,
+        dtype="float32", device=device, progress=False,
+    )  # fmt: skip
+    return {**{k: np.asarray(v) for k, v in hist.items()}, "objective": run.trace[0, 1:] / n}
 
 
 def train_convex(

@@ -18,7 +18,7 @@ from common.arrangements import arrangement_count, enumerate_patterns, sample_pa
 from common.cli import RunContext
 from common.convex_nn import ConvexResult
 from common.datasets import planted_relu, sklearn_dataset, split_rows, standardize_columns
-from papers.convex_landscape import cifar, training
+from papers.convex_landscape import cifar
 from papers.convex_landscape import landscape as land
 
 #: Blocks below this fraction of the largest block norm count as zero (solver round-off).
@@ -41,6 +41,17 @@ def _network(res: ConvexResult) -> tuple[np.ndarray, np.ndarray]:
 def _one_blas_thread():
     """One BLAS thread: solver round-off then does not depend on the machine's core count."""
     return threadpool_limits(limits=1, user_api="blas")
+
+
+def _train(X, y, beta, m, lrs, optimizer, steps, seed, batch_size=None, n_trace=2, **kw):
+    """The paper's training protocol on the core trainer (one member per learning rate in
+    ``lrs``): mini-batches for SGD only (GD and Adam use the full batch), the objective recorded
+    at ``n_trace`` log-spaced steps."""
+    return cnn.train_ensemble(
+        X, y, int(m), beta, lrs=lrs, optimizer=optimizer, steps=steps, seed=seed,
+        batch_size=batch_size if optimizer == "sgd" else None, progress=False,
+        trace_steps=np.unique(np.geomspace(1, steps, n_trace).astype(int)), **kw,
+    )  # fmt: skip
 
 
 def _rank(X: np.ndarray) -> int:
@@ -92,9 +103,9 @@ def _equivalence(p, ctx):
     for a, opt in enumerate(ctx.progress(opts, "optimizers")):
         lrs = np.repeat(np.asarray(p["lrs"][opt], float), S)
         for b, m in enumerate(widths):
-            run = training.train_ensemble(
-                X, y, beta, width=int(m), lrs=lrs, optimizer=opt, steps=p["steps"],
-                rng=ctx.rng("train", opt, b), batch_size=p["batch_size"], n_trace=p["n_trace"],
+            run = _train(
+                X, y, beta, m, lrs, opt, p["steps"], ctx.derive("train", opt, b),
+                p["batch_size"], p["n_trace"],
             )  # fmt: skip
             finals[a, :, b, :] = run.objective.reshape(n_lr, S)
             if traces is None:
@@ -229,10 +240,9 @@ def _activations(p, ctx):
         for a, opt in enumerate(opts):
             lrs = np.repeat(np.asarray(p["lrs"][opt], float), S)
             for b, m in enumerate(widths):
-                run = training.train_ensemble(
-                    X, y, beta, width=int(m), lrs=lrs, optimizer=opt, steps=p["steps"],
-                    rng=ctx.rng("train", name, opt, b), batch_size=p["batch_size"],
-                    n_trace=p["n_trace"], activation=ab,
+                run = _train(
+                    X, y, beta, m, lrs, opt, p["steps"], ctx.derive("train", name, opt, b),
+                    p["batch_size"], p["n_trace"], activation=ab,
                 )  # fmt: skip
                 if finals is None:
                     shape = (len(names), len(opts), n_lr, len(widths), S)
@@ -364,6 +374,17 @@ def run_stationary(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         return _stationary(p, ctx)
 
 
+def _own_program(X, y, W1, w2, beta):
+    """``(p_sub, p_nc)``: the optimum of the program on the network's own patterns and the
+    network's objective. A network without a live neuron (the zero network, a stationary point)
+    has no pattern: its program's optimum is the zero model's value, ``p_nc``."""
+    if not np.any(np.abs(w2) * np.linalg.norm(W1, axis=1) > 1e-9):  # stationary_program's tol
+        p_nc = cnn.network_objective(X, y, W1, w2, beta)
+        return p_nc, p_nc
+    res, p_nc = land.stationary_program(X, y, W1, w2, beta)
+    return res.objective, p_nc
+
+
 def _stationary(p, ctx):
     X, y, beta = _planted(p, ctx)
     D = land.all_patterns(X)
@@ -373,21 +394,18 @@ def _stationary(p, ctx):
     rows: dict[str, list] = {k: [] for k in keys}
     S = p["seeds"]
     for b, m in enumerate(ctx.progress(p["widths"], "widths")):
-        run = training.train_ensemble(
-            X, y, beta, width=int(m), lrs=np.full(S, p["lr"]), optimizer="gd",
-            steps=p["gd_steps"], rng=ctx.rng("init", b), n_trace=2,
-        )  # fmt: skip
+        run = _train(X, y, beta, m, np.full(S, p["lr"]), "gd", p["gd_steps"], ctx.derive("init", b))
         for s in range(S):
-            res, p_gd = land.stationary_program(X, y, run.W1[s], run.w2[s], beta)
+            p_sub_gd, p_gd = _own_program(X, y, run.W1[s], run.w2[s], beta)
             rows["p_gd"].append(p_gd)
-            rows["p_sub_gd"].append(res.objective)
+            rows["p_sub_gd"].append(p_sub_gd)
             rows["grad_gd"].append(float(run.grad_norm[s]))
             pol = land.polish_stationary(
                 X, y, run.W1[s], run.w2[s], beta, tol=p["polish_tol"], max_iter=p["polish_iter"]
             )
-            res, p_nc = land.stationary_program(X, y, pol.W1, pol.w2, beta)
+            p_sub, p_nc = _own_program(X, y, pol.W1, pol.w2, beta)
             rows["p_nc"].append(p_nc)
-            rows["p_sub"].append(res.objective)
+            rows["p_sub"].append(p_sub)
             rows["grad"].append(pol.grad_norm)
             rows["stationary"].append(pol.stationary and pol.grad_norm <= p["stationary_tol"])
             rows["n_ties"].append(pol.n_ties)
@@ -478,10 +496,9 @@ def _sensitivity(p, ctx):
     accs = np.zeros_like(finals)
     traces = None
     for a, opt in enumerate(opts_nc):
-        run = training.train_ensemble(
-            A, ytr, beta, width=p["width"], lrs=np.repeat(np.asarray(p["lrs"][opt], float), S),
-            optimizer=opt, steps=p["steps"], rng=ctx.rng("train", opt),
-            batch_size=p["batch_size"], n_trace=p["n_trace"],
+        run = _train(
+            A, ytr, beta, p["width"], np.repeat(np.asarray(p["lrs"][opt], float), S), opt,
+            p["steps"], ctx.derive("train", opt), p["batch_size"], p["n_trace"],
         )  # fmt: skip
         finals[a] = run.objective.reshape(n_lr, S)
         pred = np.einsum("tsm,sm->st", np.maximum(np.einsum("td,smd->tsm", Ate, run.W1), 0), run.w2)

@@ -10,9 +10,10 @@ decay is the convex program
 over all activation patterns :math:`D_i` of :math:`X`, with dual constraint
 :math:`\max_{\|u\|\le1}|r^\top(Xu)_+|\le\beta` at the optimal residual :math:`r`.
 
-* :func:`exact_optimum` -- :math:`p^\star` by column generation over an enumerated pattern set:
-  solve on a working set, add every pattern whose dual constraint is violated (core brief §5.2,
-  C2), repeat; when none is violated the working-set optimum is the optimum over all patterns.
+* :func:`exact_optimum` -- :math:`p^\star` by column generation over an enumerated pattern set
+  (:func:`common.convex_nn.column_generation`): solve on a working set, add the patterns whose
+  dual constraint is violated (core brief §5.2, C2), repeat; when none is violated the
+  working-set optimum is the optimum over all patterns.
 * :func:`dual_constraint_all` -- the C2 value per pattern, screened: the gated value
   :math:`\|X^\top D_ir\|` bounds the ReLU value from above, so the exact (NNLS) projection is
   computed only where the gated value exceeds the screening level.
@@ -32,13 +33,13 @@ import numpy as np
 from common.arrangements import enumerate_patterns
 from common.convex_nn import (
     ConvexResult,
+    column_generation,
     dual_constraint_values,
     network_objective,
     network_to_convex,
-    predict_convex,
     solve_convex,
 )
-from common.convex_nn.problem import check_array, check_beta, check_X, check_y
+from common.convex_nn.problem import check_array, check_beta, check_patterns, check_X, check_y
 
 __all__ = [
     "ExactOptimum",
@@ -128,9 +129,9 @@ def exact_optimum(
     X : (n, d), y : (n,), beta : float > 0
     patterns : (P, n) bool, optional
         The full set (default: :func:`all_patterns`).
-    initial : (P,) bool, optional
-        Initial working set (default: the ``min(P, 2 d)`` patterns with the largest
-        :math:`\|X^\top D_iy\|`).
+    initial : (P,) bool, indices or a count, optional
+        Initial working set, as in :func:`common.convex_nn.column_generation` (default: the
+        ``min(P, 2 d)`` patterns with the largest :math:`\|X^\top D_iy\|`).
     solver : str
         Any ``solve_convex`` solver name (``"cvxpy"`` = CLARABEL).
     rtol : float
@@ -146,31 +147,17 @@ def exact_optimum(
     beta = check_beta(beta)
     if beta == 0:
         raise ValueError("exact_optimum needs beta > 0 (the dual constraint is beta-scaled)")
-    D = all_patterns(X) if patterns is None else np.asarray(patterns, dtype=bool)
-    if D.ndim != 2 or D.shape[1] != X.shape[0] or D.shape[0] == 0:
-        raise ValueError(f"patterns must have shape (P >= 1, n={X.shape[0]}), got {D.shape}")
+    D = all_patterns(X) if patterns is None else check_patterns(patterns, X.shape[0])
     if initial is None:
         score = dual_constraint_values(X, y, D, formulation="gated", activation=activation)
-        work = np.zeros(len(D), dtype=bool)
-        work[np.argsort(-score, kind="stable")[: min(len(D), 2 * X.shape[1])]] = True
-    else:
-        work = np.asarray(initial, dtype=bool).copy()
-        if work.shape != (len(D),) or not work.any():
-            raise ValueError(f"initial must be a non-empty boolean mask of shape ({len(D)},)")
-    rounds = 0
-    while rounds < max_rounds:
-        rounds += 1
-        res = solve_convex(
-            X, y, D[work], beta, formulation="relu", solver=solver, activation=activation
-        )
-        r = y - predict_convex(X, D[work], res.U, res.V, activation)
-        vals = dual_constraint_all(X, r, D, screen=beta, activation=activation)
-        viol = (vals > beta * (1 + rtol)) & ~work
-        if not viol.any():
-            break
-        add = np.flatnonzero(viol)
-        work[add[np.argsort(-vals[add], kind="stable")[:max_add]]] = True
-    return ExactOptimum(res, D, work, vals, rounds, float(vals.max() / beta - 1.0))
+        initial = np.argsort(-score, kind="stable")[: min(len(D), 2 * X.shape[1])]
+    cg = column_generation(
+        X, y, D, beta, initial=initial, add_per_round=max_add, max_rounds=max_rounds, rtol=rtol,
+        screen=beta, solver=solver, activation=activation,
+    )  # fmt: skip
+    return ExactOptimum(
+        cg.result, D, cg.working, cg.dual_values, cg.rounds, cg.max_dual_constraint / beta - 1.0
+    )
 
 
 def stationary_program(

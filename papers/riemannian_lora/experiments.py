@@ -30,7 +30,7 @@ from torch import nn
 from common.arrangements import sample_patterns
 from common.cli import RunContext
 from papers.riemannian_lora import fullscale, tinylm
-from papers.riemannian_lora.lora import LoRALinear
+from papers.riemannian_lora.lora import LoRALinear, add_lora
 from papers.riemannian_lora.lowrank import (
     factored_descent,
     gated_relu_coupling,
@@ -342,14 +342,8 @@ def _finetune_lr(params: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         for s in range(params["seeds"])
     ]
     K = len(runs)
-    tinylm.add_multi_lora(
-        model,
-        tuple(params["targets"]),
-        K,
-        params["rank"],
-        params["alpha"],
-        [ctx.derive("lora", s) for _, _, s in runs],
-    )
+    gens = [torch.Generator().manual_seed(ctx.derive("lora", s)) for _, _, s in runs]
+    add_lora(model, tuple(params["targets"]), params["rank"], params["alpha"], gens, runs=K)
     model.to(ctx.device)
     pairs, _ = find_lora_pairs(model)
     by_run: dict[int, list] = {}

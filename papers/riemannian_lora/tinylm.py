@@ -1,12 +1,12 @@
-r"""A tiny causal transformer, Markov-chain language data, and many LoRA runs in one forward pass.
+r"""A tiny causal transformer and Markov-chain language data.
 
 The fine-tuning experiment compares optimizers over a learning-rate grid and seeds. On CPU the
 cost of one tiny run is dominated by per-operation overhead, so the runs share one forward pass:
-:class:`MultiLoRALinear` holds ``K`` independent LoRA pairs on one frozen layer, and the input
-carries a leading run axis, ``(K, batch, time, d)``. Run ``k`` only ever sees its own adapter
-and its own data; the summed loss gives each run exactly its own gradient, and each run's
-adapter is a separate ``(lora_A.k, lora_B.k)`` parameter pair that
-:func:`~papers.riemannian_lora.make_optimizer` pairs by name.
+:class:`~papers.riemannian_lora.LoRALinear` with ``runs=K`` holds ``K`` independent LoRA pairs
+on one frozen layer, and the input carries a leading run axis, ``(K, batch, time, d)``. Run
+``k`` only ever sees its own adapter and its own data; the summed loss gives each run exactly
+its own gradient, and each run's adapter is a separate ``(lora_A.k, lora_B.k)`` parameter pair
+that :func:`~papers.riemannian_lora.make_optimizer` pairs by name.
 
 Data: a Markov chain on ``V`` tokens with ``n_succ`` successors per state (Dirichlet(1)
 weights, mixed with a uniform component so that it is irreducible and aperiodic). The best
@@ -16,17 +16,13 @@ achievable next-token loss is the entropy rate :math:`\sum_i\pi_iH(P_{i\cdot})`
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
-    "MultiLoRALinear",
     "TinyLM",
-    "add_multi_lora",
     "entropy_rate",
     "markov_chain",
     "next_token_loss",
@@ -136,59 +132,3 @@ def next_token_loss(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
     lp = F.log_softmax(logits[..., :-1, :], dim=-1)
     nll = -lp.gather(-1, ids[..., 1:, None]).squeeze(-1)
     return nll.flatten(1).mean(dim=1)
-
-
-# ----------------------------------------------------------------------------- many runs
-class MultiLoRALinear(nn.Module):
-    r"""``K`` independent LoRA adapters on one frozen ``nn.Linear``; input ``(K, ..., d_in)``.
-
-    Run ``k`` computes :math:`W_0x + b + (\alpha/r)B_kA_kx`; ``lora_A.k`` is kaiming-uniform,
-    ``lora_B.k`` zero (loralib / peft initialisation).
-    """
-
-    def __init__(
-        self, base: nn.Linear, runs: int, r: int, alpha: float, generators: list[torch.Generator]
-    ) -> None:
-        super().__init__()
-        if len(generators) != runs:
-            raise ValueError(f"need one generator per run, got {len(generators)} for {runs}")
-        self.base = base
-        for p in base.parameters():
-            p.requires_grad_(False)
-        self.scaling = alpha / r
-        bound = 1.0 / math.sqrt(base.in_features)
-        self.lora_A = nn.ParameterList(
-            nn.Parameter(torch.empty(r, base.in_features).uniform_(-bound, bound, generator=g))
-            for g in generators
-        )
-        self.lora_B = nn.ParameterList(
-            nn.Parameter(torch.zeros(base.out_features, r)) for _ in range(runs)
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        A = torch.stack(list(self.lora_A))  # (K, r, d_in)
-        B = torch.stack(list(self.lora_B))  # (K, d_out, r)
-        shape = x.shape
-        z = x.reshape(shape[0], -1, shape[-1])
-        low = torch.bmm(torch.bmm(z, A.mT), B.mT).reshape(*shape[:-1], -1)
-        return self.base(x) + self.scaling * low
-
-
-def add_multi_lora(
-    model: nn.Module, targets: tuple[str, ...], runs: int, r: int, alpha: float, seeds: list[int]
-) -> None:
-    """Freeze ``model`` and put a :class:`MultiLoRALinear` on every target layer.
-
-    ``seeds[k]`` seeds run ``k``'s initialisation (one stream per run, shared by its layers).
-    """
-    for p in model.parameters():
-        p.requires_grad_(False)
-    gens = [torch.Generator().manual_seed(s) for s in seeds]
-    n = 0
-    for parent in list(model.modules()):
-        for name, child in list(parent.named_children()):
-            if name in targets and isinstance(child, nn.Linear):
-                setattr(parent, name, MultiLoRALinear(child, runs, r, alpha, gens))
-                n += 1
-    if n == 0:
-        raise ValueError(f"no nn.Linear named one of {targets} in the model")

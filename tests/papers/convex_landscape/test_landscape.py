@@ -11,6 +11,7 @@ from common.convex_nn import (
     predict_convex,
     solve_convex,
     to_network,
+    train_ensemble,
 )
 from papers.convex_landscape.landscape import (
     all_patterns,
@@ -21,7 +22,6 @@ from papers.convex_landscape.landscape import (
     recalled_ratio_bound,
     stationary_program,
 )
-from papers.convex_landscape.training import objective_and_grad, train_ensemble
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +129,8 @@ def test_polish_reaches_float64_stationarity_and_the_theorem_holds(problem):
     network's value equals its own-pattern program's optimum (the stationary-point theorem)."""
     X, y, beta = problem
     run = train_ensemble(
-        X, y, beta, width=6, lrs=np.full(4, 5e-3), optimizer="gd", steps=3000,
-        rng=np.random.default_rng(3), n_trace=2,
+        X, y, 6, beta, lrs=np.full(4, 5e-3), steps=3000, seed=3, trace_steps=[3000],
+        progress=False,
     )  # fmt: skip
     assert np.all(run.grad_norm > 1e-6)
     n_stat = 0
@@ -153,7 +153,10 @@ def test_polish_gradient_is_the_network_gradient_without_ties(problem):
     rng = np.random.default_rng(5)
     W1, w2 = rng.standard_normal((3, 3)), rng.standard_normal(3)
     pol = polish_stationary(X, y, W1, w2, beta, max_iter=1)
-    _, gW, ga = objective_and_grad(X, y, beta, pol.W1[None], pol.w2[None])
+    step = train_ensemble(  # one unit GD step: the gradient is the weights' change
+        X, y, 3, beta, lrs=[1.0], steps=1, init=(pol.W1[None], pol.w2[None]), progress=False
+    )
+    gW, ga = pol.W1 - step.W1[0], pol.w2 - step.w2[0]
     if pol.n_ties == 0 and not pol.stationary:
         full = float(np.sqrt(np.sum(gW**2) + np.sum(ga**2)))
         assert full >= pol.grad_norm * (1 - 1e-9)

@@ -10,7 +10,7 @@ from torch import nn
 from common import cli
 from common.claims import Status
 from common.results import Results
-from papers.riemannian_lora import ScaledGD, tinylm
+from papers.riemannian_lora import ScaledGD, add_lora, tinylm
 from papers.riemannian_lora.claims import CLAIMS
 from papers.riemannian_lora.experiments import steps_to_fraction
 from papers.riemannian_lora.lowrank import (
@@ -87,7 +87,8 @@ def test_markov_chain_floor_and_sampler():
 def test_multi_lora_runs_are_independent():
     torch.manual_seed(0)
     model = tinylm.TinyLM(8, 8, 1, 2, 6)
-    tinylm.add_multi_lora(model, ("q_proj", "v_proj"), 3, 2, 4.0, [1, 2, 3])
+    gens = [torch.Generator().manual_seed(s) for s in (1, 2, 3)]
+    add_lora(model, ("q_proj", "v_proj"), 2, 4.0, gens, runs=3)
     with torch.no_grad():
         for p in model.parameters():
             if p.requires_grad:

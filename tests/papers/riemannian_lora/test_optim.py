@@ -264,6 +264,42 @@ def test_own_lora_layers_train_and_head_gets_plain_rule():
     assert not net.q_proj.base.weight.requires_grad
 
 
+def test_lora_layer_with_runs_is_k_single_layers():
+    base = nn.Linear(5, 4).double()
+    multi = LoRALinear(base, 2, 3.0, [torch.Generator().manual_seed(s) for s in (7, 8)], runs=2)
+    x = _rand(2 * 6 * 5, 1, seed=3).reshape(2, 6, 5)
+    with torch.no_grad():
+        for B in multi.lora_B:
+            B.normal_()
+    out = multi(x)
+    for k, s in enumerate((7, 8)):
+        one = LoRALinear(base, 2, 3.0, torch.Generator().manual_seed(s))
+        assert torch.equal(one.lora_A, multi.lora_A[k])
+        with torch.no_grad():
+            one.lora_B.copy_(multi.lora_B[k])
+        torch.testing.assert_close(one(x[k]), out[k])
+        torch.testing.assert_close(one.delta_weight(), multi.delta_weight()[k])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"runs": 0}, "runs must be an integer >= 1"),
+        ({"runs": 2, "generator": [torch.Generator()]}, "one torch.Generator per run"),
+        ({"generator": [torch.Generator()]}, "generator must be a torch.Generator"),
+    ],
+)
+def test_lora_layer_rejects_bad_runs(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        LoRALinear(nn.Linear(3, 3), 1, **kwargs)
+
+
+def test_lora_layer_with_runs_needs_the_run_axis():
+    layer = LoRALinear(nn.Linear(3, 3), 1, runs=2)
+    with pytest.raises(ValueError, match="leading run axis of 2"):
+        layer(torch.zeros(3, 4, 3))
+
+
 # ------------------------------------------------------------------ peft
 def _peft_model():
     from peft import LoraConfig, get_peft_model

@@ -31,19 +31,26 @@ def _law_w2(law, mean, cov) -> np.ndarray:
 
 
 def _curves(target, kind, method, n_iter, n_trials, rng, **kw):
-    """Monte-Carlo and exact W2 curves, each (2, n_iter + 1)."""
+    """Monte-Carlo and exact W2 curves, each (2, n_iter + 1), and the exact law."""
     a = graph(kind, target.n_agents)
     mu, sigma = target.posterior_mean, target.posterior_cov
     mc = np.stack(w2_curves(sample(target, a, method, n_iter, n_trials, seed=rng, **kw), mu, sigma))
-    return mc, _law_w2(exact_law(target, a, method, n_iter, **kw), mu, sigma)
+    law = exact_law(target, a, method, n_iter, **kw)
+    return mc, _law_w2(law, mu, sigma), law
+
+
+def fit_w2_draws(target, mean, cov, n_trials: int, reps: int, rng) -> np.ndarray:
+    """``reps`` draws of what a Monte-Carlo curve measures when its iterate has law
+    ``N(mean, cov)``: the W2 between the posterior and a Gaussian fitted to ``n_trials``
+    independent draws from that law."""
+    draws = rng.multivariate_normal(mean, cov, size=(reps, n_trials))
+    return w2(*gaussian_fit(draws, axis=1), target.posterior_mean, target.posterior_cov)
 
 
 def mc_floor(target, n_trials: int, reps: int, rng) -> tuple[float, float]:
     """Mean and s.d. of the W2 between the posterior and a Gaussian fitted to ``n_trials``
     exact posterior draws (the Monte-Carlo floor of every curve), over ``reps`` draws."""
-    mu, sigma = target.posterior_mean, target.posterior_cov
-    draws = rng.multivariate_normal(mu, sigma, size=(reps, n_trials))
-    d = w2(*gaussian_fit(draws, axis=1), mu, sigma)
+    d = fit_w2_draws(target, target.posterior_mean, target.posterior_cov, n_trials, reps, rng)
     return float(d.mean()), float(d.std(ddof=1))
 
 
@@ -73,29 +80,24 @@ def run_linear_w2(params, ctx):
     """S2: W2 curves of the five methods on (complete, cycle, empty) per (N, n_i, n_iter)."""
     graphs, methods = list(params["graphs"]), list(params["methods"])
     k_max = max(int(k) for _, _, k in params["settings"]) + 1
-    mc, ex, stat, floor, dirac = [], [], [], [], []
+    mc, ex, stat, stat_admm, floor, dirac = [], [], [], [], [], []
     for n, m, k in params["settings"]:
         target, _ = linear_regression_data(int(n), int(m), seed=params["data_seed"])
         rng = ctx.rng("linear_w2", int(n), int(m))
         runs = [
             [
-                _curves(target, g, meth, int(k), params["n_trials"], rng, rho=params["rho"])
+                _curves(target, g, meth, int(k), params["n_trials"], rng, rho=params["rho"])[:2]
                 for meth in methods
             ]
             for g in graphs
         ]
         mc.append(np.array([[r[0] for r in row] for row in runs]))
         ex.append(np.array([[r[1] for r in row] for row in runs]))
-        stat.append(
-            [
-                _law_w2(
-                    stationary_law(target, graph(g, int(n)), "d_admms", params["rho"]),
-                    target.posterior_mean,
-                    target.posterior_cov,
-                )
-                for g in graphs
-            ]
-        )
+        for store, meth in ((stat, "d_admms"), (stat_admm, "admm")):
+            laws = [stationary_law(target, graph(g, int(n)), meth, params["rho"]) for g in graphs]
+            store.append(
+                [_law_w2(law, target.posterior_mean, target.posterior_cov) for law in laws]
+            )
         floor.append(mc_floor(target, params["n_trials"], params["floor_reps"], rng))
         mu, sigma = target.posterior_mean, target.posterior_cov
         tr = np.trace(sigma)
@@ -114,6 +116,7 @@ def run_linear_w2(params, ctx):
         "mc_w2": _pad(mc, k_max),  # (setting, graph, method, curve, iteration)
         "exact_w2": _pad(ex, k_max),
         "stationary_w2_d_admms": np.array(stat),  # (setting, graph, curve)
+        "stationary_w2_admm": np.array(stat_admm),
         "mc_floor": np.array(floor),  # (setting, [mean, sd])
         "dirac_w2": np.array(dirac),  # (setting, [empty ag, empty avg, ADMM plateau])
     }
@@ -126,21 +129,29 @@ def run_rho_sweep(params, ctx):
     stat = np.empty((len(graphs), len(ns), len(rhos), 2))
     ex_last, mc_last = np.empty_like(stat), np.empty_like(stat)
     var_ratio = np.empty(stat.shape[:-1])
-    floor = np.empty((len(ns), 2))
+    mean_error = np.empty(stat.shape[:-1])
+    band = np.empty((*stat.shape, 2))
+    floor, spread = np.empty((len(ns), 2)), np.empty(len(ns))
     for j, n in enumerate(ns):
         target, _ = linear_regression_data(int(n), params["n_samples"], seed=params["data_seed"])
         mu, sigma = target.posterior_mean, target.posterior_cov
         rng = ctx.rng("rho_sweep", int(n))
         floor[j] = mc_floor(target, params["n_trials"], params["floor_reps"], rng)
+        spread[j] = np.sqrt(np.trace(sigma))
         for i, g in enumerate(graphs):
             for r, rho in enumerate(rhos):
                 law = stationary_law(target, graph(g, int(n)), "d_admms", rho)
                 stat[i, j, r] = _law_w2(law, mu, sigma)
                 var_ratio[i, j, r] = np.trace(law.cov[0]) / np.trace(sigma)
-                mc, ex = _curves(
+                mean_error[i, j, r] = np.abs(law.mean - mu).max()
+                mc, ex, end = _curves(
                     target, g, "d_admms", params["n_iter"], params["n_trials"], rng, rho=rho
                 )
                 mc_last[i, j, r], ex_last[i, j, r] = mc[:, -1], ex[:, -1]
+                laws = ((end.mean[-1, 0], end.cov[-1, 0]), (end.mean_avg[-1], end.cov_avg[-1]))
+                for c, (m, v) in enumerate(laws):
+                    fits = fit_w2_draws(target, m, v, params["n_trials"], params["floor_reps"], rng)
+                    band[i, j, r, c] = np.quantile(fits, [0.005, 0.995])
     return {
         "graphs": graphs,
         "n_agents": np.array(ns, dtype=np.int64),
@@ -148,20 +159,11 @@ def run_rho_sweep(params, ctx):
         "stationary_w2": stat,  # (graph, N, rho, curve)
         "exact_w2_last": ex_last,
         "mc_w2_last": mc_last,
+        "mc_band_last": band,  # central 99% of the Monte-Carlo value under the exact law
         "stationary_var_ratio": var_ratio,  # tr(agent-0 stationary cov) / tr(posterior cov)
+        "stationary_mean_error": mean_error,  # max over agents and coordinates of |mean - mu|
         "mc_floor": floor,
-        "sqrt_trace_cov": np.array(
-            [
-                np.sqrt(
-                    np.trace(
-                        linear_regression_data(
-                            int(n), params["n_samples"], seed=params["data_seed"]
-                        )[0].posterior_cov
-                    )
-                )
-                for n in ns
-            ]
-        ),
+        "sqrt_trace_cov": spread,
     }
 
 
@@ -178,7 +180,7 @@ def run_init_ablation(params, ctx):
         starts.append((np.array([-1.0, 2.0]), a @ a.T))
     mc, ex = [], []
     for mean, cov in starts:
-        m, e = _curves(
+        m, e, _ = _curves(
             target,
             params["graph"],
             "d_admms",
@@ -254,7 +256,7 @@ def run_neighbour_bug(params, ctx):
     stat = np.empty((2, len(params["rhos"]), 2))
     for i, mode in enumerate(modes):
         for j, meth in enumerate(methods):
-            mc[i, j], ex[i, j] = _curves(
+            mc[i, j], ex[i, j], _ = _curves(
                 target,
                 params["graph"],
                 meth,

@@ -19,3 +19,21 @@ rule benchmarks:
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.convex_solvers "
         "--out results/benchmarks {params.quick} > {log} 2>&1"
+
+
+# admm_sampling (issue 23): the vectorised D-ADMMS sampler against a per-agent loop with a
+# CVXPY prox (the released code's approach), N = 20 on a cycle; `snakemake benchmark_admm_sampling`.
+rule benchmark_admm_sampling:
+    output:
+        json="results/benchmarks/admm_sampling.json",
+    log:
+        "logs/benchmarks/admm_sampling.log",
+    conda:
+        "envs/replication.yaml"
+    threads: 1
+    params:
+        code=files_hash(["benchmarks/admm_sampling.py", "papers/admm_sampling/targets.py"]),
+        quick="" if config["scale"] == "full" else "--quick",
+    shell:
+        "OMP_NUM_THREADS={threads} python -m benchmarks.admm_sampling "
+        "--out results/benchmarks {params.quick} > {log} 2>&1"

@@ -229,9 +229,17 @@ class LogisticTarget(_Target):
         return self._moments
 
     def accuracy(self, x) -> np.ndarray:
-        """Training accuracy on all agents' data of the classifiers ``x`` (..., d)."""
+        """Training accuracy on all agents' data of the classifiers ``x`` (..., d), computed
+        in blocks of rows (a full ``(..., n_data)`` array of margins would be large)."""
         x = np.asarray(x, dtype=np.float64)
-        return np.mean((expit(x @ self.X.T) >= 0.5) == (self.y == 1), axis=-1)
+        if x.shape[-1] != self.d:
+            raise ValueError(f"x must end in ({self.d},), got shape {x.shape}")
+        flat = x.reshape(-1, self.d)
+        out = np.empty(flat.shape[0])
+        for start in range(0, flat.shape[0], 1024):
+            block = flat[start : start + 1024]
+            out[start : start + 1024] = np.mean((block @ self.X.T >= 0) == (self.y == 1), axis=-1)
+        return out.reshape(x.shape[:-1])
 
 
 def linear_regression_data(n_agents: int, n_samples: int, seed: int = 10, d: int = 2):

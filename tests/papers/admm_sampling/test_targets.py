@@ -127,5 +127,7 @@ def test_bad_target_input():
     with pytest.raises(ValueError, match="x must have shape"):
         LinearGaussianTarget(X, y, 1.0, 1.0).grad(np.ones((2, 2)))
     wide = LogisticTarget([np.ones((3, 5))], [np.ones(3)], prior_var=1.0)
+    with pytest.raises(ValueError, match="x must end in"):
+        LogisticTarget(X, y, prior_var=1.0).accuracy(np.ones(3))
     with pytest.raises(ValueError, match="d <= 4"):
         _ = wide.posterior_mean

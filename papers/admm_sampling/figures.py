@@ -54,15 +54,11 @@ def plot_data_posterior(results: Mapping[str, Results]):
             )
         )
         ax.plot(*r["posterior_mean"][i], "o", color=color, ms=3, label=f"N={n}, n_i={m}")
-    ax.set_xlabel("x_1")
-    ax.set_ylabel("x_2")
-    ax.set_title("posterior mean and 2-s.d. ellipse")
+    ax.set(xlabel="x_1", ylabel="x_2", title="posterior mean and 2-s.d. ellipse")
     ax = axes[0, 1]
     total = r["settings"].prod(axis=1)
     ax.loglog(total, r["sqrt_trace_cov"], "o", color=COLORS[0])
-    ax.set_xlabel("total samples N n_i")
-    ax.set_ylabel("sqrt(tr Sigma)")
-    ax.set_title("posterior spread")
+    ax.set(xlabel="total samples N n_i", ylabel="sqrt(tr Sigma)", title="posterior spread")
     _legend_below(fig, axes[0, 0], ncols=4)
     return fig
 
@@ -89,10 +85,12 @@ def _w2_panels(r: Results, setting: int):
                 mc = r["mc_w2"][setting, g, j, c, : k + 1]
                 ax.plot(iters, mc, color=col, label=LABELS[meth], **wide)
                 ax.plot(iters, r["exact_w2"][setting, g, j, c, : k + 1], color=col, ls="--", lw=1)
-            ax.set_yscale("log")
-            ax.set_title(f"{name}, {CURVE_TITLES[curve]}")
-            ax.set_xlabel("iteration k")
-            ax.set_ylabel("W2 to posterior")
+            ax.set(
+                yscale="log",
+                title=f"{name}, {CURVE_TITLES[curve]}",
+                xlabel="iteration k",
+                ylabel="W2 to posterior",
+            )
     ax.plot([], [], "k--", lw=1, label="exact recursion")
     fig.suptitle(f"Bayesian linear regression, N = {n}, {m} samples per agent")
     _legend_below(fig, ax, ncols=5)
@@ -124,37 +122,21 @@ def plot_rho_sweep(results: Mapping[str, Results]):
         for i, g in enumerate(graphs):
             ax = axes[j, i]
             for c, curve in enumerate(("ag", "avg")):
-                col = COLORS[c]
-                ax.plot(
-                    rhos,
-                    r["stationary_w2"][i, j, :, c],
-                    color=col,
-                    marker="o",
-                    ms=3,
-                    label=f"stationary, {CURVE_TITLES[curve]}",
-                )
-                ax.plot(
-                    rhos,
-                    r["exact_w2_last"][i, j, :, c],
-                    color=col,
-                    ls="--",
-                    lw=1,
-                    label=f"exact at k = 50, {CURVE_TITLES[curve]}",
-                )
-                ax.plot(
-                    rhos,
-                    r["mc_w2_last"][i, j, :, c],
-                    color=col,
-                    ls="none",
-                    marker="x",
-                    label=f"Monte Carlo at k = 50, {CURVE_TITLES[curve]}",
-                )
+                for key, what, style in (
+                    ("stationary_w2", "stationary", {"marker": "o", "ms": 3}),
+                    ("exact_w2_last", "exact at k = 50", {"ls": "--", "lw": 1}),
+                    ("mc_w2_last", "Monte Carlo at k = 50", {"ls": "none", "marker": "x"}),
+                ):
+                    label = f"{what}, {CURVE_TITLES[curve]}"
+                    ax.plot(rhos, r[key][i, j, :, c], color=COLORS[c], label=label, **style)
             ax.axhline(r["sqrt_trace_cov"][j], color="k", ls=":", lw=1, label="sqrt(tr Sigma)")
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_xlabel("rho")
-            ax.set_ylabel("W2 to posterior")
-            ax.set_title(f"{g}, N = {n}")
+            ax.set(
+                xscale="log",
+                yscale="log",
+                xlabel="rho",
+                ylabel="W2 to posterior",
+                title=f"{g}, N = {n}",
+            )
     _legend_below(fig, axes[0, 0], ncols=2)
     return fig
 
@@ -177,10 +159,12 @@ def plot_init_ablation(results: Mapping[str, Results]):
         ax.plot(iters, r["mc_w2"][0, c], color=COLORS[0], lw=2.5, label="N(0, I) start")
         ax.plot(iters, r["exact_w2"][0, c], color="k", lw=1, ls="--", label="exact recursion")
         ax.axhline(r["mc_floor"][0], color="0.5", ls=":", label="Monte-Carlo floor")
-        ax.set_yscale("log")
-        ax.set_xlabel("iteration k")
-        ax.set_ylabel("W2 to posterior")
-        ax.set_title(f"D-ADMMS, cycle, {CURVE_TITLES[curve]}")
+        ax.set(
+            yscale="log",
+            xlabel="iteration k",
+            ylabel="W2 to posterior",
+            title=f"D-ADMMS, cycle, {CURVE_TITLES[curve]}",
+        )
     _legend_below(fig, axes[0, 0])
     return fig
 
@@ -203,9 +187,7 @@ def plot_logistic_accuracy(results: Mapping[str, Results]):
                     iters, (mean - sd)[keep], (mean + sd)[keep], color=col, alpha=0.15, lw=0
                 )
             ax.set_ylim(0.4, 1.0)
-            ax.set_xlabel("iteration k")
-            ax.set_ylabel("training accuracy")
-            ax.set_title(f"{name}, N = {n}")
+            ax.set(xlabel="iteration k", ylabel="training accuracy", title=f"{name}, N = {n}")
     _legend_below(fig, axes[0, 0], ncols=5)
     return fig
 
@@ -227,10 +209,12 @@ def plot_neighbour_bug(results: Mapping[str, Results]):
             )
             ax.plot(iters[::5], r["mc_w2"][i, j, 0, ::5], color=col, ls="none", marker=".")
     ax.axhline(r["sqrt_trace_cov"], color="k", ls=":", lw=1, label="sqrt(tr Sigma)")
-    ax.set_yscale("log")
-    ax.set_xlabel("iteration k")
-    ax.set_ylabel("W2 to posterior (agent 0)")
-    ax.set_title("cycle, N = 20, rho = 5")
+    ax.set(
+        yscale="log",
+        xlabel="iteration k",
+        ylabel="W2 to posterior (agent 0)",
+        title="cycle, N = 20, rho = 5",
+    )
     ax = axes[0, 1]
     for i, mode in enumerate(r["modes"]):
         ax.plot(
@@ -241,11 +225,13 @@ def plot_neighbour_bug(results: Mapping[str, Results]):
             ls="-" if i == 0 else "--",
             label=f"stationary D-ADMMS, {mode}",
         )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("rho")
-    ax.set_ylabel("stationary W2 (agent 0)")
-    ax.set_title("stationary bias against rho")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="rho",
+        ylabel="stationary W2 (agent 0)",
+        title="stationary bias against rho",
+    )
     handles = [h for a in axes[0] for h in a.get_legend_handles_labels()[0]]
     labels = [lab for a in axes[0] for lab in a.get_legend_handles_labels()[1]]
     fig.legend(handles, labels, loc="outside lower center", ncols=3)

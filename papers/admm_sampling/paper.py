@@ -20,6 +20,28 @@ RESULT_SETTINGS = [
     [100, 50, 50],
     [100, 200, 50],
 ]
+# parameters shared by both scales (the scales differ in trials and sizes only)
+LINEAR = {"graphs": GRAPHS, "methods": METHODS, "rho": 5.0, "floor_reps": 200, "data_seed": 10}
+RHO_SWEEP = {
+    "graphs": ["cycle", "complete"],
+    "n_agents": [5, 20],
+    "rhos": RHOS,
+    "n_samples": 50,
+    "n_iter": 50,
+    "floor_reps": 200,
+    "data_seed": 10,
+}
+CYCLE_20 = {
+    "graph": "cycle",
+    "n_agents": 20,
+    "n_samples": 50,
+    "rho": 5.0,
+    "floor_reps": 200,
+    "data_seed": 10,
+}
+INIT_ABLATION = {**CYCLE_20, "n_iter": 50, "n_starts": 9}
+NEIGHBOUR_BUG = {**CYCLE_20, "n_iter": 100, "rhos": RHOS}
+LOGISTIC = {"graphs": GRAPHS, "methods": METHODS, "n_samples": 50, "rho": 5.0, "data_seed": 10}
 
 PAPER = Paper(
     slug="admm_sampling",
@@ -35,127 +57,35 @@ PAPER = Paper(
         ),
         Experiment(
             "linear_w2",
-            quick={
-                "settings": RESULT_SETTINGS[:5],
-                "graphs": GRAPHS,
-                "methods": METHODS,
-                "n_trials": 100,
-                "rho": 5.0,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
-            full={
-                "settings": RESULT_SETTINGS,
-                "graphs": GRAPHS,
-                "methods": METHODS,
-                "n_trials": 10000,
-                "rho": 5.0,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
+            quick={**LINEAR, "settings": RESULT_SETTINGS[:5], "n_trials": 100},
+            full={**LINEAR, "settings": RESULT_SETTINGS, "n_trials": 10_000},
             description="S2: Bayesian linear regression, W2 to the posterior of agent 0 and "
             "of the network average, Monte Carlo and exact recursion",
         ),
         Experiment(
             "rho_sweep",
-            quick={
-                "graphs": ["cycle", "complete"],
-                "n_agents": [5, 20],
-                "rhos": RHOS,
-                "n_samples": 50,
-                "n_iter": 50,
-                "n_trials": 100,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
-            full={
-                "graphs": ["cycle", "complete"],
-                "n_agents": [5, 20],
-                "rhos": RHOS,
-                "n_samples": 50,
-                "n_iter": 50,
-                "n_trials": 10000,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
+            quick={**RHO_SWEEP, "n_trials": 100},
+            full={**RHO_SWEEP, "n_trials": 10_000},
             description="S3: exact stationary W2 (variance bias) of D-ADMMS against rho, with "
             "the 50-iteration values of the authors' rho ablation",
         ),
         Experiment(
             "init_ablation",
-            quick={
-                "graph": "cycle",
-                "n_agents": 20,
-                "n_samples": 50,
-                "n_iter": 50,
-                "n_starts": 9,
-                "n_trials": 100,
-                "rho": 5.0,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
-            full={
-                "graph": "cycle",
-                "n_agents": 20,
-                "n_samples": 50,
-                "n_iter": 50,
-                "n_starts": 9,
-                "n_trials": 10000,
-                "rho": 5.0,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
+            quick={**INIT_ABLATION, "n_trials": 100},
+            full={**INIT_ABLATION, "n_trials": 10_000},
             description="S4: D-ADMMS from nine far initial distributions versus N(0, I)",
         ),
         Experiment(
             "logistic",
-            quick={
-                "n_agents": [5, 20],
-                "n_iter": [30, 20],
-                "graphs": GRAPHS,
-                "methods": METHODS,
-                "n_samples": 50,
-                "n_trials": 100,
-                "rho": 5.0,
-                "data_seed": 10,
-            },
-            full={
-                "n_agents": [5, 20, 50],
-                "n_iter": [30, 20, 20],
-                "graphs": GRAPHS,
-                "methods": METHODS,
-                "n_samples": 50,
-                "n_trials": 1000,
-                "rho": 5.0,
-                "data_seed": 10,
-            },
+            quick={**LOGISTIC, "n_agents": [5, 20], "n_iter": [30, 20], "n_trials": 100},
+            full={**LOGISTIC, "n_agents": [5, 20, 50], "n_iter": [30, 20, 20], "n_trials": 1000},
             description="S5/S7: Bayesian logistic regression, training accuracy and "
             "Gaussian-fit W2 to the quadrature posterior",
         ),
         Experiment(
             "neighbour_bug",
-            quick={
-                "graph": "cycle",
-                "n_agents": 20,
-                "n_samples": 50,
-                "n_iter": 100,
-                "n_trials": 100,
-                "rho": 5.0,
-                "rhos": RHOS,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
-            full={
-                "graph": "cycle",
-                "n_agents": 20,
-                "n_samples": 50,
-                "n_iter": 100,
-                "n_trials": 10000,
-                "rho": 5.0,
-                "rhos": RHOS,
-                "floor_reps": 200,
-                "data_seed": 10,
-            },
+            quick={**NEIGHBOUR_BUG, "n_trials": 100},
+            full={**NEIGHBOUR_BUG, "n_trials": 10_000},
             description="S6: ADMM and D-ADMMS with the true neighbours and with the released "
             "code's neighbour indices",
         ),

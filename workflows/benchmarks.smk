@@ -41,3 +41,21 @@ rule benchmark_shrinkage_averaging:
     shell:
         "OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "
         "python -m benchmarks.shrinkage_averaging --out results/benchmarks > {log} 2>&1"
+
+
+# admm_sampling (issue 23): the vectorised D-ADMMS sampler against a per-agent loop with a
+# CVXPY prox (the released code's approach), N = 20 on a cycle; `snakemake benchmark_admm_sampling`.
+rule benchmark_admm_sampling:
+    output:
+        json="results/benchmarks/admm_sampling.json",
+    log:
+        "logs/benchmarks/admm_sampling.log",
+    conda:
+        "envs/replication.yaml"
+    threads: 1
+    params:
+        code=files_hash(["benchmarks/admm_sampling.py", "papers/admm_sampling/targets.py"]),
+        quick="" if config["scale"] == "full" else "--quick",
+    shell:
+        "OMP_NUM_THREADS={threads} python -m benchmarks.admm_sampling "
+        "--out results/benchmarks {params.quick} > {log} 2>&1"

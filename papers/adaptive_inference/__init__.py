@@ -16,16 +16,14 @@ Public API:
 - :class:`WidthFamily`, :class:`ResolutionFamily`, :class:`EarlyExitMLP` and
   :func:`cross_fit`: torch state spaces and their out-of-fold correctness;
 - :func:`load_table` / :func:`target_gains`: the published-table mode.
+
+The torch state spaces are imported on first use, so that plotting and checking claims
+(which read stored results) do not pay for importing torch.
 """
 
+from importlib import import_module
+
 from papers.adaptive_inference.agents import CascadeCurve, confidence_cascade
-from papers.adaptive_inference.families import (
-    CrossFit,
-    EarlyExitMLP,
-    ResolutionFamily,
-    WidthFamily,
-    cross_fit,
-)
 from papers.adaptive_inference.gains import (
     APPROXIMATIONS,
     ApproximateGains,
@@ -58,3 +56,11 @@ __all__ = [
     "oracle_states",
     "target_gains",
 ]
+
+_TORCH = {"CrossFit", "EarlyExitMLP", "ResolutionFamily", "WidthFamily", "cross_fit"}
+
+
+def __getattr__(name: str):
+    if name in _TORCH:
+        return getattr(import_module("papers.adaptive_inference.families"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,9 +45,7 @@ class CascadeCurve:
         return float(cost[ok].min()) if ok.any() else float("inf")
 
 
-def confidence_cascade(
-    confidence, correct, costs, thresholds, stop_costs=None
-) -> CascadeCurve:
+def confidence_cascade(confidence, correct, costs, thresholds, stop_costs=None) -> CascadeCurve:
     """Evaluate the confidence cascade at each threshold on recorded outputs.
 
     Parameters
@@ -72,9 +70,7 @@ def confidence_cascade(
     r = check_costs(costs, c.shape[0])
     seq = np.cumsum(r) if stop_costs is None else np.asarray(stop_costs, dtype=np.float64)
     if seq.shape != r.shape or not np.isfinite(seq).all() or (seq < r - 1e-12).any():
-        raise ValueError(
-            f"stop_costs must be {r.size} finite costs, each >= the state's own cost"
-        )
+        raise ValueError(f"stop_costs must be {r.size} finite costs, each >= the state's own cost")
     tau = np.asarray(thresholds, dtype=np.float64)
     if tau.ndim != 1 or tau.size == 0 or not np.isfinite(tau).all() or (tau < 0).any():
         raise ValueError("thresholds must be a non-empty 1-D array of finite values >= 0")

@@ -56,7 +56,9 @@ def _oracle_accuracy(results: Mapping[str, Results]) -> Verdict:
             f"{r['accuracy'].max(axis=1).mean():.4f}, accuracy gain over the largest state "
             f"{r['accuracy_gain'].mean():.4f}"
         )
-    return at_least(worst, 0.0, detail="smallest A_oracle - max_i A_i over repeats; " + "; ".join(parts))
+    return at_least(
+        worst, 0.0, detail="smallest A_oracle - max_i A_i over repeats; " + "; ".join(parts)
+    )
 
 
 def _within_range(results: Mapping[str, Results]) -> Verdict:
@@ -74,7 +76,12 @@ def _within_range(results: Mapping[str, Results]) -> Verdict:
     cap = float(results["random_matrices"].provenance["config"]["params"]["cost_range"])
     ratio = max(ratio, float(max(m["iso"].max(), m["efficiency"].max())) / cap)
     low = min(low, float(min(m["iso"].min(), m["efficiency"].min())))
-    v = at_most(ratio, 1.0, tol=ROUND, detail="largest G / (R_N/R_1); smallest G " f"{low:.4g} (must be >= 1); " + "; ".join(parts))
+    v = at_most(
+        ratio,
+        1.0,
+        tol=ROUND,
+        detail=f"largest G / (R_N/R_1); smallest G {low:.4g} (must be >= 1); " + "; ".join(parts),
+    )
     if low < 1.0 - ROUND:
         return Verdict(Status.DOES_NOT_HOLD, v.measured, v.expected, v.tolerance, v.detail)
     return v
@@ -96,24 +103,31 @@ def _bound(upper: bool):
         for kind, row in zip(m["kinds"], ratio, strict=True):
             parts.append(f"random {kind}: G_{method}/G_iso in [{row.min():.3g}, {row.max():.3g}]")
         what = "cost_union - cost_iso" if upper else "cost_iso - cost_nested"
-        return at_most(worst, 0.0, tol=ROUND, detail=f"largest ({what}) / R_N over the frontier, "
-                       "every repeat and random matrix; " + "; ".join(parts))  # fmt: skip
+        return at_most(
+            worst,
+            0.0,
+            tol=ROUND,
+            detail=f"largest ({what}) / R_N over the frontier, "
+            "every repeat and random matrix; " + "; ".join(parts),
+        )
 
     return check
 
 
 def _adding_states(results: Mapping[str, Results]) -> Verdict:
-    worst, parts = 0.0, []
+    worst, parts = -np.inf, []
     for name in WIDTH:
         r = results[name]
-        size = r["size_iso"]  # nested subsets, growing
-        rng = r["range_iso"][:, ::-1]  # from the two largest states down to all
-        drops = [np.max(np.diff(a, axis=1) / -a[:, 1:]) for a in (size, rng)]
+        chains = (r["size_iso"], r["range_iso"][:, ::-1])  # nested subsets, growing
+        drops = [float(np.max(-np.diff(a, axis=1) / a[:, :-1])) for a in chains]
         worst = max(worst, *drops)
-        exact_drop = min(np.min(np.diff(r["size_efficiency"], axis=1)),
-                         np.min(np.diff(r["range_efficiency"][:, ::-1], axis=1)))  # fmt: skip
-        parts.append(f"{name}: largest relative drop of G_iso {max(drops):.2g}; most negative "
-                     f"step of G_exact {exact_drop:.4g} (fact 4 does not cover G_exact)")  # fmt: skip
+        exact = (r["size_efficiency"], r["range_efficiency"][:, ::-1])
+        exact_drop = max(float(np.max(-np.diff(a, axis=1) / a[:, :-1])) for a in exact)
+        parts.append(
+            f"{name}: largest relative decrease of G_iso when a state is added {max(drops):.3g} "
+            f"(negative: it always rose); of G_exact {exact_drop:.3g} (fact 4 does not cover "
+            "G_exact)"
+        )
     return at_most(worst, 0.0, tol=ROUND, detail="; ".join(parts))
 
 
@@ -126,9 +140,13 @@ def _saturates(results: Mapping[str, Results]) -> Verdict:
             return Verdict(Status.NOT_CHECKABLE, None, "", None, "N = 5 not in the size sweep")
         share = float(r["size_iso"][:, n.index(5)].mean() / r["size_iso"][:, -1].mean())
         shares.append(share)
-        parts.append(f"{name}: G_iso by N {n} = {_fmt(r['size_iso'].mean(axis=0))}")
-    return at_least(min(shares), MOST, detail=f"share of the all-states G_iso reached with N = 5: "
-                    f"{_fmt(shares)}; " + "; ".join(parts))  # fmt: skip
+        parts.append(f"{name}: G_iso at N = {[int(k) for k in n]}: {_fmt(r['size_iso'].mean(0))}")
+    return at_least(
+        min(shares),
+        MOST,
+        detail=f"share of the all-states G_iso reached with N = 5: "
+        f"{_fmt(shares)}; " + "; ".join(parts),
+    )
 
 
 def _tracks_range(results: Mapping[str, Results]) -> Verdict:
@@ -140,8 +158,12 @@ def _tracks_range(results: Mapping[str, Results]) -> Verdict:
         step = min(step, float(np.min(g[1:] / g[:-1])))
         over = max(over, float(np.max(r["range_iso"] / r["range_ratio"])))
         parts.append(f"{name}: G_iso {_fmt(g)} at R_N/R_1 {_fmt(rr)}")
-    v = at_least(step, 1.0 + 1e-9, detail=f"smallest ratio of successive G_iso as the range "
-                 f"doubles; largest G_iso / range {over:.3g} (must be <= 1); " + "; ".join(parts))  # fmt: skip
+    v = at_least(
+        step,
+        1.0 + 1e-9,
+        detail=f"smallest ratio of successive G_iso as the range "
+        f"doubles; largest G_iso / range {over:.3g} (must be <= 1); " + "; ".join(parts),
+    )
     if over > 1 + ROUND:
         return Verdict(Status.DOES_NOT_HOLD, v.measured, v.expected, v.tolerance, v.detail)
     return v
@@ -154,9 +176,10 @@ def _cascade(names: tuple[str, ...]):
             r = results[name]
             ratio = float(r["iso_gain"].mean() / r["cascade_gain_direct"].mean())
             ratios.append(ratio)
+            direct, seq = r["cascade_gain_direct"].mean(), r["cascade_gain_sequential"].mean()
             parts.append(
-                f"{name}: G_iso {r['iso_gain'].mean():.4g}, cascade {r['cascade_gain_direct'].mean():.4g}"
-                f" (direct) / {r['cascade_gain_sequential'].mean():.4g} (sequential), ratio {ratio:.3g}"
+                f"{name}: G_iso {r['iso_gain'].mean():.4g}, cascade {direct:.4g} (direct) / "
+                f"{seq:.4g} (sequential), ratio {ratio:.3g}"
             )
         return at_least(min(ratios), FAR, detail="; ".join(parts))
 
@@ -171,9 +194,10 @@ def _ten_fold(key: str):
             covered = _range(r) >= TEN
             if covered:
                 vals.append(float(r[key].mean()))
+            note = "" if covered else ", excluded"
             parts.append(
-                f"{name}: {r[key].mean():.4g} (range {_range(r):.3g}{'' if covered else ', excluded'};"
-                f" with a zero-cost random-class state {r['chance_' + key].mean():.4g})"
+                f"{name}: {r[key].mean():.4g} (range {_range(r):.3g}{note}; with a zero-cost "
+                f"random-class state {r['chance_' + key].mean():.4g})"
             )
         return at_least(min(vals), TEN, detail="mean over repeats; " + "; ".join(parts))
 
@@ -194,7 +218,9 @@ def _published(method: str, every: bool):
                 f"{fam}: nested {r['target_nested'][i, ok][-1]:.3g}, union "
                 f"{r['target_union'][i, ok][-1]:.3g}, range {rng:.3g}"
             )
-        return at_least(min(vals), TEN, detail="gain at the largest model's accuracy; " + "; ".join(parts))
+        return at_least(
+            min(vals), TEN, detail="gain at the largest model's accuracy; " + "; ".join(parts)
+        )
 
     return check
 
@@ -344,6 +370,10 @@ CLAIMS: tuple[Claim, ...] = (
         "abstract (10-100x); brief (headline G_exact or G_iso unverified)",
         TRAINED,
         _ten_fold("efficiency_gain"),
+        expected_to_hold=False,
+        note="Does not hold on the resolution family (range 33): the max-performance oracle "
+        "also answers the inputs that only the costly 8x8 models get right, which costs more "
+        "than the 10x target allows; its iso-accuracy gain (previous claim) exceeds 10.",
         figure="frontier",
         evidence=_EV,
     ),

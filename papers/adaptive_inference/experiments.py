@@ -95,13 +95,33 @@ def analyse_family(
 
     ``chance_correct`` (repeats, n): a zero-cost state answering a random class.
     """
-    keys = ("efficiency_gain", "accuracy_gain", "iso_gain", "iso_gain_best", "oracle_cost",
-            "oracle_accuracy", "nested_best", "cascade_gain_direct", "cascade_gain_sequential",
-            "chance_efficiency_gain", "chance_iso_gain", "nested_excess", "union_excess",
-            "unsolved_share", *(f"approx_{m}" for m in METHODS))  # fmt: skip
+    keys = (
+        "efficiency_gain",
+        "accuracy_gain",
+        "iso_gain",
+        "iso_gain_best",
+        "oracle_cost",
+        "oracle_accuracy",
+        "nested_best",
+        "cascade_gain_direct",
+        "cascade_gain_sequential",
+        "chance_efficiency_gain",
+        "chance_iso_gain",
+        "nested_excess",
+        "union_excess",
+        "unsolved_share",
+        *(f"approx_{m}" for m in METHODS),
+    )
     out: dict[str, list] = {k: [] for k in keys}
-    for k in ("accuracy", "first_share", "exact_frontier", "cascade_accuracy",
-              "cascade_direct", "cascade_sequential", *(f"{m}_frontier" for m in METHODS)):  # fmt: skip
+    for k in (
+        "accuracy",
+        "first_share",
+        "exact_frontier",
+        "cascade_accuracy",
+        "cascade_direct",
+        "cascade_sequential",
+        *(f"{m}_frontier" for m in METHODS),
+    ):
         out[k] = []
     for rep in range(correct.shape[0]):
         c = correct[rep]
@@ -118,7 +138,7 @@ def analyse_family(
         out["exact_frontier"].append(exact_f)
         for m in METHODS:
             mm = APPROXIMATIONS[m]
-            f = _frontier(lambda a, mm=mm: mm.cost(acc, costs, a), mm.max_accuracy(acc))
+            f = _frontier(lambda a, mm=mm, acc=acc: mm.cost(acc, costs, a), mm.max_accuracy(acc))
             out[f"{m}_frontier"].append(f)
         # frontier dominance (brief fact 3 and its union counterpart), relative to R_N
         both = ~np.isnan(exact_f) & ~np.isnan(out["nested_frontier"][-1])
@@ -126,7 +146,9 @@ def analyse_family(
             np.max(exact_f[both] - out["nested_frontier"][-1][both]) / costs[-1]
         )
         both = ~np.isnan(exact_f)
-        out["union_excess"].append(np.max(out["union_frontier"][-1][both] - exact_f[both]) / costs[-1])
+        out["union_excess"].append(
+            np.max(out["union_frontier"][-1][both] - exact_f[both]) / costs[-1]
+        )
         solvable = c.any(axis=0)
         out["first_share"].append(
             np.bincount(e.oracle_state[solvable], minlength=c.shape[0]) / c.shape[1]
@@ -200,8 +222,10 @@ def _width_experiment(X, y, d_in, p, ctx, standardize) -> dict[str, Any]:
     if g:
         log_idx = main[log_subset(len(widths), g)]
         lin_idx = np.array([trained.index(w) for w in linear])
-        gran = [_ablate(fit.correct[:, idx], all_costs[idx], [np.arange(g)]) for idx in
-                (log_idx, lin_idx)]  # fmt: skip
+        gran = [
+            _ablate(fit.correct[:, idx], all_costs[idx], [np.arange(g)])
+            for idx in (log_idx, lin_idx)
+        ]
         for k in gran[0]:
             out[f"granularity_{k}"] = np.concatenate([gran[0][k], gran[1][k]], axis=1)
         out["granularity_widths"] = np.array([np.asarray(trained)[log_idx], linear])
@@ -298,8 +322,18 @@ def run_random_matrices(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]
             raise ValueError(f"kinds: unknown kind {k!r}; choose from {KINDS}")
     rng = ctx.rng("matrices")
     shape = (len(kinds), p["draws"])
-    out = {k: np.zeros(shape) for k in ("iso", "efficiency", *METHODS, "nested_excess",
-                                         "union_excess", "accuracy_gain", "nested_accuracy")}  # fmt: skip
+    out = {
+        k: np.zeros(shape)
+        for k in (
+            "iso",
+            "efficiency",
+            *METHODS,
+            "nested_excess",
+            "union_excess",
+            "accuracy_gain",
+            "nested_accuracy",
+        )
+    }
     for i, kind in enumerate(kinds):
         for d in range(p["draws"]):
             acc = np.sort(rng.uniform(p["acc_low"], p["acc_high"], p["n_states"]))

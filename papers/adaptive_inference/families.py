@@ -15,6 +15,7 @@ activations ignored); see each ``costs`` method.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,9 @@ class ResolutionFamily(nn.Module):
         models = []
         for k in self.sizes:
             models.append(_Linear(k * k, n_classes, g))
-            models.append(nn.Sequential(_Linear(k * k, width, g), nn.ReLU(), _Linear(width, n_classes, g)))
+            models.append(
+                nn.Sequential(_Linear(k * k, width, g), nn.ReLU(), _Linear(width, n_classes, g))
+            )
         self.models = nn.ModuleList(models)
 
     def names(self) -> list[str]:
@@ -135,7 +138,7 @@ class EarlyExitMLP(nn.Module):
         (self.width, self.depth) = _positive_ints((width, depth), "width and depth")
         self.d_in, self.n_classes = d_in, n_classes
         dims = [d_in] + [self.width] * self.depth
-        self.layers = nn.ModuleList(_Linear(a, b, g) for a, b in zip(dims, dims[1:]))
+        self.layers = nn.ModuleList(_Linear(a, b, g) for a, b in itertools.pairwise(dims))
         self.heads = nn.ModuleList(_Linear(self.width, n_classes, g) for _ in range(self.depth))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -176,9 +179,12 @@ def _train(model: nn.Module, X, y, *, epochs, batch, lr, weight_decay, g) -> Non
             idx = order[start : start + batch]
             logits = model(X[idx])  # (states, b, C)
             k, b, c = logits.shape
-            loss = nn.functional.cross_entropy(
-                logits.reshape(k * b, c), y[idx].repeat(k), reduction="sum"
-            ) / b
+            loss = (
+                nn.functional.cross_entropy(
+                    logits.reshape(k * b, c), y[idx].repeat(k), reduction="sum"
+                )
+                / b
+            )
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -222,7 +228,7 @@ def cross_fit(
     y = np.asarray(y)
     if X.ndim != 2 or y.shape != (X.shape[0],) or not np.isfinite(X).all():
         raise ValueError(f"X must be a finite (n, d) array and y (n,), got {X.shape}, {y.shape}")
-    classes, y_idx = np.unique(y, return_inverse=True)
+    _, y_idx = np.unique(y, return_inverse=True)
     correct, confidence = None, None
     for rep in range(repeats):
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed("split", rep) % 2**32)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-
 from matplotlib.ticker import NullFormatter
 
 from common.plotting import COLORS, figure
@@ -141,8 +140,12 @@ def plot_exact_vs_approximate(results: Mapping[str, Results]):
     ax.set_title(f"random matrices ({r['iso'].shape[1]} per kind)")
     ax = axes[0, 1]
     names = [n for n in FAMILIES if n in results]
-    keys = (("approx_nested", "nested"), ("iso_gain", "exact"), ("approx_independent",
-            "independent"), ("approx_union", "union"))  # fmt: skip
+    keys = (
+        ("approx_nested", "nested"),
+        ("iso_gain", "exact"),
+        ("approx_independent", "independent"),
+        ("approx_union", "union"),
+    )
     for j, (key, style) in enumerate(keys):
         vals = [_mean_sd(results[n][key]) for n in names]
         x = np.arange(len(names)) + (j - 1.5) * 0.2
@@ -176,16 +179,28 @@ def plot_state_space(results: Mapping[str, Results]):
     ax = axes[0, 0]
     for i, (name, r) in enumerate(_width_families(results)):
         m, sd = _mean_sd(r["size_iso"])
-        ax.errorbar(r["size_n"], m, yerr=sd, marker="o", color=COLORS[i], capsize=2,
-                    label=f"exact G_iso, {FAMILIES[name].split(',')[0]}")  # fmt: skip
-        ax.plot(r["size_n"], r["size_nested"].mean(axis=0), ls="--", color=COLORS[i],
-                label=f"nested approx., {FAMILIES[name].split(',')[0]}")  # fmt: skip
+        ax.errorbar(
+            r["size_n"],
+            m,
+            yerr=sd,
+            marker="o",
+            color=COLORS[i],
+            capsize=2,
+            label=f"exact G_iso, {FAMILIES[name].split(',')[0]}",
+        )
+        ax.plot(
+            r["size_n"],
+            r["size_nested"].mean(axis=0),
+            ls="--",
+            color=COLORS[i],
+            label=f"nested approx., {FAMILIES[name].split(',')[0]}",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("log-spaced states N (ends kept)")
     ax.set_ylabel("gain at A_N (log)")
     ax.set_title("size of the state space")
     ax = axes[0, 1]
-    for i, (name, r) in enumerate(_width_families(results)):
+    for i, (_, r) in enumerate(_width_families(results)):
         m, sd = _mean_sd(r["range_iso"])
         ax.errorbar(r["range_ratio"], m, yerr=sd, marker="o", color=COLORS[i], capsize=2)
     rr = _width_families(results)[0][1]["range_ratio"]
@@ -197,7 +212,7 @@ def plot_state_space(results: Mapping[str, Results]):
     ax.set_title("range of the state space")
     ax = axes[1, 0]
     labels = []
-    for i, (name, r) in enumerate(_width_families(results)):
+    for name, r in _width_families(results):
         if "granularity_iso" not in r:
             continue
         m, sd = _mean_sd(r["granularity_iso"])
@@ -212,12 +227,24 @@ def plot_state_space(results: Mapping[str, Results]):
     ax.set_title("granularity (N = 6, same range)")
     ax = axes[1, 1]
     names = [n for n in FAMILIES if n in results]
-    for j, (key, lab) in enumerate((("iso_gain", "G_iso"), ("chance_iso_gain",
-                                    "G_iso + random state"), ("efficiency_gain", "G_exact"),
-                                   ("chance_efficiency_gain", "G_exact + random state"))):  # fmt: skip
+    for j, (key, lab) in enumerate(
+        (
+            ("iso_gain", "G_iso"),
+            ("chance_iso_gain", "G_iso + random state"),
+            ("efficiency_gain", "G_exact"),
+            ("chance_efficiency_gain", "G_exact + random state"),
+        )
+    ):
         vals = [_mean_sd(results[n][key]) for n in names]
-        ax.bar(np.arange(len(names)) + (j - 1.5) * 0.2, [v[0] for v in vals], 0.2,
-               yerr=[v[1] for v in vals], capsize=2, color=COLORS[j], label=lab)  # fmt: skip
+        ax.bar(
+            np.arange(len(names)) + (j - 1.5) * 0.2,
+            [v[0] for v in vals],
+            0.2,
+            yerr=[v[1] for v in vals],
+            capsize=2,
+            color=COLORS[j],
+            label=lab,
+        )
     ax.set_yscale("log")
     ax.set_xticks(range(len(names)), [FAMILIES[n].split(" (")[0] for n in names], rotation=20)
     ax.set_ylabel("gain (log)")
@@ -234,8 +261,7 @@ def plot_published(results: Mapping[str, Results]):
     ax = axes[0, 0]
     for i, f in enumerate(fams):
         ok = ~np.isnan(r["cost"][i])
-        ax.plot(r["cost"][i, ok], 100 * r["accuracy"][i, ok], marker="o", color=COLORS[i],
-                label=f)  # fmt: skip
+        ax.plot(r["cost"][i, ok], 100 * r["accuracy"][i, ok], marker="o", color=COLORS[i], label=f)
     ax.set_xscale("log")
     ax.set_xlabel("GFLOPs per input (per token: LLaMA)")
     ax.set_ylabel("published accuracy (%)")

@@ -35,8 +35,11 @@ PAPER = Paper(
             "(5-fold cross-fitting, out-of-fold correctness), oracle and approximate gains, "
             "confidence cascade, chance control, size/range/granularity ablations",
             gpu=True,
-            schema={"repeats": _POSITIVE, "epochs": _POSITIVE, "granularity_states": {
-                "type": "integer", "minimum": 0}},  # fmt: skip
+            schema={
+                "repeats": _POSITIVE,
+                "epochs": _POSITIVE,
+                "granularity_states": {"type": "integer", "minimum": 0},
+            },
         ),
         Experiment(
             "synthetic_width",
@@ -121,8 +124,13 @@ PAPER = Paper(
         ),
         Figure(
             "exact_vs_approximate",
-            ("random_matrices", "digits_width", "synthetic_width", "digits_resolution",
-             "digits_early_exit"),  # fmt: skip
+            (
+                "random_matrices",
+                "digits_width",
+                "synthetic_width",
+                "digits_resolution",
+                "digits_early_exit",
+            ),
             "Exact iso gain G_iso(A_N) against the approximations from aggregate accuracies, "
             "on random and adversarial correctness matrices (left) and on the trained "
             "families (right): nested <= exact <= union on every matrix.",

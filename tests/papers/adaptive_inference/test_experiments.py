@@ -54,8 +54,13 @@ def test_figures_and_claims(results):
         assert row["status"] in {str(s) for s in Status}
         assert "check raised" not in row["detail"], row
     by_id = {row["id"]: row for row in rows}
-    for fact in ("exact_at_least_nested", "union_at_least_exact", "gains_between_one_and_range",
-                 "oracle_accuracy_at_least_best_state", "adding_states_never_lowers_iso_gain"):  # fmt: skip
+    for fact in (
+        "exact_at_least_nested",
+        "union_at_least_exact",
+        "gains_between_one_and_range",
+        "oracle_accuracy_at_least_best_state",
+        "adding_states_never_lowers_iso_gain",
+    ):
         assert by_id[fact]["status"] == "holds", by_id[fact]
 
 

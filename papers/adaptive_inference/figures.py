@@ -48,6 +48,34 @@ def _width_labels(r: Results) -> list[str]:
     return [str(int(w)) for w in r["widths"]]
 
 
+def _family_bars(ax, results, series) -> None:
+    """Grouped bars (mean +- s.d. over repeats, log axis): ``series`` = (key, label, colour)
+    for every family present in ``results``."""
+    names = [n for n in FAMILIES if n in results]
+    width = 0.8 / len(series)
+    for j, (key, label, color) in enumerate(series):
+        vals = [_mean_sd(results[n][key]) for n in names]
+        x = np.arange(len(names)) + (j - (len(series) - 1) / 2) * width
+        ax.bar(
+            x,
+            [v[0] for v in vals],
+            width,
+            yerr=[v[1] for v in vals],
+            capsize=2,
+            color=color,
+            label=label,
+        )
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(names)), [FAMILIES[n].split(" (")[0] for n in names], rotation=20)
+
+
+def _finish(fig, axes, extra_height: float = 0.0):
+    """Legend below the panels; ``extra_height`` inches for it."""
+    _legend_below(fig, axes, ncols=2)
+    fig.set_figheight(fig.get_figheight() + extra_height)
+    return fig
+
+
 def plot_correctness_matrix(results: Mapping[str, Results]):
     r = results["digits_width"]
     c = r["example_correct"]
@@ -72,8 +100,7 @@ def plot_correctness_matrix(results: Mapping[str, Results]):
     ax.set_ylabel("share of inputs")
     ax.set_ylim(0, None)
     ax.set_title(f"oracle's state choice ({r['accuracy'].shape[0]} repeats)")
-    _legend_below(fig, axes, ncols=2)
-    return fig
+    return _finish(fig, axes)
 
 
 def _frontier_panel(ax, r: Results, title: str) -> None:
@@ -109,9 +136,7 @@ def plot_frontier(results: Mapping[str, Results]):
     fig, axes = figure(2, 2)
     for ax, (name, title) in zip(axes.ravel(), FAMILIES.items(), strict=True):
         _frontier_panel(ax, results[name], title)
-    _legend_below(fig, axes, ncols=2)
-    fig.set_figheight(fig.get_figheight() + 1.0)
-    return fig
+    return _finish(fig, axes, 1.0)
 
 
 def plot_exact_vs_approximate(results: Mapping[str, Results]):
@@ -139,31 +164,19 @@ def plot_exact_vs_approximate(results: Mapping[str, Results]):
     ax.set_ylabel("approx. gain / exact G_iso")
     ax.set_title(f"random matrices ({r['iso'].shape[1]} per kind)")
     ax = axes[0, 1]
-    names = [n for n in FAMILIES if n in results]
-    keys = (
-        ("approx_nested", "nested"),
-        ("iso_gain", "exact"),
-        ("approx_independent", "independent"),
-        ("approx_union", "union"),
+    _family_bars(
+        ax,
+        results,
+        [
+            ("approx_nested", STYLE["nested"]["label"], STYLE["nested"]["color"]),
+            ("iso_gain", "exact G_iso(A_N)", STYLE["exact"]["color"]),
+            ("approx_independent", STYLE["independent"]["label"], STYLE["independent"]["color"]),
+            ("approx_union", STYLE["union"]["label"], STYLE["union"]["color"]),
+        ],
     )
-    for j, (key, style) in enumerate(keys):
-        vals = [_mean_sd(results[n][key]) for n in names]
-        x = np.arange(len(names)) + (j - 1.5) * 0.2
-        ax.bar(
-            x,
-            [v[0] for v in vals],
-            0.2,
-            yerr=[v[1] for v in vals],
-            color=STYLE[style]["color"],
-            capsize=2,
-            label=STYLE[style]["label"] if key != "iso_gain" else "exact G_iso(A_N)",
-        )
-    ax.set_yscale("log")
-    ax.set_xticks(range(len(names)), [FAMILIES[n].split(" (")[0] for n in names], rotation=20)
     ax.set_ylabel("gain at A_N")
     ax.set_title("trained families (mean +- s.d.)")
-    _legend_below(fig, axes, ncols=2)
-    return fig
+    return _finish(fig, axes)
 
 
 def _widths(w) -> str:
@@ -226,32 +239,19 @@ def plot_state_space(results: Mapping[str, Results]):
     ax.set_ylabel("exact G_iso(A_N) (log)")
     ax.set_title("granularity (N = 6, same range)")
     ax = axes[1, 1]
-    names = [n for n in FAMILIES if n in results]
-    for j, (key, lab) in enumerate(
-        (
-            ("iso_gain", "G_iso"),
-            ("chance_iso_gain", "G_iso + random state"),
-            ("efficiency_gain", "G_exact"),
-            ("chance_efficiency_gain", "G_exact + random state"),
-        )
-    ):
-        vals = [_mean_sd(results[n][key]) for n in names]
-        ax.bar(
-            np.arange(len(names)) + (j - 1.5) * 0.2,
-            [v[0] for v in vals],
-            0.2,
-            yerr=[v[1] for v in vals],
-            capsize=2,
-            color=COLORS[j],
-            label=lab,
-        )
-    ax.set_yscale("log")
-    ax.set_xticks(range(len(names)), [FAMILIES[n].split(" (")[0] for n in names], rotation=20)
+    _family_bars(
+        ax,
+        results,
+        [
+            ("iso_gain", "G_iso", COLORS[0]),
+            ("chance_iso_gain", "G_iso + random state", COLORS[1]),
+            ("efficiency_gain", "G_exact", COLORS[2]),
+            ("chance_efficiency_gain", "G_exact + random state", COLORS[3]),
+        ],
+    )
     ax.set_ylabel("gain (log)")
     ax.set_title("chance control (free random state)")
-    _legend_below(fig, axes, ncols=2)
-    fig.set_figheight(fig.get_figheight() + 1.2)
-    return fig
+    return _finish(fig, axes, 1.2)
 
 
 def plot_published(results: Mapping[str, Results]):
@@ -300,6 +300,4 @@ def plot_published(results: Mapping[str, Results]):
     ax.set_xlabel("range R_N / R_1 (smallest dropped)")
     ax.set_ylabel("nested gain at A_N")
     ax.set_title("range (published)")
-    _legend_below(fig, axes, ncols=2)
-    fig.set_figheight(fig.get_figheight() + 1.0)
-    return fig
+    return _finish(fig, axes, 1.0)

@@ -21,6 +21,16 @@ _TRAIN_FULL = {**_TRAIN_QUICK, "repeats": 20, "epochs": 40, "n_thresholds": 101}
 _WIDTHS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 _ABLATION = {"widths": _WIDTHS, "sizes": [2, 3, 5, 7, 11]}
 _POSITIVE = {"minimum": 1}
+_RANDOM = {
+    "kinds": ["nested", "correlated", "independent", "anti", "disjoint"],
+    "draws": 40,
+    "n_states": 6,
+    "n_inputs": 400,
+    "acc_low": 0.1,
+    "acc_high": 0.9,
+    "cost_range": 1000.0,
+    "rho": 0.5,
+}
 
 PAPER = Paper(
     slug="adaptive_inference",
@@ -74,26 +84,8 @@ PAPER = Paper(
         ),
         Experiment(
             "random_matrices",
-            quick={
-                "kinds": ["nested", "correlated", "independent", "anti", "disjoint"],
-                "draws": 40,
-                "n_states": 6,
-                "n_inputs": 400,
-                "acc_low": 0.1,
-                "acc_high": 0.9,
-                "cost_range": 1000.0,
-                "rho": 0.5,
-            },
-            full={
-                "kinds": ["nested", "correlated", "independent", "anti", "disjoint"],
-                "draws": 1000,
-                "n_states": 6,
-                "n_inputs": 2000,
-                "acc_low": 0.1,
-                "acc_high": 0.9,
-                "cost_range": 1000.0,
-                "rho": 0.5,
-            },
+            quick=_RANDOM,
+            full={**_RANDOM, "draws": 1000, "n_inputs": 2000},
             description="Exact iso gain vs the nested (lower), union (upper) and independent "
             "approximations on random and adversarial non-nested correctness matrices",
             schema={"draws": _POSITIVE, "n_states": {"type": "integer", "minimum": 2}},

@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from common.datasets import standardize_columns
+
 __all__ = [
     "CrossFit",
     "EarlyExitMLP",
@@ -213,8 +215,6 @@ def cross_fit(
     ``standardize`` centres and scales the columns with the training folds' statistics.
     """
     from sklearn.model_selection import StratifiedKFold
-
-    from common.datasets import standardize_columns
 
     for name, v in (("folds", folds), ("repeats", repeats), ("epochs", epochs), ("batch", batch)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:

@@ -1,5 +1,6 @@
 """Every experiment at a tiny size through the public runner; figures and claims on top."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -46,8 +47,10 @@ def test_experiments_run(results):
 
 
 def test_figures_and_claims(results):
-    for fig in PAPER.figures:
-        assert cli.plot(PAPER, fig.name, results) is not None
+    for spec in PAPER.figures:
+        fig = cli.plot(PAPER, spec.name, results)
+        assert fig.axes
+        plt.close(fig)
     rows = evaluate(list(CLAIMS), results)
     assert len(rows) == len(CLAIMS)
     for row in rows:

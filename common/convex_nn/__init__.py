@@ -36,6 +36,7 @@ from .maps import (
     to_network,
 )
 from .nonconvex import NonconvexResult, TwoLayerNet, train_nonconvex
+from .path import PathResult, solve_path
 from .problem import (
     activation_coefficients,
     beta_from_scnn,
@@ -49,6 +50,8 @@ from .solve import ConvexResult, solve_convex
 from .solvers import SOLVERS, Solver, UnsupportedProblemError, get_solver
 
 __all__ = [
+    "PathResult",
+    "solve_path",
     "LOSSES",
     "SOLVERS",
     "ColumnGenerationResult",

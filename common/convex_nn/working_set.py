@@ -118,18 +118,33 @@ def _restricted(X, y, M, S, blocks, rows, beta, tol):
     return W, res.iterations + it, ok
 
 
+def _initial_set(X, S, W0, n_rows, xnorm):
+    """Working blocks and rows from a warm start ``W0 (2P, d)`` (u then v blocks): its non-zero
+    blocks, each with the ``n_rows`` cone rows closest to their boundary at ``W0``."""
+    P = S.shape[1]
+    blocks, rows = [], []
+    for k in np.flatnonzero(np.linalg.norm(W0, axis=1) > 0):
+        i, sg = (k, 1.0) if k < P else (k - P, -1.0)
+        z = S[:, i] * (X @ W0[k]) / xnorm
+        blocks.append((int(i), sg))
+        rows.append(np.sort(np.argsort(z, kind="stable")[: min(X.shape[0], n_rows)]))
+    return blocks, rows, W0[np.linalg.norm(W0, axis=1) > 0]
+
+
 def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
-                  verbose):  # fmt: skip
+                  verbose, W0=None):  # fmt: skip
     n, d = X.shape
     P = M.shape[1]
+    xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
+    n_init_rows = 3 * d
     blocks: list[tuple[int, float]] = []
     rows: list[np.ndarray] = []
     W = np.zeros((0, d))
-    r = y.copy()
+    if W0 is not None:
+        blocks, rows, W = _initial_set(X, S, W0, n_init_rows, xnorm)
+    r = y - sum((sg * M[:, i] * (X @ W[b]) for b, (i, sg) in enumerate(blocks)), np.zeros(n))
     its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
     status = f"max_iter={max_rounds} rounds"
-    xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
-    n_init_rows = 3 * d
     cache: dict = {}
     for rnd in range(1, max_rounds + 1):
         t0 = time.perf_counter()
@@ -192,7 +207,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
-                max_add=None, ipm_tol=1e-9, max_vars=4000,
+                max_add=None, ipm_tol=1e-9, max_vars=4000, W0=None,
                 verbose=False) -> WorkingSetResult:  # fmt: skip
     r"""Solve the ReLU program (squared loss) by the working-set method of the module docstring.
 
@@ -203,7 +218,10 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the restricted
     program would exceed ``max_vars`` variables (``B d``; its dense solve costs
     :math:`O((Bd)^3)`, e.g. for image data), the method stops with ``too_large=True`` and
-    ``converged=False``, returning its last iterate.
+    ``converged=False``, returning its last iterate. ``W0 (c, 2P, d)`` (u then v blocks, e.g.
+    the solution at a nearby ``beta``: :func:`common.convex_nn.solve_path`) warm-starts it:
+    its non-zero blocks form the first working set, with the ``3d`` rows closest to their cone
+    boundary, and its residual is priced first.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
@@ -217,7 +235,7 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     for k in range(c):
         Wk, ok, it, rnd, lb, vk, too_large, why = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
-            ipm_tol, int(max_vars), verbose,
+            ipm_tol, int(max_vars), verbose, None if W0 is None else np.asarray(W0[k], float),
         )  # fmt: skip
         big |= too_large
         if not ok and status == "certified":

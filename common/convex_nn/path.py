@@ -33,7 +33,8 @@ import numpy as np
 from .certificates import duality_gap
 from .formulations import as_formulation
 from .losses import Loss
-from .problem import check_beta, check_patterns, check_X, check_y, convex_objective
+from .pricing import price_blocks
+from .problem import check_patterns, check_X, check_y, convex_objective
 from .solve import ConvexResult, solve_convex
 
 __all__ = ["PathResult", "solve_path"]
@@ -41,52 +42,80 @@ __all__ = ["PathResult", "solve_path"]
 
 class PathResult(list):
     """The :class:`ConvexResult` of each ``beta``, in the order the betas were given (a
-    ``list``), with ``betas``, ``screened`` (patterns removed by the gap-safe rule at each
-    beta) and ``wall_time`` (seconds for the whole path)."""
+    ``list``), with ``betas``, ``screened`` (bool ``(len(betas), P)``: the patterns the
+    gap-safe rule removed at each beta; all False where the solve was redone on every
+    pattern) and ``wall_time`` (seconds for the whole path)."""
 
     def __init__(self, results, betas, screened, wall_time):
         super().__init__(results)
         self.betas = np.asarray(betas, dtype=float)
-        self.screened = np.asarray(screened, dtype=int)
+        self.screened = np.asarray(screened, dtype=bool)
         self.wall_time = float(wall_time)
 
 
 def _check_betas(betas) -> np.ndarray:
-    b = np.asarray(betas, dtype=float) if not np.isscalar(betas) else None
-    if b is None or b.ndim != 1 or b.size == 0:
+    try:
+        b = np.asarray(betas, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"betas must be a 1-D sequence of positive numbers, got {betas!r}"
+        ) from exc
+    if b.ndim != 1 or b.size == 0:
         raise ValueError(
             f"betas must be a non-empty 1-D sequence of positive numbers, got {betas!r}"
         )
-    for v in b:
-        check_beta(v)
-        if v <= 0:
-            raise ValueError(f"betas must be positive (beta=0 has no certificate), got {v!r}")
+    if not np.all(np.isfinite(b)) or np.any(b <= 0):
+        raise ValueError(f"betas must be positive and finite (beta=0 has no certificate), got {b}")
     return b
 
 
-def _screen(X, Y, M, prev: ConvexResult, beta, op_norms) -> np.ndarray:
+def _dual_bounds(X, r, M, S, beta, op_norms, constrained, rho_of):
+    """Per-block upper bounds ``(2P,)`` on the dual-constraint values at ``r`` (exact where
+    they decide the rule; u then v blocks) and the feasibility scaling ``s`` of ``r``."""
+    if not constrained:
+        t = np.linalg.norm((M * r[:, None]).T @ X, axis=1)
+        return np.concatenate([t, t]), min(1.0, beta / max(float(t.max()), 1e-300))
+    cache: dict = {}
+    t_max = price_blocks(X, r, M, S, beta, cache=cache).t_max  # the exact maximum
+    s = min(1.0, beta / max(t_max, 1e-300))
+    # exact values wherever the bound alone cannot screen the block
+    level = max((beta - float(op_norms.max()) * rho_of(s)) / s, 0.0)
+    return price_blocks(X, r, M, S, beta, screen=level, cache=cache).values, s
+
+
+def _screen(X, Y, M, S, prev: ConvexResult, beta, op_norms, constrained) -> np.ndarray:
     """Boolean ``(P,)``: patterns whose blocks are all zero at the optimum for ``beta``
     (the gap-safe rule of the module docstring, from the solution ``prev`` at a larger beta)."""
-    U, V = (
-        prev.U.reshape(prev.U.shape[0], X.shape[1], -1),
-        prev.V.reshape(prev.U.shape[0], X.shape[1], -1),
-    )
-    pred = np.einsum("np,nd,pdc->nc", M, X, U - V)
-    R = Y - pred
-    G = np.einsum("np,nd,nc->pdc", M, X, R)  # X^T M_i r, per output
-    ub = np.linalg.norm(G, axis=1)  # (P, c): bounds t for both signs
-    s = min(1.0, beta / max(float(ub.max()), 1e-300))
-    primal = 0.5 * float(np.sum(R * R)) + beta * float(
-        np.sum(np.linalg.norm(U, axis=1)) + np.sum(np.linalg.norm(V, axis=1))
-    )
-    dual = s * float(np.sum(R * Y)) - 0.5 * s * s * float(np.sum(R * R))
+    P, d = prev.U.shape[:2]
+    U, V = prev.U.reshape(P, d, -1), prev.V.reshape(P, d, -1)
+    R = Y - np.einsum("np,nd,pdc->nc", M, X, U - V)
+    pen = beta * float(np.sum(np.linalg.norm(U, axis=1)) + np.sum(np.linalg.norm(V, axis=1)))
+    primal = 0.5 * float(np.sum(R * R)) + pen
+    drop = np.ones(P, dtype=bool)
+    # outputs decouple: the dual point scales each residual column to feasibility
+    scaled = [
+        _dual_bounds(X, R[:, k], M, S, beta, op_norms, constrained,
+                     lambda s, k=k: _radius(R, Y, primal, k, s))
+        for k in range(R.shape[1])
+    ]  # fmt: skip
+    svec = np.array([s for _, s in scaled])
+    dual = float(np.sum(svec * np.sum(R * Y, axis=0) - 0.5 * svec**2 * np.sum(R * R, axis=0)))
     rho = np.sqrt(2.0 * max(primal - dual, 0.0))
-    return np.all(s * ub + op_norms[:, None] * rho < beta, axis=1)
+    for t, s in scaled:
+        drop &= np.all((s * t + np.tile(op_norms, 2) * rho < beta).reshape(2, P), axis=0)
+    return drop
+
+
+def _radius(R, Y, primal, k, s):
+    """Gap-safe radius if output ``k`` is scaled by ``s`` and the others are left as they are
+    (a lower bound on each other output's contribution: only used to pick exact values)."""
+    rk, yk = R[:, k], Y[:, k]
+    return np.sqrt(2.0 * max(primal - (s * rk @ yk - 0.5 * s * s * rk @ rk), 0.0))
 
 
 def _embed(res: ConvexResult, keep, P):
     """Blocks of a solve on the patterns ``keep`` as ``(P, ...)`` arrays."""
-    U = np.zeros((P,) + res.U.shape[1:])
+    U = np.zeros((P, *res.U.shape[1:]))
     V = np.zeros_like(U)
     U[keep], V[keep] = res.U, res.V
     return U, V
@@ -135,25 +164,30 @@ def solve_path(
     form = as_formulation(formulation, activation)
     warm = solver == "fast"
     screen = screening and warm and str(loss) == "squared"
-    M = form.masks(D)
+    M, S = form.masks(D), form.signs(D)
     Y = y.reshape(X.shape[0], -1)
-    op_norms = np.array([np.linalg.norm(M[:, i : i + 1] * X, 2) for i in range(D.shape[0])]) if screen else None  # fmt: skip
+    # ||M_i X||_2, the Lipschitz constant of each block's dual-constraint value
+    op_norms = np.array([np.linalg.norm(M[:, i : i + 1] * X, 2) for i in range(D.shape[0])])
     kw = dict(formulation=form, loss=loss, solver=solver, dtype=dtype, tol=tol,
               max_iter=max_iter, verbose=verbose)  # fmt: skip
     order = np.argsort(-b, kind="stable")
     out: list = [None] * b.size
-    screened = np.zeros(b.size, dtype=int)
+    screened = np.zeros((b.size, D.shape[0]), dtype=bool)
     prev = None
     t0 = time.perf_counter()
     for j in order:
         beta = float(b[j])
-        drop = _screen(X, Y, M, prev, beta, op_norms) if screen and prev is not None else None
+        drop = (
+            _screen(X, Y, M, S, prev, beta, op_norms, form.constrained)
+            if screen and prev is not None
+            else None
+        )
         keep = np.ones(D.shape[0], bool) if drop is None else ~drop
         res = _solve_kept(X, y, D, beta, keep, prev, form, kw)
         if drop is not None and drop.any() and not res.converged:
             keep = np.ones(D.shape[0], bool)  # the certificate refused the screened solve
             res = _solve_kept(X, y, D, beta, keep, prev, form, kw)
-        screened[j] = int(D.shape[0] - keep.sum())
+        screened[j] = ~keep
         out[j] = prev = res
     return PathResult(out, b, screened, time.perf_counter() - t0)
 

@@ -38,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .certificates import certified_lower_bound
-from .interior_point import cone_group_lasso
+from .interior_point import cone_group_lasso, woodbury_pays
 from .newton import block_gram
 from .pricing import price_blocks
 
@@ -60,18 +60,23 @@ class _Restricted(NamedTuple):
     """Restricted program ``min 0.5 w^T H w - c^T w + beta sum_b ||w_b||`` s.t. ``Glin[r] .
     w_{bid[r]} >= 0``, over the working blocks ``w_b`` (``H = K^T K``, ``c = K^T y``)."""
 
-    H: np.ndarray  # (B d, B d)
+    H: np.ndarray | None  # (B d, B d), or None when given by its factor K
     c: np.ndarray  # (B d,)
     Glin: np.ndarray  # (nl, d): rows g_r, constraint g_r . w_{bid[r]} >= 0
     bid: np.ndarray  # (nl,) sorted
+    K: np.ndarray | None = None  # (n, B d) with H = K^T K, when n < B d
 
 
 def _restricted_data(X, y, M, S, blocks, rows) -> _Restricted:
     pats = np.array([i for i, _ in blocks])
     sgs = np.array([sg for _, sg in blocks])
-    H, c = block_gram(X, sgs * M[:, pats], y)  # K = [sigma_b M_i X]
     Glin = np.concatenate([S[R, i : i + 1] * X[R] for (i, _), R in zip(blocks, rows, strict=True)])
     bid = np.repeat(np.arange(len(blocks)), [R.size for R in rows])
+    n, d = X.shape
+    if woodbury_pays(n, len(blocks) * d):  # K = [sigma_b M_i X] is wide: Woodbury solves
+        K = ((sgs * M[:, pats])[:, :, None] * X[:, None, :]).reshape(n, -1)
+        return _Restricted(None, K.T @ y, Glin, bid, K)
+    H, c = block_gram(X, sgs * M[:, pats], y)
     return _Restricted(H, c, Glin, bid)
 
 
@@ -82,9 +87,9 @@ def _restricted_clarabel(pr: _Restricted, beta, tol):
     import scipy.sparse as sp
 
     nl, d = pr.Glin.shape
-    B = pr.H.shape[0] // d
+    B = pr.c.shape[0] // d
     nv = B * d + B
-    Hu = np.triu(pr.H)
+    Hu = np.triu(pr.H if pr.K is None else pr.K.T @ pr.K)
     hi, hj = np.nonzero(Hu)
     Pm = sp.csc_matrix((Hu[hi, hj], (hi, hj)), shape=(nv, nv))
     q = np.concatenate([-pr.c, np.full(B, beta)])
@@ -110,8 +115,8 @@ def _restricted_clarabel(pr: _Restricted, beta, tol):
 def _restricted(X, y, M, S, blocks, rows, beta, tol):
     """Our interior point (:mod:`.interior_point`), CLARABEL if it fails: ``(W, it, ok)``."""
     pr = _restricted_data(X, y, M, S, blocks, rows)
-    res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), offset=0.5 * (y @ y),
-                           tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
+    res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), K=pr.K,
+                           offset=0.5 * (y @ y), tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
     if res.converged:
         return res.w, res.iterations, True
     W, it, ok = _restricted_clarabel(pr, beta, tol)

@@ -85,6 +85,18 @@ def path_cost(X, y, D, form, points=20):
     }
 
 
+def _line(row) -> str:
+    o, c, s = row["ours"], row["clarabel"], row["pyscnn"]
+    nan = float("nan")
+    return (
+        f"{row['n']:5d} {row['d']:3d} {row['P']:4d} s{row['seed']} {row['formulation']:5s} "
+        f"{row['f']:6.3f}: ours {o['time']:7.3f}s (cert {o['certificate']:.1e}, active "
+        f"{o['n_active']}, rel {o['rel_to_clarabel']:+.1e}) clarabel {c['time']:7.2f}s "
+        f"speed-up {row['speedup']:6.1f}x pyscnn {s.get('time', nan):.2f}s "
+        f"(rel {s.get('rel_to_clarabel', nan):+.1e}, violation {s.get('violation', nan):.1e})"
+    )
+
+
 def slope(x, t) -> float:
     x, t = np.asarray(x, float), np.asarray(t, float)
     ok = x > 0
@@ -98,7 +110,10 @@ def main(argv=None):
     ap.add_argument("--device", default="cpu", choices=["cpu", "gpu", "cuda"])
     ap.add_argument("--sizes", default=None, help="e.g. 500x20x100,2000x20x200")
     ap.add_argument("--seeds", type=int, default=None)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--forms", default="relu,gated")
     ap.add_argument("--no-path", action="store_true")
+    ap.add_argument("--no-pyscnn", action="store_true")
     args = ap.parse_args(argv)
     if args.device != "cpu":
         os.environ["JAX_PLATFORMS"] = "cuda"
@@ -107,7 +122,7 @@ def main(argv=None):
     try:
         import scnn.models  # noqa: F401
 
-        pyscnn = True
+        pyscnn = not args.no_pyscnn
     except ImportError:
         pyscnn = False
     if args.sizes:
@@ -117,28 +132,22 @@ def main(argv=None):
     seeds = args.seeds or (1 if args.quick else 3)
     out = {"sizes": sizes, "fractions": FRACTIONS, "pyscnn": pyscnn, "grid": [], "path": []}
     for n, d, P in sizes:
-        for seed in range(seeds):
+        for seed in range(args.first_seed, args.first_seed + seeds):
             X, y, D, G, _ = make_problem(n, d, P, seed=seed)
             bmax = beta_max(X, y)
-            for form in ("relu", "gated"):
+            for form in args.forms.split(","):
                 for f in FRACTIONS:
                     row = grid_point(X, y, D, G, f * bmax, form, 1 if args.quick else 3, pyscnn)
                     row.update(n=n, d=d, P=int(D.shape[0]), seed=seed, formulation=form, f=f)
                     out["grid"].append(row)
-                    o, c, s = row["ours"], row["clarabel"], row["pyscnn"]
-                    print(f"{n:5d} {d:3d} {P:4d} s{seed} {form:5s} {f:6.3f}: ours {o['time']:7.3f}s "
-                          f"(cert {o['certificate']:.1e}, active {o['n_active']}, rel "
-                          f"{o['rel_to_clarabel']:+.1e}) clarabel {c['time']:7.2f}s "
-                          f"speed-up {row['speedup']:6.1f}x pyscnn "
-                          f"{s.get('time', float('nan')):.2f}s viol {s.get('violation', float('nan')):.1e}",
-                          flush=True)  # fmt: skip
-            if not args.no_path and seed == 0:
-                for form in ("relu", "gated"):
+                    print(_line(row), flush=True)
+            if not args.no_path and seed == args.first_seed:
+                for form in args.forms.split(","):
                     pc = path_cost(X, y, D, form)
                     pc.update(n=n, d=d, P=int(D.shape[0]), formulation=form)
                     out["path"].append(pc)
                     print(f"path {form}: {pc['path_time']:.2f}s, hardest single "
-                          f"{pc['hardest_single']:.2f}s, ratio {pc['ratio']:.2f}", flush=True)  # fmt: skip
+                          f"{pc['hardest_single']:.2f}s, ratio {pc['ratio']:.2f}")  # fmt: skip
     for form in ("relu", "gated"):
         rows = [r for r in out["grid"] if r["formulation"] == form]
         out[f"slope_time_vs_active_{form}"] = slope(
@@ -146,6 +155,8 @@ def main(argv=None):
         )
     Path(args.out).mkdir(parents=True, exist_ok=True)
     name = "convex_beta_grid_quick.json" if args.quick else "convex_beta_grid.json"
+    if args.sizes or args.first_seed or args.forms != "relu,gated":
+        name = f"convex_beta_grid_{'_'.join(map(str, sizes[0]))}_s{args.first_seed}.json"
     (Path(args.out) / name).write_text(json.dumps(out, indent=1, default=float))
     print(json.dumps({k: v for k, v in out.items() if k.startswith("slope")}))
 

@@ -249,6 +249,7 @@ class _ConeQP:
             self._A = np.empty((N, N))
         else:
             self._Hw = H
+            self._Kt = np.ascontiguousarray(self.K.reshape(-1, B, d).transpose(1, 2, 0))
         self.Glin = Glin
         self.starts = np.concatenate([[0], np.cumsum(np.bincount(bid, minlength=B))])
         self.cone = np.concatenate([Bd + np.arange(B)[:, None], np.arange(Bd).reshape(B, d)], 1)
@@ -303,14 +304,14 @@ class _ConeQP:
         # T = W chol(I + W E^T E W)^{-T}: no inverse of the ill-conditioned W^{-2} is formed.
         # Then A^{-1} = T (I + F^T F)^{-1} T^T, F = K T, and (I + F^T F)^{-1} =
         # I - F^T C^{-1} F with C = I + F F^T (m x m, eigenvalues >= 1).
-        B, k, K = self.B, self.d + 1, self.K
+        B, k = self.B, self.d + 1
         Mid = np.broadcast_to(np.eye(k), (B, k, k)).copy()
         for b in range(B):
             gw = Gs[self.starts[b] : self.starts[b + 1]] @ Ws[b, 1:, :]
             Mid[b] += gw.T @ gw
         T = np.swapaxes(np.linalg.solve(np.linalg.cholesky(Mid), Ws), 1, 2)  # (B, k, k)
-        F = np.einsum("nbd,bde->nbe", K.reshape(K.shape[0], B, k - 1), T[:, 1:, :])
-        F = F.reshape(K.shape[0], B * k)
+        # F^T = T^T K^T, blockwise by batched BLAS products: (B, k, d) @ (B, d, m)
+        F = np.matmul(np.swapaxes(T[:, 1:, :], 1, 2), self._Kt).reshape(B * k, -1).T
         C = F @ F.T
         C[np.diag_indices_from(C)] += 1.0
         csolve = cholesky_solver(C)

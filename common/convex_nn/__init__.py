@@ -50,8 +50,6 @@ from .solve import ConvexResult, solve_convex
 from .solvers import SOLVERS, Solver, UnsupportedProblemError, get_solver
 
 __all__ = [
-    "PathResult",
-    "solve_path",
     "LOSSES",
     "SOLVERS",
     "ColumnGenerationResult",
@@ -64,6 +62,7 @@ __all__ = [
     "Logistic",
     "Loss",
     "NonconvexResult",
+    "PathResult",
     "Solver",
     "Squared",
     "TwoLayerNet",
@@ -89,6 +88,7 @@ __all__ = [
     "predict_convex",
     "scnn_lambda",
     "solve_convex",
+    "solve_path",
     "to_network",
     "train_nonconvex",
 ]

@@ -326,6 +326,7 @@ class _ConeQP:
 
         return solve
 
+
 class _Newton:
     """The Newton system at one scaling ``W`` (rows ``diag(wl)``; cones ``Ws``, inverse ``Wis``)."""
 

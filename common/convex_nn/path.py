@@ -205,10 +205,9 @@ def _solve_kept(X, y, D, beta, keep, prev, form, kw) -> ConvexResult:
                      loss=res.loss)  # fmt: skip
     obj = convex_objective(X, y, D, U, V, beta, activation=form.activation, loss=res.loss)
     cert = abs(obj - dg.lower_bound) / max(abs(obj), 1e-300)
-    tol = (
-        kw["tol"]
-        if kw["tol"] is not None
-        else (1e-6 if np.dtype(kw["dtype"]) == np.float64 else 1e-4)
-    )
+    tol = kw["tol"]
+    if tol is None:
+        tol = 1e-6 if np.dtype(kw["dtype"]) == np.float64 else 1e-4
+    ok = bool(res.converged and cert <= tol)
     return replace(res, U=U, V=V, objective=obj, patterns=D, certificate=float(cert),
-                   lower_bound=float(dg.lower_bound), converged=bool(res.converged and cert <= tol))  # fmt: skip
+                   lower_bound=float(dg.lower_bound), converged=ok)  # fmt: skip

@@ -25,7 +25,10 @@ program's optimality certificate closes:
 
 Vector outputs decouple (brief §1.4) and are solved column by column. Cost per round:
 pricing :math:`O(\#\text{priced}\cdot\text{NNLS}(n,d))` plus one interior-point solve in
-:math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``). Measured on 2 cores
+:math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``); once the working set is wide
+(``2n <= Bd``, small beta) the restricted quadratic is passed as its factor
+``K = [sigma_b M_i X]`` and each interior-point iteration costs :math:`O(n^2Bd)` (Woodbury,
+:func:`common.convex_nn.interior_point.woodbury_pays`). Measured on 2 cores
 (``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in 0.65-1.0 s (CLARABEL on the full
 program through CVXPY: 25-33 s).
 """
@@ -136,6 +139,12 @@ def _initial_set(X, S, W0, n_rows, xnorm):
     return blocks, rows, W0[np.linalg.norm(W0, axis=1) > 0]
 
 
+def _dense_size(n, nvars):
+    """Order of the dense system an interior-point iteration factors: ``n`` (Woodbury) or
+    ``nvars``."""
+    return n if woodbury_pays(n, nvars) else nvars
+
+
 def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
                   verbose, W0=None):  # fmt: skip
     n, d = X.shape
@@ -187,9 +196,10 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
         if not blocks:
             converged = True  # zero is optimal (every t <= beta) -- caught above for rnd > 1
             break
-        if len(blocks) * d > max_vars:
+        if _dense_size(n, len(blocks) * d) > max_vars:
             too_large = True  # the dense restricted solve would cost O((B d)^3)
-            status = f"the restricted program exceeded max_vars={max_vars} in round {rnd}"
+            status = (f"the restricted program's dense system exceeded max_vars={max_vars} "
+                      f"in round {rnd}")  # fmt: skip
             blocks = blocks[: W.shape[0]]  # the last solved working set
             break
         Wn, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
@@ -220,9 +230,10 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     ``tol`` is the certified relative duality gap on the full program, ``constraint_tol`` the
     tolerated cone violation relative to ``max|y|`` (default ``tol / 10``), ``max_add`` the
     blocks added per round (default ``max(10, min(d, 20))``: the restricted program is dense
-    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the restricted
-    program would exceed ``max_vars`` variables (``B d``; its dense solve costs
-    :math:`O((Bd)^3)`, e.g. for image data), the method stops with ``too_large=True`` and
+    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the dense system of
+    the restricted program would exceed order ``max_vars`` (``B d``, or ``n`` once the Woodbury
+    solves take over at ``2n <= Bd``; its factorization costs the cube, e.g. for image data),
+    the method stops with ``too_large=True`` and
     ``converged=False``, returning its last iterate. ``W0 (c, 2P, d)`` (u then v blocks, e.g.
     the solution at a nearby ``beta``: :func:`common.convex_nn.solve_path`) warm-starts it:
     its non-zero blocks form the first working set, with the ``3d`` rows closest to their cone

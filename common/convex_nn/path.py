@@ -1,10 +1,10 @@
 r"""``solve_path``: the convex programs along a regularization path, warm-started and screened.
 
-For decreasing :math:`\beta_1>\beta_2>\dots` each program starts from the previous solution
-(R-FISTA / Newton from its blocks for the gated program; the working set from its non-zero
-blocks and their boundary rows for the ReLU program) on the patterns that survive a
-**sequential gap-safe screening** rule (squared loss), and every result is certified on the
-*full* program.
+For decreasing :math:`\beta_1>\beta_2>\dots` each program is solved on the patterns that
+survive a **sequential gap-safe screening** rule (squared loss), the ReLU program starting
+from the previous solution (the working set from its non-zero blocks and their boundary
+rows; the gated program is solved cold, which measured faster: :func:`_warm_start`), and
+every result is certified on the *full* program.
 
 Why the rule is safe for both programs. The dual of either program (squared loss) is
 :math:`\max_v\ v^\top y-\tfrac12\|v\|^2` subject to :math:`t_{i\sigma}(v)\le\beta` for each
@@ -122,8 +122,15 @@ def _embed(res: ConvexResult, keep, P):
 
 
 def _warm_start(prev: ConvexResult | None, keep, constrained: bool):
-    """Solver options starting from ``prev``'s blocks on the kept patterns."""
-    if prev is None:
+    """Solver options starting from ``prev``'s blocks on the kept patterns (ReLU only).
+
+    The gated program is solved cold: from the previous solution R-FISTA stops at once (its
+    gap is already below Newton's 1e-2 threshold) and Newton, started on the previous active
+    set, needs more rounds of violator re-entry than from a cold 1e-2 R-FISTA iterate. At
+    (500, 20, 100), the six smallest betas of the benchmark path: 9.3 s warm against 6.6 s
+    cold (one process, loaded machine).
+    """
+    if prev is None or not constrained:
         return {}
     U, V = prev.U[keep], prev.V[keep]
     U3 = np.moveaxis(U.reshape(U.shape[0], U.shape[1], -1), 2, 0)  # (c, P', d)

@@ -29,7 +29,7 @@ def test_path_equals_independent_solves(formulation):
             assert res.constraint_violation <= 1e-6 * np.max(np.abs(y))
 
 
-@pytest.mark.parametrize("formulation", ["relu", "gated"])
+@pytest.mark.parametrize("formulation", ["relu"])
 def test_screening_removes_only_blocks_zero_at_the_optimum(formulation):
     X, y, D = make_problem(seed=3, n=60, d=4, gates=40)
     bmax = _beta_max(X, y)

@@ -58,4 +58,24 @@ rule benchmark_admm_sampling:
         quick="" if config["scale"] == "full" else "--quick",
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.admm_sampling "
+
+
+# Issue 16: speed at every beta (grid 0.1 ... 0.005 x max|X^T y|) and the regularization path.
+rule benchmarks_beta_grid:
+    output:
+        json=(
+            "results/benchmarks/convex_beta_grid.json"
+            if config["scale"] == "full"
+            else "results/benchmarks/convex_beta_grid_quick.json"
+        ),
+    log:
+        "logs/benchmarks/convex_beta_grid.log",
+    conda:
+        "envs/replication.yaml"
+    threads: 2
+    params:
+        code=files_hash(["benchmarks/convex_beta_grid.py"]),
+        quick="" if config["scale"] == "full" else "--quick",
+    shell:
+        "OMP_NUM_THREADS={threads} python -m benchmarks.convex_beta_grid "
         "--out results/benchmarks {params.quick} > {log} 2>&1"

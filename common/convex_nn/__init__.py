@@ -43,6 +43,7 @@ from .nonconvex import (
     train_ensemble,
     train_nonconvex,
 )
+from .path import PathResult, solve_path
 from .problem import (
     activation_coefficients,
     beta_from_scnn,
@@ -69,6 +70,7 @@ __all__ = [
     "Logistic",
     "Loss",
     "NonconvexResult",
+    "PathResult",
     "Solver",
     "Squared",
     "UnsupportedProblemError",
@@ -94,6 +96,7 @@ __all__ = [
     "predict_convex",
     "scnn_lambda",
     "solve_convex",
+    "solve_path",
     "to_network",
     "train_ensemble",
     "train_nonconvex",

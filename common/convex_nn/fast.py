@@ -455,7 +455,9 @@ def fista(
     converged = bool(met <= tol)
     if not converged:
         warnings.warn(
-            f"fista: stopped at max_iter={max_iter} with {kind}={met:.3e} > tol={tol:.1e}",
+            f"fista: stopped at max_iter={max_iter} with {kind}={met:.3e} > tol={tol:.1e} "
+            "(converged=False; the result's certificate is this gap): raise max_iter "
+            "(solve_convex(..., max_iter=...)) or tol",
             RuntimeWarning,
             stacklevel=3,
         )

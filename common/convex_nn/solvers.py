@@ -192,7 +192,9 @@ class WorkingSet(Solver):
         if not ws.converged:
             warnings.warn(
                 f"working_set: stopped ({ws.status}) without a certified gap <= "
-                f"tol={settings.tol:.1e}",
+                f"tol={settings.tol:.1e} (converged=False; the result's certificate is the gap "
+                "reached): raise max_iter (rounds) or, if max_vars stopped it, "
+                "solver_opts={'max_vars': ...}",
                 RuntimeWarning, stacklevel=4,
             )  # fmt: skip
         U3, V3 = _split(prob, ws.W)

@@ -25,7 +25,10 @@ program's optimality certificate closes:
 
 Vector outputs decouple (brief §1.4) and are solved column by column. Cost per round:
 pricing :math:`O(\#\text{priced}\cdot\text{NNLS}(n,d))` plus one interior-point solve in
-:math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``). Measured on 2 cores
+:math:`O(k(Bd)^3)`, with ``B`` the working blocks (not ``P``); once the working set is wide
+(``2n <= Bd``, small beta) the restricted quadratic is passed as its factor
+``K = [sigma_b M_i X]`` and each interior-point iteration costs :math:`O(n^2Bd)` (Woodbury,
+:func:`common.convex_nn.interior_point.woodbury_pays`). Measured on 2 cores
 (``benchmarks/convex_solvers.py``): n=500, d=20, P=100 in 0.65-1.0 s (CLARABEL on the full
 program through CVXPY: 25-33 s).
 """
@@ -38,7 +41,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .certificates import certified_lower_bound
-from .interior_point import cone_group_lasso
+from .interior_point import cone_group_lasso, woodbury_pays
 from .newton import block_gram
 from .pricing import price_blocks
 
@@ -60,18 +63,23 @@ class _Restricted(NamedTuple):
     """Restricted program ``min 0.5 w^T H w - c^T w + beta sum_b ||w_b||`` s.t. ``Glin[r] .
     w_{bid[r]} >= 0``, over the working blocks ``w_b`` (``H = K^T K``, ``c = K^T y``)."""
 
-    H: np.ndarray  # (B d, B d)
+    H: np.ndarray | None  # (B d, B d), or None when given by its factor K
     c: np.ndarray  # (B d,)
     Glin: np.ndarray  # (nl, d): rows g_r, constraint g_r . w_{bid[r]} >= 0
     bid: np.ndarray  # (nl,) sorted
+    K: np.ndarray | None = None  # (n, B d) with H = K^T K, when n < B d
 
 
 def _restricted_data(X, y, M, S, blocks, rows) -> _Restricted:
     pats = np.array([i for i, _ in blocks])
     sgs = np.array([sg for _, sg in blocks])
-    H, c = block_gram(X, sgs * M[:, pats], y)  # K = [sigma_b M_i X]
     Glin = np.concatenate([S[R, i : i + 1] * X[R] for (i, _), R in zip(blocks, rows, strict=True)])
     bid = np.repeat(np.arange(len(blocks)), [R.size for R in rows])
+    n, d = X.shape
+    if woodbury_pays(n, len(blocks) * d):  # K = [sigma_b M_i X] is wide: Woodbury solves
+        K = ((sgs * M[:, pats])[:, :, None] * X[:, None, :]).reshape(n, -1)
+        return _Restricted(None, K.T @ y, Glin, bid, K)
+    H, c = block_gram(X, sgs * M[:, pats], y)
     return _Restricted(H, c, Glin, bid)
 
 
@@ -82,9 +90,9 @@ def _restricted_clarabel(pr: _Restricted, beta, tol):
     import scipy.sparse as sp
 
     nl, d = pr.Glin.shape
-    B = pr.H.shape[0] // d
+    B = pr.c.shape[0] // d
     nv = B * d + B
-    Hu = np.triu(pr.H)
+    Hu = np.triu(pr.H if pr.K is None else pr.K.T @ pr.K)
     hi, hj = np.nonzero(Hu)
     Pm = sp.csc_matrix((Hu[hi, hj], (hi, hj)), shape=(nv, nv))
     q = np.concatenate([-pr.c, np.full(B, beta)])
@@ -110,26 +118,47 @@ def _restricted_clarabel(pr: _Restricted, beta, tol):
 def _restricted(X, y, M, S, blocks, rows, beta, tol):
     """Our interior point (:mod:`.interior_point`), CLARABEL if it fails: ``(W, it, ok)``."""
     pr = _restricted_data(X, y, M, S, blocks, rows)
-    res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), offset=0.5 * (y @ y),
-                           tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
+    res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), K=pr.K,
+                           offset=0.5 * (y @ y), tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
     if res.converged:
         return res.w, res.iterations, True
     W, it, ok = _restricted_clarabel(pr, beta, tol)
     return W, res.iterations + it, ok
 
 
+def _initial_set(X, S, W0, n_rows, xnorm):
+    """Working blocks and rows from a warm start ``W0 (2P, d)`` (u then v blocks): its non-zero
+    blocks, each with the ``n_rows`` cone rows closest to their boundary at ``W0``."""
+    P = S.shape[1]
+    blocks, rows = [], []
+    for k in np.flatnonzero(np.linalg.norm(W0, axis=1) > 0):
+        i, sg = (k, 1.0) if k < P else (k - P, -1.0)
+        z = S[:, i] * (X @ W0[k]) / xnorm
+        blocks.append((int(i), sg))
+        rows.append(np.sort(np.argsort(z, kind="stable")[: min(X.shape[0], n_rows)]))
+    return blocks, rows, W0[np.linalg.norm(W0, axis=1) > 0]
+
+
+def _dense_size(n, nvars):
+    """Order of the dense system an interior-point iteration factors: ``n`` (Woodbury) or
+    ``nvars``."""
+    return n if woodbury_pays(n, nvars) else nvars
+
+
 def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
-                  verbose):  # fmt: skip
+                  verbose, W0=None):  # fmt: skip
     n, d = X.shape
     P = M.shape[1]
+    xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
+    n_init_rows = 3 * d
     blocks: list[tuple[int, float]] = []
     rows: list[np.ndarray] = []
     W = np.zeros((0, d))
-    r = y.copy()
+    if W0 is not None:
+        blocks, rows, W = _initial_set(X, S, W0, n_init_rows, xnorm)
+    r = y - sum((sg * M[:, i] * (X @ W[b]) for b, (i, sg) in enumerate(blocks)), np.zeros(n))
     its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
     status = f"max_iter={max_rounds} rounds"
-    xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
-    n_init_rows = 3 * d
     cache: dict = {}
     for rnd in range(1, max_rounds + 1):
         t0 = time.perf_counter()
@@ -167,9 +196,10 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
         if not blocks:
             converged = True  # zero is optimal (every t <= beta) -- caught above for rnd > 1
             break
-        if len(blocks) * d > max_vars:
+        if _dense_size(n, len(blocks) * d) > max_vars:
             too_large = True  # the dense restricted solve would cost O((B d)^3)
-            status = f"the restricted program exceeded max_vars={max_vars} in round {rnd}"
+            status = (f"the restricted program's dense system exceeded max_vars={max_vars} "
+                      f"in round {rnd}")  # fmt: skip
             blocks = blocks[: W.shape[0]]  # the last solved working set
             break
         Wn, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
@@ -192,7 +222,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
-                max_add=None, ipm_tol=1e-9, max_vars=4000,
+                max_add=None, ipm_tol=1e-9, max_vars=4000, W0=None,
                 verbose=False) -> WorkingSetResult:  # fmt: skip
     r"""Solve the ReLU program (squared loss) by the working-set method of the module docstring.
 
@@ -200,10 +230,14 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     ``tol`` is the certified relative duality gap on the full program, ``constraint_tol`` the
     tolerated cone violation relative to ``max|y|`` (default ``tol / 10``), ``max_add`` the
     blocks added per round (default ``max(10, min(d, 20))``: the restricted program is dense
-    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the restricted
-    program would exceed ``max_vars`` variables (``B d``; its dense solve costs
-    :math:`O((Bd)^3)`, e.g. for image data), the method stops with ``too_large=True`` and
-    ``converged=False``, returning its last iterate.
+    in its ``B d`` variables), ``ipm_tol`` the interior-point tolerance. If the dense system of
+    the restricted program would exceed order ``max_vars`` (``B d``, or ``n`` once the Woodbury
+    solves take over at ``2n <= Bd``; its factorization costs the cube, e.g. for image data),
+    the method stops with ``too_large=True`` and
+    ``converged=False``, returning its last iterate. ``W0 (c, 2P, d)`` (u then v blocks, e.g.
+    the solution at a nearby ``beta``: :func:`common.convex_nn.solve_path`) warm-starts it:
+    its non-zero blocks form the first working set, with the ``3d`` rows closest to their cone
+    boundary, and its residual is priced first.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
@@ -217,7 +251,7 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     for k in range(c):
         Wk, ok, it, rnd, lb, vk, too_large, why = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
-            ipm_tol, int(max_vars), verbose,
+            ipm_tol, int(max_vars), verbose, None if W0 is None else np.asarray(W0[k], float),
         )  # fmt: skip
         big |= too_large
         if not ok and status == "certified":

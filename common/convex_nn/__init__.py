@@ -24,7 +24,12 @@ from .certificates import (
     duality_gap,
 )
 from .colgen import ColumnGenerationResult, column_generation
-from .estimators import ConvexReLUClassifier, ConvexReLURegressor
+from .estimators import (
+    ConvexReLUClassifier,
+    ConvexReLUClassifierCV,
+    ConvexReLURegressor,
+    ConvexReLURegressorCV,
+)
 from .formulations import Formulation
 from .losses import LOSSES, Huber, Logistic, Loss, Squared
 from .maps import (
@@ -36,6 +41,7 @@ from .maps import (
     to_network,
 )
 from .nonconvex import NonconvexResult, TwoLayerNet, train_nonconvex
+from .path import solve_path
 from .problem import (
     activation_coefficients,
     beta_from_scnn,
@@ -53,7 +59,9 @@ __all__ = [
     "SOLVERS",
     "ColumnGenerationResult",
     "ConvexReLUClassifier",
+    "ConvexReLUClassifierCV",
     "ConvexReLURegressor",
+    "ConvexReLURegressorCV",
     "ConvexResult",
     "DualityGap",
     "Formulation",
@@ -86,6 +94,7 @@ __all__ = [
     "predict_convex",
     "scnn_lambda",
     "solve_convex",
+    "solve_path",
     "to_network",
     "train_nonconvex",
 ]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
@@ -97,7 +97,6 @@ def _gate_seed(seed) -> int:
 
 
 class _ConvexBase(BaseEstimator):
-    _LOSS = "squared"
     _AUTO_RATIO = 0.1  # beta="auto" is this fraction of beta_max
 
     def __init__(
@@ -136,8 +135,7 @@ class _ConvexBase(BaseEstimator):
         if not isinstance(self.formulation, str) or self.formulation not in ("relu", "gated"):
             raise ValueError(f"formulation must be 'relu' or 'gated', got {self.formulation!r}")
         form = as_formulation(self.formulation, self.activation)  # names activation if bad
-        get_solver(self.solver).check(Squared() if self._LOSS == "squared" else Logistic(), form,
-                                      "float64")  # fmt: skip
+        get_solver(self.solver).check(self._targets(np.zeros(1), 0.0)[1], form, "float64")
         _check_bool("bias", self.bias)
         _check_bool("fit_intercept", self.fit_intercept)
         _check_positive_real("tol", self.tol)
@@ -153,7 +151,8 @@ class _ConvexBase(BaseEstimator):
         """The intercept-only optimum (zeros without ``fit_intercept``), one per output."""
         raise NotImplementedError
 
-    def _loss(self, offset):
+    def _targets(self, Y, offset):
+        """``(targets, loss)`` of the program around the offset."""
         raise NotImplementedError
 
     def _program(self, X, Y, seed, offset):
@@ -162,9 +161,7 @@ class _ConvexBase(BaseEstimator):
         D, G = sample_patterns(Xd, int(self.n_patterns), seed=seed, return_gates=True)
         if D.shape[0] == 0:  # e.g. constant data: fall back to the all-ones pattern
             D, G = np.ones((1, Xd.shape[0]), bool), np.ones((1, Xd.shape[1]))
-        if self._LOSS == "squared":
-            return Xd, D, G, Y - offset, Squared()
-        return Xd, D, G, Y, self._loss(offset)
+        return (Xd, D, G, *self._targets(Y, offset))
 
     def _beta_max(self, Xd, D, Yp, loss) -> float:
         """Smallest beta with the zero network optimal: the largest dual-constraint value at
@@ -289,6 +286,9 @@ class ConvexReLURegressor(RegressorMixin, _ConvexBase):
     def _offset(self, Y):
         return Y.mean(axis=0) if self.fit_intercept else np.zeros(Y.shape[1:])
 
+    def _targets(self, Y, offset):
+        return Y - offset, Squared()
+
     def fit(self, X, y):
         X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
         return self._fit(X, y)
@@ -304,7 +304,6 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexBase):
         "by R-FISTA; the ReLU\n    program uses the augmented Lagrangian.\n\n"
         "    Parameters\n    ----------" + _BETA_DOC + _PARAMS_DOC + _ATTRS_DOC
     )
-    _LOSS = "logistic"
     _AUTO_RATIO = 0.01
 
     def __init__(
@@ -344,8 +343,8 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexBase):
         p = np.mean(Y > 0, axis=0)
         return np.log(p / (1.0 - p))
 
-    def _loss(self, offset):
-        return Logistic(offset=tuple(np.atleast_1d(offset)) if np.ndim(offset) else offset)
+    def _targets(self, Y, offset):
+        return Y, Logistic(offset=tuple(np.atleast_1d(offset)) if np.ndim(offset) else offset)
 
     def fit(self, X, y):
         X, Y = self._labels(X, y)
@@ -413,12 +412,10 @@ class _CVMixin:
             betas = top * np.geomspace(1.0, self.eps, int(self.n_betas))
         else:
             betas = np.sort(np.asarray(self.betas, dtype=np.float64))[::-1]
-        folds = list(
-            check_cv(self.cv, y_split, classifier=self._LOSS != "squared").split(X, y_split)
-        )
+        folds = list(check_cv(self.cv, y_split, classifier=is_classifier(self)).split(X, y_split))
         scores = np.empty((len(betas), len(folds)))
         for j, (tr, va) in enumerate(folds):
-            off = offset if self._LOSS != "squared" else self._offset(Y[tr])
+            off = offset if is_classifier(self) else self._offset(Y[tr])
             Xt, Dt, Gt, Yt, lt = self._program(X[tr], Y[tr], seed, off)
             Xv = self._design(X[va])
             for i, res in enumerate(self._solve(Xt, Yt, Dt, betas, lt)):

@@ -63,6 +63,11 @@ class Loss:
     def cvxpy(self, pred, y):
         raise NotImplementedError
 
+    def column(self, k: int) -> Loss:
+        """The loss of output ``k`` alone (for per-output programs such as CVXPY's); losses
+        with per-output parameters (``Logistic(offset=(...))``) override it."""
+        return self
+
     def torch_value(self, pred, y):
         import torch
 
@@ -132,6 +137,9 @@ class Logistic(Loss):
             bad = np.unique(y[~np.isin(y, (-1.0, 1.0))])[:3]
             raise ValueError(f"loss='logistic' needs labels y in {{-1, +1}}, got values like {bad}")
 
+    def column(self, k: int) -> Logistic:
+        return self if isinstance(self.offset, float) else Logistic(offset=self.offset[k])
+
     def _shift(self, pred, xp):
         if isinstance(self.offset, float):
             return pred if self.offset == 0.0 else pred + self.offset
@@ -164,6 +172,9 @@ class Logistic(Loss):
         import torch
 
         return torch.nn.functional.softplus(-y * self._shift(pred, torch)).sum()
+
+    def __str__(self) -> str:
+        return "logistic" if self.offset == 0.0 else f"logistic(offset={self.offset})"
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,12 @@ class _CVMixin:
     logit so that every fold shares one compiled solver kernel (the loss is a static argument
     of the JAX solvers; with stratified folds the priors agree to rounding)."""
 
+    def _set_params_from(self, init_locals):
+        # __init__ spells out every parameter (scikit-learn reads the signature); store them
+        for name, value in init_locals.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
+
     def _check_cv_params(self):
         if self.betas is not None:
             try:
@@ -453,10 +459,7 @@ class ConvexReLURegressorCV(_CVMixin, ConvexReLURegressor):
         tol=1e-5,
         max_iter=None,
     ):
-        self.betas, self.n_betas, self.eps, self.cv = betas, n_betas, eps, cv
-        self.n_patterns, self.formulation, self.solver = n_patterns, formulation, solver
-        self.activation, self.bias, self.fit_intercept = activation, bias, fit_intercept
-        self.seed, self.tol, self.max_iter = seed, tol, max_iter
+        self._set_params_from(locals())
 
     @staticmethod
     def _fold_score(pred, Y):
@@ -500,10 +503,7 @@ class ConvexReLUClassifierCV(_CVMixin, ConvexReLUClassifier):
         tol=1e-5,
         max_iter=None,
     ):
-        self.betas, self.n_betas, self.eps, self.cv = betas, n_betas, eps, cv
-        self.n_patterns, self.formulation, self.solver = n_patterns, formulation, solver
-        self.activation, self.bias, self.fit_intercept = activation, bias, fit_intercept
-        self.seed, self.tol, self.max_iter = seed, tol, max_iter
+        self._set_params_from(locals())
 
     @staticmethod
     def _fold_score(score, Y):

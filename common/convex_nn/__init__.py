@@ -25,7 +25,12 @@ from .certificates import (
     duality_gap,
 )
 from .colgen import ColumnGenerationResult, column_generation
-from .estimators import ConvexReLUClassifier, ConvexReLURegressor
+from .estimators import (
+    ConvexReLUClassifier,
+    ConvexReLUClassifierCV,
+    ConvexReLURegressor,
+    ConvexReLURegressorCV,
+)
 from .formulations import Formulation
 from .losses import LOSSES, Huber, Logistic, Loss, Squared
 from .maps import (
@@ -61,7 +66,9 @@ __all__ = [
     "SOLVERS",
     "ColumnGenerationResult",
     "ConvexReLUClassifier",
+    "ConvexReLUClassifierCV",
     "ConvexReLURegressor",
+    "ConvexReLURegressorCV",
     "ConvexResult",
     "DualityGap",
     "EnsembleResult",

@@ -63,6 +63,11 @@ class Loss:
     def cvxpy(self, pred, y):
         raise NotImplementedError
 
+    def column(self, k: int) -> Loss:
+        """The loss of output ``k`` alone (for per-output programs such as CVXPY's); losses
+        with per-output parameters (``Logistic(offset=(...))``) override it."""
+        return self
+
     def torch_value(self, pred, y):
         import torch
 
@@ -106,38 +111,70 @@ class Squared(Loss):
 class Logistic(Loss):
     r""":math:`\sum_k\log(1+e^{-y_k\hat y_k})`, labels :math:`y_k\in\{-1,+1\}`; gradient
     Lipschitz constant 1/4; :math:`-f^*(-v)=\sum_k H(v_ky_k)` (binary entropy, domain
-    :math:`v_ky_k\in[0,1]`)."""
+    :math:`v_ky_k\in[0,1]`).
 
+    ``offset``: a fixed intercept ``b`` added to the prediction, :math:`\ell(\hat y_k+b)` (a
+    float, or a tuple with one float per output); the conjugate gains :math:`-b\sum_k u_k`.
+    The estimators put the intercept-only optimum there (``fit_intercept``).
+    """
+
+    offset: float | tuple[float, ...] = 0.0
     name: ClassVar[str] = "logistic"
     lipschitz: ClassVar[float] = 0.25
+
+    def __post_init__(self):
+        off = np.atleast_1d(np.asarray(self.offset, dtype=np.float64))
+        if off.ndim != 1 or not np.all(np.isfinite(off)):
+            raise ValueError(
+                f"Logistic offset must be a finite float or tuple, got {self.offset!r}"
+            )
+        object.__setattr__(
+            self, "offset", float(off[0]) if off.size == 1 else tuple(map(float, off))
+        )
 
     def check_targets(self, y: np.ndarray) -> None:
         if not np.all(np.isin(y, (-1.0, 1.0))):
             bad = np.unique(y[~np.isin(y, (-1.0, 1.0))])[:3]
             raise ValueError(f"loss='logistic' needs labels y in {{-1, +1}}, got values like {bad}")
 
+    def column(self, k: int) -> Logistic:
+        return self if isinstance(self.offset, float) else Logistic(offset=self.offset[k])
+
+    def _shift(self, pred, xp):
+        if isinstance(self.offset, float):
+            return pred if self.offset == 0.0 else pred + self.offset
+        return pred + xp.asarray(self.offset, dtype=pred.dtype)  # one per output (last axis)
+
     def value(self, pred, y, xp=np):
-        return xp.sum(xp.logaddexp(0.0, -y * pred))
+        return xp.sum(xp.logaddexp(0.0, -y * self._shift(pred, xp)))
 
     def gradient(self, pred, y, xp=np):
-        return -y / (1.0 + xp.exp(y * pred))  # d/dpred log(1 + exp(-y pred))
+        return -y / (1.0 + xp.exp(y * self._shift(pred, xp)))  # d/dpred log(1 + exp(-y pred))
 
     def conjugate(self, u, y, xp=np):
         # entries with y = 0 (the JAX solvers' zero padding) are the constant log 2, whose
         # conjugate is -log 2 at u = 0: the last term keeps the padded program's gap exact
+        # with an offset b: f_b(z) = f(z + b), so f_b*(u) = f*(u) - <u, b>
         p = -u * y
         val = xp.sum(_xlogx(p, xp) + _xlogx(1.0 - p, xp) - np.log(2.0) * (1.0 - y * y))
+        if self.offset != 0.0:
+            val = val - xp.sum(self._shift(xp.zeros_like(u), xp) * u)
         return xp.where(xp.any((p < 0) | (p > 1)), xp.inf, val)
 
     def cvxpy(self, pred, y):
         import cvxpy as cp
 
+        if self.offset != 0.0:
+            pred = pred + np.broadcast_to(np.asarray(self.offset), pred.shape)
         return cp.sum(cp.logistic(-cp.multiply(y, pred)))
 
     def torch_value(self, pred, y):
         import torch
 
-        return torch.nn.functional.softplus(-y * pred).sum()
+        return torch.nn.functional.softplus(-y * self._shift(pred, torch)).sum()
+
+    def __str__(self) -> str:
+        return "logistic" if self.offset == 0.0 else f"logistic(offset={self.offset})"
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def solve_cvxpy(X, y2, M, S, beta, *, relu: bool, loss: Loss | str = "squared",
     Us, Vs, gus, gvs = [], [], [], []
     ok_all, statuses = True, []
     for k in range(c):
-        prog = cvxpy_program(X, y2[:, k], M, S, beta, relu=relu, loss=loss)
+        prog = cvxpy_program(X, y2[:, k], M, S, beta, relu=relu, loss=as_loss(loss).column(k))
         try:
             prog.problem.solve(solver=solver, verbose=verbose, **opts)
         except cp.error.SolverError as exc:  # pragma: no cover - solver failure

@@ -11,7 +11,7 @@ from common.convex_nn import LOSSES, Huber, Logistic, Loss, Squared, solve_conve
 from common.convex_nn.losses import as_loss
 from common.convex_nn.solvers import support_table
 
-LOSS_OBJECTS = [*LOSSES.values(), Huber(0.3)]
+LOSS_OBJECTS = [*LOSSES.values(), Huber(0.3), Logistic(offset=0.7)]
 IDS = [str(lo) for lo in LOSS_OBJECTS]
 
 
@@ -89,6 +89,39 @@ def test_backends_agree(loss):
     assert float(loss.cvxpy(cp.Constant(pred[:, 0]), y[:, 0]).value) == pytest.approx(
         float(loss.value(pred[:, 0], y[:, 0]))
     )
+
+
+@pytest.mark.parametrize("formulation", ["gated", "relu"])
+def test_logistic_offset_is_a_fixed_intercept(formulation):
+    """``Logistic(offset=b)`` is the loss at ``pred + b``: the fast solver and CLARABEL agree on
+    its program, a vector output's per-output offsets are its columns' programs, and the zero
+    network is optimal at large beta with the intercept-only value."""
+    from .conftest import make_problem
+
+    X, y, D = make_problem(c=2)
+    Y = np.where(y > 0, 1.0, -1.0)
+    lo = Logistic(offset=0.7)
+    assert float(lo.value(np.zeros(3), np.ones(3))) == pytest.approx(3 * np.log1p(np.exp(-0.7)))
+    fast = solve_convex(X, Y[:, 0], D, 0.5, formulation=formulation, loss=lo, tol=1e-6)
+    ref = solve_convex(X, Y[:, 0], D, 0.5, formulation=formulation, loss=lo, solver="clarabel",
+                       tol=1e-5)  # fmt: skip
+    assert fast.converged and ref.converged
+    assert fast.objective == pytest.approx(ref.objective, rel=1e-5)
+    plain = solve_convex(X, Y[:, 0], D, 0.5, formulation=formulation, loss="logistic", tol=1e-6)
+    assert abs(plain.objective - fast.objective) > 1e-3  # the offset changes the program
+    both = Logistic(offset=(0.7, -0.4))
+    assert both.column(1) == Logistic(offset=-0.4) and lo.column(1) is lo
+    vec = solve_convex(X, Y, D, 0.5, formulation=formulation, loss=both, solver="clarabel",
+                       tol=1e-5)  # fmt: skip
+    col1 = solve_convex(X, Y[:, 1], D, 0.5, formulation=formulation, loss=both.column(1),
+                        solver="clarabel", tol=1e-5)  # fmt: skip
+    assert vec.converged
+    assert vec.objective == pytest.approx(ref.objective + col1.objective, rel=1e-5)
+    big = solve_convex(X, Y[:, 0], D, 1e4, formulation=formulation, loss=lo)
+    assert big.n_active == 0
+    assert big.objective == pytest.approx(float(lo.value(np.zeros(len(Y)), Y[:, 0])))
+    with pytest.raises(ValueError, match="offset must be a finite"):
+        Logistic(offset=np.nan)
 
 
 def test_huber_between_its_regimes():

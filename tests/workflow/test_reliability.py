@@ -99,8 +99,9 @@ def repo(tmp_path):
     for name in ("common", "workflows"):
         shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Snakefile", dst / "Snakefile")
-    (dst / "benchmarks").mkdir()
-    shutil.copy(ROOT / "benchmarks" / "convex_solvers.py", dst / "benchmarks")
+    shutil.copytree(
+        ROOT / "benchmarks", dst / "benchmarks", ignore=shutil.ignore_patterns("__pycache__")
+    )
     pkg = dst / "papers" / "toy"
     pkg.mkdir(parents=True)
     (dst / "papers" / "__init__.py").write_text("")

@@ -12,8 +12,8 @@ convex_landscape's sizes: ``n = 20`` planted rows, ``d = 3`` (two features and a
 (batches of 5) and Adam, ReLU and leaky ReLU, the objective recorded at 60 log-spaced steps.
 They alternate, each keeps its fastest of ``--repeats`` runs (the least disturbed by other
 load), and are checked to agree (relative difference of the final objectives, which after
-few steps is round-off: the closed form sums in another order than autograd). Reported: time
-per step of each and the ratio baseline / new.
+few steps is round-off: the closed form sums in another order than autograd). Reported: CPU
+time per step of each (one thread) and the ratio baseline / new.
 
 Usage: ``python -m benchmarks.nonconvex_trainer --out DIR [--steps 2000 --repeats 3]``.
 """
@@ -50,7 +50,9 @@ def autograd_baseline(X, y, m, beta, *, lrs, optimizer, steps, batch_size, seed,
     groups = [np.flatnonzero(lr == v) for v in dict.fromkeys(lr.tolist())]
     where = torch.as_tensor(np.argsort(np.concatenate(groups)))
     leaves = [(W1[g].requires_grad_(), w2[g].requires_grad_()) for g in groups]
-    params = [{"params": list(p), "lr": float(lr[g[0]])} for p, g in zip(leaves, groups)]
+    params = [
+        {"params": list(p), "lr": float(lr[g[0]])} for p, g in zip(leaves, groups, strict=True)
+    ]
     opt = torch.optim.Adam(params) if optimizer == "adam" else torch.optim.SGD(params)
     Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
 
@@ -86,9 +88,10 @@ def autograd_baseline(X, y, m, beta, *, lrs, optimizer, steps, batch_size, seed,
 
 
 def _timed(fn):
-    start = time.perf_counter()
+    """CPU time of ``fn()`` (one thread: on a shared machine steadier than wall time)."""
+    start = time.process_time()
     out = fn()
-    return time.perf_counter() - start, out
+    return time.process_time() - start, out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,26 +117,35 @@ def main(argv: list[str] | None = None) -> int:
             }  # fmt: skip
             t_new = t_old = np.inf
             for _ in range(args.repeats):
-                t, new = _timed(lambda kw=kw, m=m: train_ensemble(
-                    X, y, m, beta, trace_steps=sorted(trace_steps), progress=False, **kw))  # fmt: skip
+                t, new = _timed(
+                    lambda kw=kw, m=m: train_ensemble(
+                        X, y, m, beta, trace_steps=sorted(trace_steps), progress=False, **kw
+                    )
+                )
                 t_new = min(t_new, t)
-                t, old = _timed(lambda kw=kw, m=m: autograd_baseline(
-                    X, y, m, beta, trace_steps=trace_steps, **kw))  # fmt: skip
+                t, old = _timed(
+                    lambda kw=kw, m=m: autograd_baseline(
+                        X, y, m, beta, trace_steps=trace_steps, **kw
+                    )
+                )
                 t_old = min(t_old, t)
             diff = float(np.nanmax(np.abs(new.objective - old) / np.abs(old)))
-            rows.append(
-                {
-                    "activation": list(activation), "optimizer": optimizer, "m": m,
-                    "members": len(kw["lrs"]), "new_us_per_step": 1e6 * t_new / args.steps,
-                    "autograd_us_per_step": 1e6 * t_old / args.steps, "speedup": t_old / t_new,
-                    "max_rel_diff_objective": diff,
-                }  # fmt: skip
-            )
-            r = rows[-1]
+            r = {
+                "activation": list(activation),
+                "optimizer": optimizer,
+                "m": m,
+                "members": len(kw["lrs"]),
+                "new_cpu_us_per_step": 1e6 * t_new / args.steps,
+                "autograd_cpu_us_per_step": 1e6 * t_old / args.steps,
+                "speedup": t_old / t_new,
+                "max_rel_diff_objective": diff,
+            }
+            rows.append(r)
             print(
-                f"{str(activation):11s} {optimizer:4s} m={m:3d}: new {r['new_us_per_step']:7.1f} "
-                f"us/step, autograd+torch.optim {r['autograd_us_per_step']:7.1f} us/step, "
-                f"x{r['speedup']:.1f}; objectives differ by {diff:.1e} (relative)"
+                f"{activation!s:11s} {optimizer:4s} m={m:3d}: new "
+                f"{r['new_cpu_us_per_step']:7.1f} us/step, autograd+torch.optim "
+                f"{r['autograd_cpu_us_per_step']:7.1f} us/step (CPU), x{r['speedup']:.1f}; "
+                f"objectives differ by {diff:.1e} (relative)"
             )
     args.out.mkdir(parents=True, exist_ok=True)
     out = {

@@ -9,7 +9,12 @@ with :math:`\mathrm{pen}(w)=\|w\|_F^2` (``output_penalty="l2"``) or
 :math:`\sum_j\|w_{j\cdot}\|_1^2` (``"l1"``, a vector-output network's per-neuron penalty); the
 penalty is in the loss, never an optimiser's ``weight_decay``. Members differ in their seed
 draw and learning rate, so a (seed x learning-rate) grid trains in one batched loop (on a CPU
-the cost of a tiny network is per-operation overhead). Optimisers (``torch.optim``): ``"gd"``
+the cost of a tiny network is per-operation overhead). The gradient is the closed form of the
+two-layer network (checked against autograd in the tests), on the members' weights packed in
+one tensor, and the optimisers are ``torch.optim``'s SGD (heavy ball) and Adam (default betas,
+eps) written out on that tensor: a step is a few dozen whole-tensor operations, no autograd
+graph, no Python loop over parameters, no host sync (``benchmarks/nonconvex_trainer.py``
+measures it against the autograd + ``torch.optim`` path). Optimisers: ``"gd"``
 (full-batch gradient descent), ``"sgd"`` (mini-batches: every member walks through its own
 random permutation of the rows each epoch, the data term rescaled by ``n / batch`` so each step
 is an unbiased estimate of the full gradient) and ``"adam"`` (full batch unless a

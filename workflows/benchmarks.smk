@@ -86,3 +86,23 @@ rule benchmarks_beta_grid:
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.convex_beta_grid "
         "--out results/benchmarks {params.quick} > {log} 2>&1"
+
+
+if "convex_landscape" in PAPERS:
+
+    # The two-layer ensemble trainer (closed-form gradient, whole-tensor updates) against its
+    # former autograd + torch.optim path on convex_landscape's sizes: `snakemake --cores 1
+    # benchmark_nonconvex_trainer`; not part of `rule all`.
+    rule benchmark_nonconvex_trainer:
+        output:
+            json="results/benchmarks/nonconvex_trainer.json",
+        log:
+            "logs/benchmarks/nonconvex_trainer.log",
+        conda:
+            "envs/replication.yaml"
+        threads: 1
+        params:
+            code=files_hash(["benchmarks/nonconvex_trainer.py", "common/convex_nn/nonconvex.py"]),
+        shell:
+            "OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "
+            "python -m benchmarks.nonconvex_trainer --out results/benchmarks > {log} 2>&1"

@@ -9,7 +9,12 @@ with :math:`\mathrm{pen}(w)=\|w\|_F^2` (``output_penalty="l2"``) or
 :math:`\sum_j\|w_{j\cdot}\|_1^2` (``"l1"``, a vector-output network's per-neuron penalty); the
 penalty is in the loss, never an optimiser's ``weight_decay``. Members differ in their seed
 draw and learning rate, so a (seed x learning-rate) grid trains in one batched loop (on a CPU
-the cost of a tiny network is per-operation overhead). Optimisers (``torch.optim``): ``"gd"``
+the cost of a tiny network is per-operation overhead). The gradient is the closed form of the
+two-layer network (checked against autograd in the tests), on the members' weights packed in
+one tensor, and the optimisers are ``torch.optim``'s SGD (heavy ball) and Adam (default betas,
+eps) written out on that tensor: a step is a few dozen whole-tensor operations, no autograd
+graph, no Python loop over parameters, no host sync (``benchmarks/nonconvex_trainer.py``
+measures it against the autograd + ``torch.optim`` path). Optimisers: ``"gd"``
 (full-batch gradient descent), ``"sgd"`` (mini-batches: every member walks through its own
 random permutation of the rows each epoch, the data term rescaled by ``n / batch`` so each step
 is an unbiased estimate of the full gradient) and ``"adam"`` (full batch unless a
@@ -24,7 +29,6 @@ only for networks whose neurons feed a single output (as from ``to_network``).
 
 from __future__ import annotations
 
-import itertools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,6 +134,82 @@ def _initial(init, S, m, d, c, gen, init_scale, dtype):
     return torch.as_tensor(W1, dtype=dtype), torch.as_tensor(w2, dtype=dtype)
 
 
+class _Ensemble:
+    r"""The members' weights packed as ``P = [W1, w2]`` ``(S, m, d + c)`` (one tensor for the
+    gradient and the optimiser; updated in place, so the views ``W1``, ``w2`` stay current),
+    and the closed-form gradient of their summed objectives.
+
+    With :math:`Z=W_1X^\top` ``(S, m, b)``, :math:`H=\sigma(Z)`, :math:`D=\sigma'(Z)`
+    (:math:`\sigma'(0)=b`, as autograd through :func:`network_forward`) and
+    :math:`R=\nabla\ell(H^\top w_2)`: :math:`\nabla_{w_2}=HR` and
+    :math:`\nabla_{W_1}=((w_2R^\top)\odot D)X`, plus the penalty's gradient. On tiny networks
+    the cost is per operation, so the step is a dozen whole-tensor operations: for ``a = 1``
+    :math:`\sigma` and :math:`\odot D` are ``leaky_relu`` and its backward, and with one output
+    the products with ``w2`` are broadcasts (faster than batched matrix-vector products).
+    """
+
+    def __init__(self, P, d, activation, loss, beta, output_penalty):
+        self.P, self.W1, self.w2 = P, P[:, :, :d], P[:, :, d:]
+        self.a, self.b = activation
+        self.slopes = P.new_tensor(self.a), P.new_tensor(self.b)
+        self.one_output = P.shape[2] == d + 1
+        self.loss, self.beta, self.output_penalty = loss, beta, output_penalty
+
+    def hidden(self, XT):
+        """``Z = W1 X^T`` and ``sigma(Z)`` for ``XT (d, b)`` or ``(S, d, b)``."""
+        torch = _torch()
+        Z = self.W1 @ XT
+        if self.a == 1.0:
+            return Z, torch.nn.functional.leaky_relu(Z, self.b)
+        return Z, Z * torch.where(Z > 0, *self.slopes)
+
+    def predict(self, H):
+        """Outputs ``(S, b, c)`` from the hidden layer ``H (S, m, b)``."""
+        if self.one_output:
+            return (H * self.w2).sum(1)[:, :, None]
+        return H.transpose(1, 2) @ self.w2
+
+    def gradient(self, X, XT, Y, scale=None):
+        """Gradient in ``P`` at a batch ``X (b, d)`` (or one per member, ``(S, b, d)``), its
+        transpose ``XT`` and targets ``Y (b, c)`` / ``(S, b, c)``; ``scale`` multiplies the data
+        term."""
+        torch = _torch()
+        Z, H = self.hidden(XT)
+        R = self.loss.gradient(self.predict(H), Y, xp=torch)
+        if scale is not None:
+            R = R * scale
+        w2, RT = self.w2, R.transpose(1, 2)
+        GH = w2 * RT if self.one_output else w2 @ RT  # (S, m, b)
+        if self.a == 1.0:
+            GZ = torch.ops.aten.leaky_relu_backward(GH, Z, self.b, False)
+        else:
+            GZ = GH * torch.where(Z > 0, *self.slopes)
+        G = torch.cat([GZ @ X, H @ R], 2)
+        if self.output_penalty == "l2":
+            return G.add_(self.beta * self.P)
+        pen = torch.cat([self.W1, w2.abs().sum(2, keepdim=True) * w2.sign()], 2)
+        return G.add_(self.beta * pen)
+
+    def objectives(self, XT, Y):
+        """Full-data objective of every member, ``(S,)``."""
+        torch = _torch()
+        pred = self.predict(self.hidden(XT)[1])
+        data = torch.stack([self.loss.torch_value(p, Y) for p in pred])
+        return data + 0.5 * self.beta * _penalty(self.W1, self.w2, self.output_penalty)
+
+    def freeze_diverged(self):
+        """Zero every member whose weights are non-finite or beyond ``1e20``; ``(S,)`` alive
+        mask (no host sync). Checked where the objective is recorded: members are independent,
+        so a diverged one cannot disturb the others in between (it stays non-finite)."""
+        good = self.P.abs().flatten(1).amax(1) <= _DIVERGED  # False for NaN and inf
+        self.P.masked_fill_(~good[:, None, None], 0.0)
+        return good
+
+    def weights(self, vector):
+        """``W1 (S, m, d)`` and ``w2 (S, m)`` (``vector``) or ``(S, m, c)``: views."""
+        return self.W1, (self.w2[:, :, 0] if vector else self.w2)
+
+
 def train_ensemble(
     X,
     y,
@@ -170,7 +250,7 @@ def train_ensemble(
     batch_size : int, optional
         Rows per step (default: all, ``n``; ``"gd"`` needs all).
     momentum : float in [0, 1)
-        Heavy-ball momentum of ``torch.optim.SGD`` (``"gd"``, ``"sgd"``).
+        Heavy-ball momentum, as ``torch.optim.SGD``'s (``"gd"``, ``"sgd"``).
     seed : int
         Seeds the ``torch.Generator`` of the initialisation and the mini-batch order:
         :math:`W\sim\mathcal N(0,s^2/d)`, :math:`w\sim\mathcal N(0,s^2/m)`, ``s = init_scale``.
@@ -182,7 +262,8 @@ def train_ensemble(
     trace_steps : increasing ints in [0, steps], optional
         When to record the full-data objective (default: every step, 0 included).
     callback : callable, optional
-        ``callback(step, W1, w2)`` (detached torch tensors) at every trace step.
+        ``callback(step, W1, w2)`` at every trace step, with views of the current weights
+        (copy them to keep them).
     dtype, device : torch dtype name and device of the computation
     progress : bool, optional
         tqdm progress bar; default: only when stderr is a TTY.
@@ -194,113 +275,105 @@ def train_ensemble(
     beta = check_beta(beta)
     m, steps = _positive_int("m (width)", m), _positive_int("steps", steps)
     lr, bs = _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n)
-    fit = check_loss(loss, y).torch_value
-    act = activation_coefficients(activation)
+    loss = check_loss(loss, y)
     ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps).astype(int)
     if ts.ndim != 1 or ts.size == 0 or ts[0] < 0 or ts[-1] > steps or np.any(np.diff(ts) <= 0):
         raise ValueError(f"trace_steps must be increasing ints in [0, steps={steps}]")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     dt = getattr(torch, dtype)
-    S, c = lr.size, (None if y.ndim == 1 else y.shape[1])
+    S, vector = lr.size, y.ndim == 1
     gen = torch.Generator().manual_seed(int(seed))
-    W1, w2 = _initial(init, S, m, d, c, gen, init_scale, dt)
-    # one parameter group per distinct learning rate; `where` puts the members back in order
-    groups = [np.flatnonzero(lr == v) for v in dict.fromkeys(lr.tolist())]
-    where = torch.as_tensor(np.argsort(np.concatenate(groups)), device=device)
-    leaves = [
-        (W1[g].to(device).requires_grad_(), w2[g].to(device).requires_grad_()) for g in groups
-    ]
-    params = [
-        {"params": list(p), "lr": float(lr[g[0]])} for p, g in zip(leaves, groups, strict=True)
-    ]
-    if optimizer == "adam":
-        opt = torch.optim.Adam(params)
-    else:
-        opt = torch.optim.SGD(params, momentum=momentum)
-    Xt, yt = (
-        torch.as_tensor(X, dtype=dt, device=device),
-        torch.as_tensor(y, dtype=dt, device=device),
-    )
+    W1, w2 = _initial(init, S, m, d, None if vector else y.shape[1], gen, init_scale, dt)
+    P = torch.cat([W1, w2[:, :, None] if vector else w2], 2).to(device)
+    net = _Ensemble(P, d, activation_coefficients(activation), loss, beta, output_penalty)
+    Xt = torch.as_tensor(X, dtype=dt, device=device)
+    Yt = torch.as_tensor(y[:, None] if vector else y, dtype=dt, device=device)
+    XT = Xt.T.contiguous()
+    update = _optimizer(optimizer, lr, momentum, P)
     alive = torch.ones(S, dtype=torch.bool, device=device)
+    trace = []
 
-    def weights():
-        if len(leaves) == 1:
-            return leaves[0]
-        return (torch.cat([p[0] for p in leaves])[where], torch.cat([p[1] for p in leaves])[where])
+    def record(t):
+        alive.logical_and_(net.freeze_diverged())
+        trace.append(torch.where(alive, net.objectives(XT, Yt), torch.inf))
+        if callback is not None:
+            callback(t, *net.weights(vector))
 
-    def member_objectives(A, B):
-        pred = network_forward(Xt, A, B, act)
-        F = torch.stack([fit(pred[s], yt) for s in range(S)]) + 0.5 * beta * _penalty(
-            A, B, output_penalty
-        )
-        return torch.where(alive, F, torch.inf)
-
-    trace = np.full((S, ts.size), np.inf)
-    k = 0
     show = sys.stderr.isatty() if progress is None else progress
     bar = range(1, steps + 1)
     if show:
         from tqdm.auto import tqdm
 
         bar = tqdm(bar, desc=f"{optimizer} x{S}", leave=False)
-    per_epoch = -(-n // bs)
-    order = None
-    for t in itertools.chain([0], bar):
-        if t > 0:
-            j = (t - 1) % per_epoch
-            if bs < n and j == 0:
-                order = torch.argsort(torch.rand(S, n, generator=gen), dim=1).to(device)
-            A, B = weights()
-            opt.zero_grad()
-            if bs < n:
-                idx = order[:, j * bs : (j + 1) * bs]
-                pred = network_forward(Xt[idx], A, B, act)
-                data = fit(pred, yt[idx]) * (n / idx.shape[1])
-            else:
-                data = fit(network_forward(Xt, A, B, act), yt)
-            (data + 0.5 * beta * _penalty(A, B, output_penalty).sum()).backward()
-            opt.step()
-        if k < ts.size and t == ts[k]:
-            alive &= _freeze_diverged(leaves, where)
-            with torch.no_grad():
-                A, B = weights()
-                trace[:, k] = member_objectives(A, B).cpu().numpy()
-                if callback is not None:
-                    callback(t, A.detach(), B.detach())
-            k += 1
-    alive &= _freeze_diverged(leaves, where)
-    A, B = (w.detach().clone().requires_grad_() for w in weights())
-    F = member_objectives(A, B)
-    gA, gB = torch.autograd.grad(torch.where(alive, F, 0.0).sum(), (A, B))
-    gnorm = torch.sqrt((gA**2).flatten(1).sum(1) + (gB**2).flatten(1).sum(1))
+    batches = _batches(Xt, XT, Yt, S, bs, gen)
+    k = 0
+    with torch.no_grad():
+        if ts[0] == 0:
+            record(0)
+            k = 1
+        for t in bar:
+            update(net.gradient(*next(batches)), t)
+            if k < ts.size and t == ts[k]:
+                record(t)
+                k += 1
+        alive.logical_and_(net.freeze_diverged())
+        F = torch.where(alive, net.objectives(XT, Yt), torch.inf)
+        gnorm = torch.where(alive, net.gradient(Xt, XT, Yt).flatten(1).norm(dim=1), torch.inf)
+    W1, w2 = (w.cpu().double().numpy() for w in net.weights(vector))
     return EnsembleResult(
-        W1=A.detach().cpu().double().numpy(),
-        w2=B.detach().cpu().double().numpy(),
-        objective=F.detach().cpu().double().numpy(),
-        grad_norm=torch.where(alive, gnorm, torch.inf).cpu().double().numpy(),
-        trace=trace,
+        W1=W1,
+        w2=w2,
+        objective=F.cpu().double().numpy(),
+        grad_norm=gnorm.cpu().double().numpy(),
+        trace=torch.stack(trace, 1).cpu().double().numpy(),
         trace_steps=ts,
         diverged=~alive.cpu().numpy(),
     )
 
 
-def _freeze_diverged(leaves, where):
-    """Zero every member whose weights are non-finite or beyond ``1e20``; ``(S,)`` alive mask.
-
-    Checked where the objective is recorded: members are independent, so a diverged one cannot
-    disturb the others in between (its non-finite values stay non-finite)."""
+def _batches(X, XT, Y, S, bs, gen):
+    """Endless ``(X, XT, Y)`` batches (and the data term's scale): the full data when
+    ``bs = n``; else, each epoch, every member walks through its own random permutation of the
+    rows in slices of ``bs`` (the last one shorter), the data term scaled by ``n / rows``."""
     torch = _torch()
-    ok = []
-    with torch.no_grad():
-        for W1, w2 in leaves:
-            good = torch.ones(W1.shape[0], dtype=torch.bool, device=W1.device)
-            for w in (W1, w2):
-                a = w.flatten(1)
-                good &= torch.isfinite(a).all(1) & (a.abs().amax(1) <= _DIVERGED)
-            W1[~good], w2[~good] = 0.0, 0.0
-            ok.append(good)
-    return torch.cat(ok)[where]
+    n = X.shape[0]
+    while bs == n:
+        yield X, XT, Y
+    while True:
+        order = torch.argsort(torch.rand(S, n, generator=gen), dim=1).to(X.device)
+        Xe, Ye = X[order], Y[order]
+        XeT = Xe.transpose(1, 2).contiguous()
+        for j in range(0, n, bs):
+            end = min(j + bs, n)
+            yield Xe[:, j:end], XeT[:, :, j:end], Ye[:, j:end], n / (end - j)
+
+
+def _optimizer(optimizer, lr, momentum, P):
+    """``update(G, t)``: step ``t`` (from 1) of ``torch.optim.SGD`` (heavy ball) or ``Adam``
+    (default betas and eps) on the packed weights ``P`` in place, one learning rate per member,
+    written out on whole tensors (torch.optim loops over its parameters in Python)."""
+    torch = _torch()
+    neg_lr = torch.as_tensor(-lr, dtype=P.dtype, device=P.device)[:, None, None]
+    if optimizer != "adam":
+        buf = torch.zeros_like(P) if momentum else None
+
+        def sgd(G, t):
+            if buf is not None:
+                G = buf.mul_(momentum).add_(G)  # the first step's buffer is G itself
+            P.addcmul_(G, neg_lr)
+
+        return sgd
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    mean, sq = torch.zeros_like(P), torch.zeros_like(P)
+
+    def adam(G, t):
+        mean.lerp_(G, 1 - beta1)
+        sq.mul_(beta2).addcmul_(G, G, value=1 - beta2)
+        denom = (sq.sqrt() / (1 - beta2**t) ** 0.5).add_(eps)
+        P.addcdiv_(mean * (neg_lr / (1 - beta1**t)), denom)
+
+    return adam
 
 
 @dataclass(frozen=True, eq=False)

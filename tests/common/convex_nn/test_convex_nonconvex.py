@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from common.convex_nn import (
+    network_forward,
     network_objective,
     solve_convex,
     to_network,
@@ -186,3 +187,38 @@ def test_ensemble_bad_data():
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         train_ensemble(X, y, 2, 0.1, lrs=[1e-3])
+
+
+@pytest.mark.parametrize(
+    ("activation", "c", "output_penalty", "loss"),
+    [
+        ("relu", None, "l2", "squared"),
+        (("leaky", 0.1), None, "l2", "huber"),
+        ("abs", 3, "l1", "squared"),
+        ((2.0, 0.5), None, "l2", "logistic"),
+        ((-0.5, 1.5), 2, "l2", "squared"),
+    ],
+)
+def test_closed_form_gradient_matches_autograd(activation, c, output_penalty, loss):
+    """The trainer's closed-form gradient (read off one unit GD step) equals autograd through
+    network_forward and the loss's torch value, with the penalty, in float64."""
+    import torch
+
+    from common.convex_nn.losses import as_loss
+
+    X, y = _data(n=10)
+    rng = np.random.default_rng(6)
+    y = np.sign(y) if loss == "logistic" else (y if c is None else rng.standard_normal((10, c)))
+    shape2 = (2, 4) if c is None else (2, 4, c)
+    W1, w2 = rng.standard_normal((2, 4, 3)), rng.standard_normal(shape2)
+    gW, g2 = _gradient(X, y, 0.3, W1, w2, activation=activation, loss=loss,
+                       output_penalty=output_penalty)  # fmt: skip
+    A, B = torch.tensor(W1, requires_grad=True), torch.tensor(w2, requires_grad=True)
+    pred = network_forward(torch.tensor(X), A, B, activation)
+    pen = (B**2).sum() if output_penalty == "l2" else (B.abs().sum(2) ** 2).sum()
+    F = as_loss(loss).torch_value(pred, torch.tensor(y).expand_as(pred)) + 0.15 * (
+        (A**2).sum() + pen
+    )
+    F.backward()
+    np.testing.assert_allclose(gW, A.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g2, B.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -64,19 +64,8 @@ __all__ = [
     "target_gains",
 ]
 
-_TORCH = {
-    "CNNResolutionFamily",
-    "CNNWidthFamily",
-    "CrossFit",
-    "EarlyExitCNN",
-    "EarlyExitMLP",
-    "ResolutionFamily",
-    "WidthFamily",
-    "cross_fit",
-}
-
 
 def __getattr__(name: str):
-    if name in _TORCH:
+    if name in __all__:  # not imported above: a torch state space, imported on first use
         return getattr(import_module("papers.adaptive_inference.families"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -153,8 +153,7 @@ def plot_frontier(results: Mapping[str, Results]):
 def plot_cnn_frontier(results: Mapping[str, Results]):
     fig, axes = figure(3, 2)
     for ax, (name, title) in zip(axes.ravel(), CNN_FAMILIES.items(), strict=True):
-        r = results[name]
-        _frontier_panel(ax, r, f"{title} ({r['accuracy'].shape[0]} repeats)")
+        _frontier_panel(ax, results[name], title)
     return _finish(fig, axes, 1.0)
 
 

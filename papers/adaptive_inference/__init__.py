@@ -13,8 +13,10 @@ Public API:
   approximations, or any :class:`Approximation`;
 - :func:`confidence_cascade`: a realistic agent (softmax-confidence cascade) on the same
   recorded outputs;
-- :class:`WidthFamily`, :class:`ResolutionFamily`, :class:`EarlyExitMLP` and
+- :class:`WidthFamily`, :class:`ResolutionFamily`, :class:`EarlyExitMLP` (MLPs),
+  :class:`CNNWidthFamily`, :class:`CNNResolutionFamily`, :class:`EarlyExitCNN` (CNNs) and
   :func:`cross_fit`: torch state spaces and their out-of-fold correctness;
+- :func:`make_shapes`: a generated image task (shapes and textures in noise);
 - :func:`load_table` / :func:`target_gains`: the published-table mode.
 
 The torch state spaces are imported on first use, so that plotting and checking claims
@@ -35,14 +37,18 @@ from papers.adaptive_inference.gains import (
     oracle_states,
 )
 from papers.adaptive_inference.published import PublishedFamily, load_table, target_gains
+from papers.adaptive_inference.shapes import make_shapes
 
 __all__ = [
     "APPROXIMATIONS",
     "ApproximateGains",
     "Approximation",
+    "CNNResolutionFamily",
+    "CNNWidthFamily",
     "CascadeCurve",
     "CrossFit",
     "CumulativeApproximation",
+    "EarlyExitCNN",
     "EarlyExitMLP",
     "ExactGains",
     "PublishedFamily",
@@ -53,14 +59,13 @@ __all__ = [
     "cross_fit",
     "exact_gains",
     "load_table",
+    "make_shapes",
     "oracle_states",
     "target_gains",
 ]
 
-_TORCH = {"CrossFit", "EarlyExitMLP", "ResolutionFamily", "WidthFamily", "cross_fit"}
-
 
 def __getattr__(name: str):
-    if name in _TORCH:
+    if name in __all__:  # not imported above: a torch state space, imported on first use
         return getattr(import_module("papers.adaptive_inference.families"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

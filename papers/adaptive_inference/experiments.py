@@ -15,6 +15,9 @@ from common.cli import RunContext
 from common.datasets import sklearn_dataset
 from papers.adaptive_inference.agents import confidence_cascade
 from papers.adaptive_inference.families import (
+    CNNResolutionFamily,
+    CNNWidthFamily,
+    EarlyExitCNN,
     EarlyExitMLP,
     ResolutionFamily,
     WidthFamily,
@@ -22,6 +25,7 @@ from papers.adaptive_inference.families import (
 )
 from papers.adaptive_inference.gains import APPROXIMATIONS, approximate_gains, exact_gains
 from papers.adaptive_inference.published import DEFAULT_TABLE, load_table, target_gains
+from papers.adaptive_inference.shapes import make_shapes
 
 #: Accuracy grid on which the frontiers are stored (cost per input; NaN where undefined).
 GRID = np.linspace(0.0, 1.0, 401)
@@ -278,6 +282,75 @@ def run_digits_early_exit(p: Mapping[str, Any], ctx: RunContext) -> dict[str, An
     )
     out["example_correct"] = c[0]
     return out
+
+
+# -- CNN families (the brief's full scale) -------------------------------------------------
+def _images(dataset: str, p: Mapping[str, Any], ctx: RunContext):
+    """(X flattened, y, image width): digits 8x8 or the generated shapes task."""
+    if dataset == "digits":
+        return (*_digits(), 8)
+    X, y = make_shapes(p["n_samples"], p["image_size"], ctx.rng("shapes"), noise=p["noise"])
+    return X, y, p["image_size"]
+
+
+def _cnn(dataset: str, family: str, p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """One CNN family (``width``, ``early_exit`` or ``resolution``) on one image task."""
+    X, y, size = _images(dataset, p, ctx)
+    makers = {
+        "width": lambda g: CNNWidthFamily(size, 10, p["widths"], p["depth"], g),
+        "early_exit": lambda g: EarlyExitCNN(size, 10, p["channels"], p["depth"], g),
+        "resolution": lambda g: CNNResolutionFamily(
+            size, 10, p["sizes"], p["channels"], p["depth"], g
+        ),
+    }
+    make = makers[family]
+    fam = make(torch.Generator())
+    fit = _fit(make, X, y, p, ctx)
+    stops = fam.stop_costs() if family == "early_exit" else None
+    c, conf, costs, stops, order = _sorted_family(fit, fam.costs(), stops)
+    out = analyse_family(
+        c, conf, costs, _chance(y, 10, p["repeats"], ctx), _thresholds(p), stop_costs=stops
+    )
+    if family == "width":
+        range_sets = [np.arange(j, costs.size) for j in range(costs.size - 1)]
+        for k, v in _ablate(c, costs, range_sets).items():
+            out[f"range_{k}"] = v
+        out["range_ratio"] = np.array([costs[-1] / costs[s[0]] for s in range_sets])
+    out["names"] = [fam.names()[i] for i in order]
+    out["image_size"] = int(size)
+    out["n_inputs"] = int(X.shape[0])
+    out["example_correct"] = c[0]
+    return out
+
+
+def run_digits_cnn_width(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """CNN width family on digits 8x8: channels 1, 2, 4, ... per conv layer."""
+    return _cnn("digits", "width", p, ctx)
+
+
+def run_digits_cnn_early_exit(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Early-exit CNN on digits: an exit head after every conv layer."""
+    return _cnn("digits", "early_exit", p, ctx)
+
+
+def run_digits_cnn_resolution(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """CNN resolution family on digits: 2x2, 4x4, 8x8 average-pooled inputs."""
+    return _cnn("digits", "resolution", p, ctx)
+
+
+def run_shapes_cnn_width(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """CNN width family on the generated shapes-and-textures task."""
+    return _cnn("shapes", "width", p, ctx)
+
+
+def run_shapes_cnn_early_exit(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Early-exit CNN on the generated shapes-and-textures task."""
+    return _cnn("shapes", "early_exit", p, ctx)
+
+
+def run_shapes_cnn_resolution(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """CNN resolution family on the generated shapes-and-textures task."""
+    return _cnn("shapes", "resolution", p, ctx)
 
 
 # -- approximations against the exact oracle ----------------------------------------------

@@ -9,8 +9,18 @@ training them together is exactly training each on its own with the same mini-ba
 much faster on one core). :class:`EarlyExitMLP` shares its backbone, trained jointly on the
 sum of the exit losses, as the brief asks.
 
-Costs are FLOPs per input, ``2 x`` multiply-adds of the linear layers (biases and
-activations ignored); see each ``costs`` method.
+The CNN families of the brief's full scale (:class:`CNNWidthFamily`,
+:class:`CNNResolutionFamily`, :class:`EarlyExitCNN`) take square one-channel images,
+flattened to ``(batch, size * size)`` like the MLP families' inputs, and share one layer
+type: a 3x3 convolution (zero padding 1, so the map keeps its size) and a ReLU, followed
+by a 2x2 max-pool while the map is at least 4 pixels wide; a head is a global average
+pool and a linear layer.
+
+Costs are FLOPs per input, ``2 x`` multiply-adds of the linear and convolution layers
+(biases, activations, max-pools and global average pools ignored; a 3x3 convolution
+producing ``c_out`` maps of ``s x s`` pixels from ``c_in`` maps counts ``9 c_in c_out s^2``
+multiply-adds, the zero padding included as a dense implementation computes it); see each
+``costs`` method.
 """
 
 from __future__ import annotations
@@ -27,7 +37,10 @@ from torch import nn
 from common.datasets import standardize_columns
 
 __all__ = [
+    "CNNResolutionFamily",
+    "CNNWidthFamily",
     "CrossFit",
+    "EarlyExitCNN",
     "EarlyExitMLP",
     "ResolutionFamily",
     "WidthFamily",
@@ -157,6 +170,192 @@ class EarlyExitMLP(nn.Module):
     def stop_costs(self) -> np.ndarray:
         w, i = self.width, np.arange(1, self.depth + 1)
         return 2.0 * (self.d_in * w + (i - 1) * w * w + i * w * self.n_classes)
+
+
+class _Conv(nn.Module):
+    """3x3 convolution, zero padding 1, seeded like :class:`_Linear` (fan-in ``9 c_in``)."""
+
+    def __init__(self, c_in: int, c_out: int, g: torch.Generator):
+        super().__init__()
+        self.weight = _uniform((c_out, c_in, 3, 3), 9 * c_in, g)
+        self.bias = _uniform((c_out,), 9 * c_in, g)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.conv2d(x, self.weight, self.bias, padding=1)
+
+
+def _check_image(size: int) -> int:
+    (size,) = _positive_ints((size,), "image size")
+    if size < 2:
+        raise ValueError(f"image size must be >= 2 pixels, got {size}")
+    return size
+
+
+def _images(x: torch.Tensor, size: int) -> torch.Tensor:
+    """Flattened ``(batch, size * size)`` inputs as ``(batch, 1, size, size)`` images."""
+    if x.ndim != 2 or x.shape[1] != size * size:
+        raise ValueError(f"x must have shape (batch, {size * size}), got {tuple(x.shape)}")
+    return x.reshape(-1, 1, size, size)
+
+
+def conv_sizes(size: int, depth: int) -> list[int]:
+    """Map width at which each of ``depth`` conv layers runs: a 2x2 max-pool follows a
+    layer while its map is at least 4 wide (8x8 input, depth 4: 8, 4, 2, 2)."""
+    out = []
+    for _ in range(depth):
+        out.append(size)
+        size = size // 2 if size >= 4 else size
+    return out
+
+
+class _ConvStack(nn.Module):
+    """``depth`` conv layers of ``channels`` maps; :meth:`forward` yields every layer's
+    output (before its pooling), so heads can sit after any layer."""
+
+    def __init__(self, size: int, channels: int, depth: int, g: torch.Generator):
+        super().__init__()
+        self.size, self.channels = size, channels
+        self.sizes = conv_sizes(size, depth)
+        self.convs = nn.ModuleList(
+            _Conv(1 if i == 0 else channels, channels, g) for i in range(depth)
+        )
+
+    def forward(self, x: torch.Tensor):
+        """``x``: ``(batch, 1, size, size)``."""
+        for i, conv in enumerate(self.convs):
+            x = torch.relu(conv(x))
+            yield x
+            if i + 1 < len(self.sizes) and self.sizes[i + 1] < self.sizes[i]:
+                x = nn.functional.max_pool2d(x, 2)
+
+    def layer_costs(self) -> np.ndarray:
+        """FLOPs of each conv layer: ``2 * 9 * c_in * c_out * s^2``."""
+        c = self.channels
+        c_in = [1] + [c] * (len(self.sizes) - 1)
+        return np.array([2.0 * 9 * a * c * s * s for a, s in zip(c_in, self.sizes, strict=True)])
+
+
+class _Head(nn.Module):
+    """Global average pool and a linear layer: ``2 c C`` FLOPs."""
+
+    def __init__(self, channels: int, n_classes: int, g: torch.Generator):
+        super().__init__()
+        self.linear = _Linear(channels, n_classes, g)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x.mean(dim=(2, 3)))
+
+
+class CNNWidthFamily(nn.Module):
+    """CNNs of ``depth`` conv layers with ``c`` channels each (``c`` in ``widths``), each
+    with its own head, trained side by side on the sum of their losses.
+
+    Cost of width ``c``: ``2 (9 c s_1^2 + 9 c^2 (s_2^2 + ... + s_depth^2) + c C)`` FLOPs
+    with ``s_l`` the map widths of :func:`conv_sizes`.
+    """
+
+    def __init__(
+        self, size: int, n_classes: int, widths: Sequence[int], depth: int, g: torch.Generator
+    ):
+        super().__init__()
+        self.widths = _positive_ints(widths, "widths")
+        (self.depth,) = _positive_ints((depth,), "depth")
+        self.size, self.n_classes = _check_image(size), n_classes
+        self.nets = nn.ModuleList(_ConvStack(self.size, c, self.depth, g) for c in self.widths)
+        self.heads = nn.ModuleList(_Head(c, n_classes, g) for c in self.widths)
+
+    def names(self) -> list[str]:
+        return [f"{c} channels" for c in self.widths]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _images(x, self.size)
+        return torch.stack(
+            [head(list(net(x))[-1]) for net, head in zip(self.nets, self.heads, strict=True)]
+        )
+
+    def costs(self) -> np.ndarray:
+        return np.array(
+            [
+                net.layer_costs().sum() + 2.0 * c * self.n_classes
+                for net, c in zip(self.nets, self.widths, strict=True)
+            ]
+        )
+
+
+class CNNResolutionFamily(nn.Module):
+    """The ``size x size`` image average-pooled to ``k x k`` (``k`` in ``sizes``, dividing
+    ``size``), each fed to its own CNN (``depth`` conv layers of ``channels`` maps, a head).
+
+    Cost: the pooling (``size^2`` additions for ``k < size``, none at ``k = size``) plus the
+    CNN's FLOPs at ``k x k`` (see :class:`CNNWidthFamily`).
+    """
+
+    def __init__(
+        self,
+        size: int,
+        n_classes: int,
+        sizes: Sequence[int],
+        channels: int,
+        depth: int,
+        g: torch.Generator,
+    ):
+        super().__init__()
+        self.size = _check_image(size)
+        self.sizes = _positive_ints(sizes, "sizes")
+        if any(self.size % k for k in self.sizes):
+            raise ValueError(f"sizes must divide the image size {self.size}, got {list(sizes)}")
+        (self.channels, self.depth) = _positive_ints((channels, depth), "channels and depth")
+        self.n_classes = n_classes
+        self.nets = nn.ModuleList(_ConvStack(k, self.channels, self.depth, g) for k in self.sizes)
+        self.heads = nn.ModuleList(_Head(self.channels, n_classes, g) for _ in self.sizes)
+
+    def names(self) -> list[str]:
+        return [f"{k}x{k}" for k in self.sizes]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        img = _images(x, self.size)
+        out = []
+        for k, net, head in zip(self.sizes, self.nets, self.heads, strict=True):
+            pooled = nn.functional.avg_pool2d(img, self.size // k) if k < self.size else img
+            out.append(head(list(net(pooled))[-1]))
+        return torch.stack(out)
+
+    def costs(self) -> np.ndarray:
+        pool = [float(self.size**2) if k < self.size else 0.0 for k in self.sizes]
+        head = 2.0 * self.channels * self.n_classes
+        return np.array(
+            [p + n.layer_costs().sum() + head for p, n in zip(pool, self.nets, strict=True)]
+        )
+
+
+class EarlyExitCNN(nn.Module):
+    """A CNN of ``depth`` conv layers (``channels`` maps) with an exit head after each
+    layer, trained on the sum of the exit losses.
+
+    Cost of exit ``i``: the conv layers up to ``i`` and that head; a cascade that stops at
+    ``i`` has also run heads ``1..i-1`` (:meth:`stop_costs`).
+    """
+
+    def __init__(self, size: int, n_classes: int, channels: int, depth: int, g: torch.Generator):
+        super().__init__()
+        (self.channels, self.depth) = _positive_ints((channels, depth), "channels and depth")
+        self.size, self.n_classes = _check_image(size), n_classes
+        self.net = _ConvStack(self.size, self.channels, self.depth, g)
+        self.heads = nn.ModuleList(_Head(self.channels, n_classes, g) for _ in range(self.depth))
+
+    def names(self) -> list[str]:
+        return [f"exit {i}" for i in range(1, self.depth + 1)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = self.net(_images(x, self.size))
+        return torch.stack([head(h) for head, h in zip(self.heads, maps, strict=True)])
+
+    def costs(self) -> np.ndarray:
+        return np.cumsum(self.net.layer_costs()) + 2.0 * self.channels * self.n_classes
+
+    def stop_costs(self) -> np.ndarray:
+        head = 2.0 * self.channels * self.n_classes
+        return np.cumsum(self.net.layer_costs()) + head * np.arange(1, self.depth + 1)
 
 
 @dataclass(frozen=True)

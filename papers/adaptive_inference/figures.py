@@ -14,12 +14,22 @@ from matplotlib.ticker import NullFormatter
 from common.plotting import COLORS, figure
 from common.results import Results
 
-FAMILIES = {
+MLP_FAMILIES = {
     "digits_width": "digits, widths 1-1024 (F1)",
     "synthetic_width": "synthetic, widths 1-1024 (F1)",
     "digits_resolution": "digits, resolutions (F2)",
     "digits_early_exit": "digits, early exits (F3)",
 }
+CNN_FAMILIES = {
+    f"{data}_cnn_{family}": f"{data} CNN, {label}"
+    for data in ("digits", "shapes")
+    for family, label in (
+        ("width", "channels"),
+        ("early_exit", "early exits"),
+        ("resolution", "resolutions"),
+    )
+}
+FAMILIES = {**MLP_FAMILIES, **CNN_FAMILIES}
 STYLE = {
     "exact": dict(color=COLORS[0], lw=2.0, label="oracle frontier (exact)"),
     "nested": dict(color=COLORS[1], ls="--", label="nested approx. (lower bound on gain)"),
@@ -66,7 +76,8 @@ def _family_bars(ax, results, series) -> None:
             label=label,
         )
     ax.set_yscale("log")
-    ax.set_xticks(range(len(names)), [FAMILIES[n].split(" (")[0] for n in names], rotation=20)
+    labels = [FAMILIES[n].split(" (")[0] for n in names]
+    ax.set_xticks(range(len(names)), labels, rotation=35, ha="right", fontsize=7)
 
 
 def _finish(fig, axes, extra_height: float = 0.0):
@@ -134,7 +145,14 @@ def _frontier_panel(ax, r: Results, title: str) -> None:
 
 def plot_frontier(results: Mapping[str, Results]):
     fig, axes = figure(2, 2)
-    for ax, (name, title) in zip(axes.ravel(), FAMILIES.items(), strict=True):
+    for ax, (name, title) in zip(axes.ravel(), MLP_FAMILIES.items(), strict=True):
+        _frontier_panel(ax, results[name], title)
+    return _finish(fig, axes, 1.0)
+
+
+def plot_cnn_frontier(results: Mapping[str, Results]):
+    fig, axes = figure(3, 2)
+    for ax, (name, title) in zip(axes.ravel(), CNN_FAMILIES.items(), strict=True):
         _frontier_panel(ax, results[name], title)
     return _finish(fig, axes, 1.0)
 

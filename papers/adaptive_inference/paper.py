@@ -32,6 +32,54 @@ _RANDOM = {
     "rho": 0.5,
 }
 
+# CNN families (the brief's full scale): quick = tiny stand-ins within the CPU budget.
+_CNN_QUICK = {**_TRAIN_QUICK, "repeats": 2, "epochs": 6, "lr": 0.03, "depth": 2}
+_CNN_FULL = {**_TRAIN_FULL, "lr": 0.01, "epochs": 60, "depth": 3}
+_DIGITS_CNN = {
+    "width": ({"widths": [1, 2, 4, 8]}, {"widths": [1, 2, 4, 8, 16, 32, 64, 128]}),
+    "early_exit": ({"channels": 8, "depth": 3}, {"channels": 64, "depth": 4}),
+    "resolution": ({"channels": 8, "sizes": [2, 4, 8]}, {"channels": 64, "sizes": [2, 4, 8]}),
+}
+_SHAPES_QUICK = {"n_samples": 1000, "image_size": 16, "noise": 0.3}
+_SHAPES_FULL = {"n_samples": 20000, "image_size": 32, "noise": 0.3}
+_SHAPES_CNN = {
+    "width": ({"widths": [1, 2, 4, 8]}, {"widths": [1, 2, 4, 8, 16, 32, 64, 128]}),
+    "early_exit": ({"channels": 8, "depth": 3}, {"channels": 64, "depth": 5}),
+    "resolution": (
+        {"channels": 8, "sizes": [4, 8, 16]},
+        {"channels": 64, "sizes": [2, 4, 8, 16, 32]},
+    ),
+}
+_CNN_WHAT = {
+    "width": "CNNs (conv layers of c channels, c = 1, 2, 4, ...; max-pool, global "
+    "average pool, linear head)",
+    "early_exit": "one CNN with an exit head (global average pool, linear) after each conv "
+    "layer, trained on the sum of the exit losses",
+    "resolution": "the image average-pooled to k x k, each fed to its own CNN",
+}
+
+
+_CNN_NAMES = tuple(
+    f"{data}_cnn_{family}" for data in ("digits", "shapes") for family in _DIGITS_CNN
+)
+
+
+def _cnn_experiments(dataset: str, what: str, families, quick, full) -> tuple:
+    return tuple(
+        Experiment(
+            f"{dataset}_cnn_{family}",
+            quick={**_CNN_QUICK, **quick, **q},
+            full={**_CNN_FULL, **full, **f},
+            description=f"CNN {family.replace('_', '-')} family on {what}: "
+            + _CNN_WHAT[family]
+            + " (5-fold cross-fitting; brief's full scale, quick = tiny stand-in)",
+            gpu=True,
+            schema={"repeats": _POSITIVE, "epochs": _POSITIVE},
+        )
+        for family, (q, f) in families.items()
+    )
+
+
 PAPER = Paper(
     slug="adaptive_inference",
     title="Adaptive Inference: Theoretical Limits and Unexplored Opportunities",
@@ -97,6 +145,14 @@ PAPER = Paper(
             description="Approximate bounds on published accuracy/cost tables (EfficientNet, "
             "ResNet, LLaMA on HellaSwag); table: a CSV path, empty for the packaged one",
         ),
+        *_cnn_experiments("digits", "scikit-learn digits (8x8)", _DIGITS_CNN, {}, {}),
+        *_cnn_experiments(
+            "shapes",
+            "generated shapes and textures in noise (10 classes)",
+            _SHAPES_CNN,
+            _SHAPES_QUICK,
+            _SHAPES_FULL,
+        ),
     ),
     figures=(
         Figure(
@@ -115,6 +171,15 @@ PAPER = Paper(
             "softmax-confidence cascade under direct and sequential cost accounting.",
         ),
         Figure(
+            "cnn_frontier",
+            _CNN_NAMES,
+            "CNN families (the brief's full scale; at quick scale tiny, undertrained "
+            "stand-ins): accuracy against cost (FLOPs per input, log) for the width "
+            "(channels), early-exit and resolution families on digits and on the generated "
+            "shapes task, with the exact oracle frontier, the nested and union approximate "
+            "frontiers and the confidence cascade (direct and sequential cost).",
+        ),
+        Figure(
             "exact_vs_approximate",
             (
                 "random_matrices",
@@ -122,10 +187,11 @@ PAPER = Paper(
                 "synthetic_width",
                 "digits_resolution",
                 "digits_early_exit",
+                *_CNN_NAMES,
             ),
             "Exact iso gain G_iso(A_N) against the approximations from aggregate accuracies, "
-            "on random and adversarial correctness matrices (left) and on the trained "
-            "families (right): nested <= exact <= union on every matrix.",
+            "on random and adversarial correctness matrices (left) and on the trained MLP "
+            "and CNN families (right): nested <= exact <= union on every matrix.",
         ),
         Figure(
             "state_space",

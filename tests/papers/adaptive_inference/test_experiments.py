@@ -18,6 +18,18 @@ TINY = {
     "digits_early_exit": {**TRAIN, "width": 8, "depth": 2},
     "random_matrices": {"draws": 3, "n_inputs": 50, "n_states": 4},
     "published": {},
+    "digits_cnn_width": {**TRAIN, "widths": [1, 2, 4]},
+    "digits_cnn_early_exit": {**TRAIN, "channels": 2},
+    "digits_cnn_resolution": {**TRAIN, "channels": 2},
+    "shapes_cnn_width": {**TRAIN, "widths": [1, 2], "n_samples": 60, "image_size": 8},
+    "shapes_cnn_early_exit": {**TRAIN, "channels": 2, "n_samples": 60, "image_size": 8},
+    "shapes_cnn_resolution": {
+        **TRAIN,
+        "channels": 2,
+        "sizes": [4, 8],
+        "n_samples": 60,
+        "image_size": 8,
+    },
 }
 
 

@@ -79,7 +79,16 @@ def run_ratio(params, ctx):
                         relax_time[(*k, j)] = r.relaxation.wall_time
                         nc = network_objective(X, y, *r.network, beta)
                         map_err[(*k, j)] = abs(nc - r.relaxed) / r.relaxed
-                        rg = relative_gap(X, y, beta, int(mj), gseed, "gated", optimum=opt)
+                        rg = relative_gap(
+                            X,
+                            y,
+                            beta,
+                            int(mj),
+                            gseed,
+                            "gated",
+                            optimum=opt,
+                            solver=p["gated_solver"],
+                        )
                         rho_g[(*k, j)] = rg.ratio
                     mg = int(m[i][rules.index(p["gd_rule"])])
                     for w, width in enumerate((mg, 2 * mg)):

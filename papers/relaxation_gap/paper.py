@@ -28,6 +28,7 @@ PAPER = Paper(
                 "n_grid": [10, 20, 40, 80],
                 "seeds": 2,
                 "beta_fracs": [0.1],
+                "gated_solver": "clarabel",
                 "gd_steps": 1000,
             },
             full={
@@ -35,6 +36,7 @@ PAPER = Paper(
                 "n_grid": [10, 20, 40, 80, 160],
                 "seeds": 50,
                 "beta_fracs": [0.01, 0.001],
+                "gated_solver": "fast",
                 "gd_steps": 20000,
             },
         ),

@@ -10,7 +10,13 @@ from papers.relaxation_gap.experiments import gate_count, make_data
 from papers.relaxation_gap.paper import PAPER
 
 TINY = {
-    "ratio": {"n_grid": [8, 12], "seeds": 1, "gd_steps": 20, "targets": ["noise", "planted"]},
+    "ratio": {
+        "n_grid": [8, 12],
+        "seeds": 1,
+        "gd_steps": 20,
+        "targets": ["noise", "planted"],
+        "gd_lrs": [1e-2],
+    },
     "timing": {"n": 12, "dims": [2], "gates": [2, 4], "clarabel_max_dm": 4},
 }
 

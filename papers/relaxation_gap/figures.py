@@ -35,6 +35,8 @@ def plot_ratio(results: Mapping[str, Results]):
             ax.plot(ns, q[1], "o-", color=COLORS[j], label=f"m rule {rule}")
             ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
         ax.set_xscale("log")
+        ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
+        ax.minorticks_off()
         ax.set_xlabel("n")
     axes[0, 0].plot(ns, C * scale, "k--", label=f"C sqrt(log 2n), C={C:.3f}")
     axes[0, 0].axhline(1.0, color="gray", lw=1)
@@ -114,5 +116,5 @@ def plot_timing(results: Mapping[str, Results]):
     ax.set_xlabel("d * m")
     ax.set_ylabel("wall time (s)")
     ax.set_title(f"relaxation solve time, n={int(r['n'])}")
-    legend_below(fig, axes.ravel(), ncols=2)
+    legend_below(fig, axes.ravel(), ncols=1)
     return fig

@@ -88,8 +88,8 @@ def plot_gd(results: Mapping[str, Results]):
     ax.plot([lo, hi], [lo, hi], "k--", label="rho_GD = rho")
     ax.set_xlabel(f"rho of the relaxation (m rule {rules[j]})")
     ax.set_ylabel("rho_GD = GD objective / p*")
-    ax.set_title(f"local method vs relaxation ({_label(r)})")
-    legend_below(fig, axes.ravel(), ncols=3)
+    ax.set_title(f"GD vs relaxation ({_label(r)})")
+    legend_below(fig, axes.ravel(), ncols=1)
     return fig
 
 

@@ -1,0 +1,132 @@
+"""The paper's claims as checks over our results (Kim & Pilanci, arXiv:2402.03625).
+
+The paper body could not be read; the targets are the theorem statements of the brief
+(``relaxation_gap.md``, "Success looks like"). Criteria, fixed before looking at results:
+
+* ``p_star_certified``: every p* is exact (enumerated, not a proxy) with a certified relative
+  duality gap <= 1e-6 (else every ratio below rests on a proxy and says so).
+* ``rho_at_least_one``: min over all runs of rho >= 1 - 1e-6 (p* <= relaxed optimum).
+* ``mapped_network``: the network mapped from the relaxed solution has the relaxed objective,
+  max relative difference <= 1e-8.
+* ``no_power_law``: the least-squares slope of log(rho / sqrt(log 2n)) on log n over all runs
+  and rules (the fitted power-law exponent) is <= 0.05; its 95% interval is shown.
+* ``monotone_in_m``: for nested gates rho does not increase with m: the largest increase of
+  rho between consecutive (sorted) gate counts of one run is <= 1e-6.
+* ``gd_same_order``: rho_GD of the same order as rho: the median of rho_GD / rho (same data,
+  m of ``gd_rule``; widths m and 2m) lies in [0.5, 2].
+* ``time_polynomial``: CVXPY+CLARABEL's solve time grows polynomially, at most cubically: its
+  log-log slope against d*m is <= 3.5 (timing).
+* ``ours_slower_growth``: our solver's log-log slope is at most CLARABEL's (timing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from common.claims import Claim, Status, Verdict, at_least, at_most
+from papers.relaxation_gap.figures import loglog_slope
+
+__all__ = ["CLAIMS"]
+
+BRIEF = "Thm 2.1 (secondary) / brief 'Success looks like'"
+
+
+def _proxy(r) -> str:
+    return "" if bool(np.all(r["exact"])) else " [PROXY p*: upper bound, not exact]"
+
+
+def _c_cert(res):
+    r = res["ratio"]
+    gap = float(np.max(r["p_star_gap"])) if np.all(r["exact"]) else np.inf
+    return at_most(gap, 1e-6, detail=f"max certified gap of p*; {int(np.sum(~r['exact']))} proxies")
+
+
+def _c_ge1(res):
+    r = res["ratio"]
+    return at_least(
+        float(np.nanmin(r["rho"])), 1.0, tol=1e-6,
+        detail=f"min rho over {np.isfinite(r['rho']).sum()} runs{_proxy(r)}",
+    )  # fmt: skip
+
+
+def _c_map(res):
+    r = res["ratio"]
+    return at_most(float(np.nanmax(r["map_error"])), 1e-8, detail="|F_nc(net) - relaxed|/relaxed")
+
+
+def power_law_fit(n_grid, rho):
+    """Slope of log(rho / sqrt(log 2n)) on log n over all runs, with its 95% interval."""
+    ns = np.asarray(n_grid, float)
+    r = np.moveaxis(np.asarray(rho, float), -3, -1)  # (..., seeds, rules, n)
+    x = np.broadcast_to(np.log(ns), r.shape).ravel()
+    z = np.log(r / np.sqrt(np.log(2 * ns))).ravel()
+    ok = np.isfinite(z)
+    fit = stats.linregress(x[ok], z[ok])
+    half = stats.t.ppf(0.975, ok.sum() - 2) * fit.stderr
+    return float(fit.slope), float(fit.slope - half), float(fit.slope + half)
+
+
+def _c_power(res):
+    r = res["ratio"]
+    s, lo, hi = power_law_fit(r["n_grid"], r["rho"])
+    return at_most(s, 0.05, detail=f"exponent of rho/sqrt(log 2n) in n, 95% CI [{lo:.3f}, {hi:.3f}]"
+                   f"{_proxy(r)}")  # fmt: skip
+
+
+def _c_mono(res):
+    r = res["ratio"]
+    worst = -np.inf
+    for i in range(len(r["n_grid"])):
+        order = np.argsort(r["m"][i], kind="stable")
+        worst = max(worst, float(np.nanmax(np.diff(r["rho"][:, :, i][..., order], axis=-1))))
+    return at_most(worst, 1e-6, detail=f"largest increase of rho between nested m{_proxy(r)}")
+
+
+def _c_gd(res):
+    r = res["ratio"]
+    j = [str(x) for x in r["rules"]].index(str(r["gd_rule"]))
+    q = r["rho_gd"] / r["rho"][..., j][..., None]
+    med = float(np.nanmedian(q))
+    status = Status.HOLDS if 0.5 <= med <= 2.0 else Status.DOES_NOT_HOLD
+    return Verdict(status, med, "in [0.5, 2]", None,
+                   f"median rho_GD/rho over {np.isfinite(q).sum()} GD runs (widths m, 2m); "
+                   f"range {np.nanmin(q):.3f}..{np.nanmax(q):.3f}{_proxy(r)}")  # fmt: skip
+
+
+def _slope(res, j):
+    r = res["timing"]
+    return loglog_slope(r["dm"], r["times"][:, j])
+
+
+def _c_poly(res):
+    return at_most(_slope(res, 1), 3.5, detail="log-log slope of CLARABEL time vs d*m")
+
+
+def _c_ours(res):
+    return at_most(_slope(res, 0), _slope(res, 1), detail="our slope vs CLARABEL's slope")
+
+
+_E = ("ratio.seeds", "ratio.n_grid", "ratio.beta_fracs")
+CLAIMS = (
+    Claim("p_star_certified", "Every p* is exact with a certified duality gap <= 1e-6.",
+          "brief: report the duality gap of every p*", ("ratio",), _c_cert, figure="ratio",
+          evidence=_E),
+    Claim("rho_at_least_one", "rho = relaxed / p* >= 1 - 1e-6 in every run.", BRIEF,
+          ("ratio",), _c_ge1, figure="ratio", evidence=_E),
+    Claim("mapped_network", "The network mapped from the relaxation has the relaxed objective.",
+          "brief algorithm step 4 (core §4.1)", ("ratio",), _c_map, evidence=_E),
+    Claim("no_power_law", "rho / sqrt(log 2n) is bounded or falls over n (no power-law growth).",
+          BRIEF, ("ratio",), _c_power, figure="ratio", evidence=_E),
+    Claim("monotone_in_m", "rho does not increase with m for nested gates.", BRIEF,
+          ("ratio",), _c_mono, figure="gates", evidence=_E),
+    Claim("gd_same_order", "GD from random initialisation reaches rho_GD of the same order as "
+          "rho.", "abstract (local methods)", ("ratio",), _c_gd, figure="gd",
+          evidence=(*_E, "ratio.gd_steps")),
+    Claim("time_polynomial", "The interior-point solve time grows polynomially (about cubic) "
+          "in d*m.", "Thm 2.3 (secondary): O(d^3 m^3)", ("timing",), _c_poly, figure="timing",
+          evidence=("timing.n", "timing.dims", "timing.gates"), timing=True),
+    Claim("ours_slower_growth", "The fast solver's time grows no faster than the interior "
+          "point's.", "brief: first-order methods grow more slowly", ("timing",), _c_ours,
+          figure="timing", evidence=("timing.n", "timing.dims", "timing.gates"), timing=True),
+)  # fmt: skip

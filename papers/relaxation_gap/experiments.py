@@ -1,0 +1,131 @@
+"""Experiments: parameters in, arrays out (pure compute; seeds from ``ctx``).
+
+Data: :math:`X_{ij}\\sim\\mathcal N(0,1)` with ``d`` columns (no bias column), targets either
+pure Gaussian noise or a planted 2-neuron ReLU network plus noise; ``beta = beta_frac *
+max|X^T y|`` (paper scaling). Gate-count rules: ``ceil(c log n)`` for the constants in
+``rules`` and ``"nd"`` = ``ceil((n/d) log n)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from common.arrangements import sample_patterns
+from common.convex_nn import network_objective, solve_convex, train_ensemble
+from papers.relaxation_gap.gap import exact_optimum, relative_gap
+
+
+def gate_count(rule: str, n: int, d: int) -> int:
+    """Number of gates of a rule: ``"<c>log"`` -> ceil(c log n), ``"nd"`` -> ceil((n/d) log n)."""
+    if rule == "nd":
+        return math.ceil(n / d * math.log(n))
+    if rule.endswith("log"):
+        return math.ceil(float(rule[:-3] or 1) * math.log(n))
+    raise ValueError(f"unknown gate-count rule {rule!r} (expected '<c>log' or 'nd')")
+
+
+def make_data(rng: np.random.Generator, n: int, d: int, target: str, noise: float):
+    """Gaussian ``X`` and a target: ``"noise"`` (N(0,1)) or ``"planted"`` (2 ReLU neurons)."""
+    X = rng.standard_normal((n, d))
+    if target == "noise":
+        return X, rng.standard_normal(n)
+    if target == "planted":
+        W = rng.standard_normal((2, d))
+        return X, np.maximum(X @ W.T, 0) @ np.array([1.0, -1.0]) + noise * rng.standard_normal(n)
+    raise ValueError(f"target must be 'noise' or 'planted', got {target!r}")
+
+
+def _gd(X, y, beta, width, p, seed):
+    """Best final objective over the learning rates of full-batch GD (float64, penalty in loss)."""
+    res = train_ensemble(
+        X, y, width, beta, lrs=p["gd_lrs"], optimizer="gd", steps=p["gd_steps"], seed=seed,
+        trace_steps=[0, p["gd_steps"]],
+    )  # fmt: skip
+    return float(np.min(res.objective))
+
+
+def run_ratio(params, ctx):
+    """rho, rho_G and rho_GD against n for every target, beta and gate-count rule (regime i)."""
+    p = params
+    d, ns, rules = p["d"], p["n_grid"], p["rules"]
+    shape = (len(p["targets"]), len(p["beta_fracs"]), len(ns), p["seeds"])
+    m = np.zeros((len(ns), len(rules)), dtype=np.int64)
+    rho = np.full((*shape, len(rules)), np.nan)
+    rho_g = np.full_like(rho, np.nan)
+    rho_gd = np.full((*shape, 2), np.nan)
+    relax_time = np.full_like(rho, np.nan)
+    map_err = np.full_like(rho, np.nan)
+    p_star, gap, exact, n_pat = (np.zeros(shape), np.zeros(shape), np.zeros(shape, bool),
+                                 np.zeros(shape, np.int64))  # fmt: skip
+    for i, n in enumerate(ns):
+        m[i] = [gate_count(r, n, d) for r in rules]
+    for t, target in enumerate(p["targets"]):
+        for b, frac in enumerate(p["beta_fracs"]):
+            for i, n in ctx.progress(list(enumerate(ns)), f"ratio {target} beta={frac}"):
+                for s in range(p["seeds"]):
+                    X, y = make_data(ctx.rng("data", target, n, s), n, d, target, p["noise"])
+                    beta = frac * float(np.max(np.abs(X.T @ y)))
+                    opt = exact_optimum(X, y, beta)
+                    k = (t, b, i, s)
+                    p_star[k], gap[k], exact[k], n_pat[k] = (opt.value, opt.gap, opt.exact,
+                                                             opt.n_patterns)  # fmt: skip
+                    gseed = ctx.derive("gates", target, n, s)
+                    for j, mj in enumerate(m[i]):
+                        r = relative_gap(X, y, beta, int(mj), gseed, "relu", optimum=opt)
+                        rho[(*k, j)] = r.ratio
+                        relax_time[(*k, j)] = r.relaxation.wall_time
+                        nc = network_objective(X, y, *r.network, beta)
+                        map_err[(*k, j)] = abs(nc - r.relaxed) / r.relaxed
+                        rg = relative_gap(
+                            X,
+                            y,
+                            beta,
+                            int(mj),
+                            gseed,
+                            "gated",
+                            optimum=opt,
+                            solver=p["gated_solver"],
+                        )
+                        rho_g[(*k, j)] = rg.ratio
+                    mg = int(m[i][rules.index(p["gd_rule"])])
+                    for w, width in enumerate((mg, 2 * mg)):
+                        rho_gd[(*k, w)] = (
+                            _gd(X, y, beta, width, p, ctx.derive("gd", *k)) / opt.value
+                        )
+    return {
+        "n_grid": np.asarray(ns), "rules": np.asarray(rules), "m": m, "d": d,
+        "targets": np.asarray(p["targets"]), "beta_fracs": np.asarray(p["beta_fracs"]),
+        "rho": rho, "rho_gated": rho_g, "rho_gd": rho_gd, "gd_rule": p["gd_rule"],
+        "p_star": p_star, "p_star_gap": gap, "exact": exact, "n_patterns": n_pat,
+        "relax_time": relax_time, "map_error": map_err,
+    }  # fmt: skip
+
+
+def run_timing(params, ctx):
+    """Wall time of the relaxation (ReLU program) against d*m: ours ("fast") vs CLARABEL."""
+    p = params
+    sizes = [(d, m) for d in p["dims"] for m in p["gates"]]
+    times = np.full((len(sizes), 2), np.nan)  # best of the repeats
+    objs = np.full((len(sizes), 2), np.nan)
+    for i, (d, m) in enumerate(ctx.progress(sizes, "timing")):
+        X, y = make_data(ctx.rng("timing", d, m), p["n"], d, "noise", 0.0)
+        beta = p["beta_frac"] * float(np.max(np.abs(X.T @ y)))
+        D = sample_patterns(X, m, seed=ctx.derive("gates", d, m))
+        for j, solver in enumerate(("fast", "clarabel")):
+            if solver == "clarabel" and d * m > p["clarabel_max_dm"]:
+                continue
+            if i == 0:  # warm-up (imports, first-call set-up) outside the timings
+                solve_convex(X, y, D, beta, solver=solver)
+            for _ in range(p["repeats"]):
+                t0 = time.perf_counter()
+                res = solve_convex(X, y, D, beta, solver=solver)
+                times[i, j] = np.fmin(times[i, j], time.perf_counter() - t0)
+            objs[i, j] = res.objective
+    return {
+        "dm": np.asarray([d * m for d, m in sizes]), "dims": np.asarray([d for d, _ in sizes]),
+        "solvers": np.asarray(["ours (working set)", "CVXPY+CLARABEL"]),
+        "times": times, "objectives": objs, "n": p["n"],
+    }  # fmt: skip

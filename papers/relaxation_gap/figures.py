@@ -1,0 +1,120 @@
+"""Figures: results in, matplotlib Figure out (pure plotting)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from common.plotting import COLORS, figure, legend_below
+from common.results import Results
+
+
+def envelope_constant(n_grid, rho) -> float:
+    """Smallest C with rho <= C sqrt(log 2n) for every run (rho: (..., len(n_grid), seeds, m))."""
+    scale = np.sqrt(np.log(2 * np.asarray(n_grid, float)))
+    r = np.moveaxis(np.asarray(rho, float), -3, -1)  # (..., seeds, m, n)
+    return float(np.nanmax(r / scale))
+
+
+def _label(r) -> str:
+    return "exact p*" if bool(np.all(r["exact"])) else "PROXY p* (upper bound)"
+
+
+def plot_ratio(results: Mapping[str, Results]):
+    r = results["ratio"]
+    ns, rules, rho = np.asarray(r["n_grid"], float), [str(x) for x in r["rules"]], r["rho"]
+    flat = rho.reshape(-1, len(ns), rho.shape[-2], rho.shape[-1])  # (target*beta, n, seed, rule)
+    flat = np.moveaxis(flat, 1, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
+    scale = np.sqrt(np.log(2 * ns))
+    C = envelope_constant(ns, rho)
+    fig, axes = figure(1, 2)
+    for _k, (ax, div) in enumerate(zip(axes[0], (1.0, scale), strict=True)):
+        for j, rule in enumerate(rules):
+            q = np.nanpercentile(flat[:, j, :] / div, [25, 50, 75], axis=0)
+            ax.plot(ns, q[1], "o-", color=COLORS[j], label=f"m rule {rule}")
+            ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
+        ax.set_xscale("log")
+        ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
+        ax.minorticks_off()
+        ax.set_xlabel("n")
+    axes[0, 0].plot(ns, C * scale, "k--", label=f"C sqrt(log 2n), C={C:.3f}")
+    axes[0, 0].axhline(1.0, color="gray", lw=1)
+    axes[0, 0].set_ylabel("rho = relaxed / p*")
+    axes[0, 0].set_title(f"relaxation gap ({_label(r)})")
+    axes[0, 1].set_ylabel("rho / sqrt(log 2n)")
+    axes[0, 1].set_title("normalised by the theorem's rate")
+    legend_below(fig, axes.ravel(), ncols=3)
+    return fig
+
+
+def plot_gates(results: Mapping[str, Results]):
+    r = results["ratio"]
+    ns, m, rho, rg = np.asarray(r["n_grid"]), r["m"], r["rho"], r["rho_gated"]
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for i, n in enumerate(ns):
+        order = np.argsort(m[i], kind="stable")
+        runs = rho[:, :, i].reshape(-1, rho.shape[-1])
+        for k, run in enumerate(runs):
+            ax.plot(m[i][order], run[order], "o-", color=COLORS[i % len(COLORS)], alpha=0.6,
+                    label=f"n={n}" if k == 0 else None)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("gates m (nested)")
+    ax.set_ylabel("rho")
+    ax.set_title(f"rho against m ({_label(r)})")
+    ax = axes[0, 1]
+    ax.scatter(rho.ravel(), rg.ravel(), s=10, color=COLORS[0], label="runs")
+    lo, hi = np.nanmin([rho, rg]), np.nanmax([rho, rg])
+    ax.plot([lo, hi], [lo, hi], "k--", label="rho_G = rho")
+    ax.axhline(1.0, color="gray", lw=1)
+    ax.set_xlabel("rho (constrained)")
+    ax.set_ylabel("rho_G (gated)")
+    ax.set_title("gated relaxation at the same gates")
+    legend_below(fig, axes.ravel(), ncols=4)
+    return fig
+
+
+def plot_gd(results: Mapping[str, Results]):
+    r = results["ratio"]
+    rules = [str(x) for x in r["rules"]]
+    j = rules.index(str(r["gd_rule"]))
+    rho, gd = r["rho"][..., j], r["rho_gd"]
+    fig, axes = figure(1, 1)
+    ax = axes[0, 0]
+    for w, lab in enumerate(("width m", "width 2m")):
+        ax.scatter(rho.ravel(), gd[..., w].ravel(), s=14, color=COLORS[w], label=f"GD, {lab}")
+    lo, hi = min(np.nanmin(rho), np.nanmin(gd)), max(np.nanmax(rho), np.nanmax(gd))
+    ax.plot([lo, hi], [lo, hi], "k--", label="rho_GD = rho")
+    ax.set_xlabel(f"rho of the relaxation (m rule {rules[j]})")
+    ax.set_ylabel("rho_GD = GD objective / p*")
+    ax.set_title(f"GD vs relaxation ({_label(r)})")
+    legend_below(fig, axes.ravel(), ncols=1)
+    return fig
+
+
+def loglog_slope(x, t) -> float:
+    """Least-squares slope of log t against log x over the finite entries."""
+    x, t = np.asarray(x, float), np.asarray(t, float)
+    ok = np.isfinite(t) & (t > 0)
+    return float(np.polyfit(np.log(x[ok]), np.log(t[ok]), 1)[0]) if ok.sum() >= 2 else np.nan
+
+
+def plot_timing(results: Mapping[str, Results]):
+    r = results["timing"]
+    dm, times = np.asarray(r["dm"], float), r["times"]
+    fig, axes = figure(1, 1)
+    ax = axes[0, 0]
+    for j, name in enumerate(r["solvers"]):
+        ok = np.isfinite(times[:, j])
+        s = loglog_slope(dm, times[:, j])
+        ax.loglog(dm[ok], times[ok, j], "o", color=COLORS[j], label=f"{name} (slope {s:.2f})")
+        if np.isfinite(s):
+            c = np.polyfit(np.log(dm[ok]), np.log(times[ok, j]), 1)
+            xs = np.geomspace(dm[ok].min(), dm[ok].max(), 20)
+            ax.loglog(xs, np.exp(np.polyval(c, np.log(xs))), "--", color=COLORS[j])
+    ax.set_xlabel("d * m")
+    ax.set_ylabel("wall time (s)")
+    ax.set_title(f"relaxation solve time, n={int(r['n'])}")
+    legend_below(fig, axes.ravel(), ncols=1)
+    return fig

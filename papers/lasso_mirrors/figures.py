@@ -197,7 +197,7 @@ def plot_paper_lasso(res: Mapping[str, Results]):
         ax.set_ylabel("f(x)")
     for marker, label in KIND_MARKERS.values():
         axes[0, 0].scatter([], [], marker=marker, color="0.3", label=label)
-    legend_below(fig, [axes[0, 0]], ncols=3)
+    legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 

@@ -48,7 +48,7 @@ PAPER = Paper(
         ),
         Experiment(
             "reflection_frequency",
-            quick={"n_points": [5, 6], "draws": 6, "configs": ["relu_4", "abs_3"], "tol": 1e-7},
+            quick={"n_points": [5, 6], "draws": 4, "configs": ["relu_4", "abs_3"], "tol": 1e-7},
             full={
                 "n_points": [6, 8, 10, 12],
                 "draws": 100,
@@ -94,7 +94,7 @@ PAPER = Paper(
         ),
         Experiment(
             "paper_adam",
-            quick={"seeds": 2, "max_epochs": 600, "n_grid": 301},
+            quick={"seeds": 1, "max_epochs": 400, "n_grid": 301},
             full={"seeds": 5, "max_epochs": 100000, "n_grid": 1001},
             description="M5: the Adam panels of Figs. 2, 3, 19, the authors' loss vs ours",
         ),

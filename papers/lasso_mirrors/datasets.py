@@ -45,3 +45,25 @@ FIG3_HARDCODED = {
     3: [(5.0, 7.0, 2 / 3), (5.0, 10.0, 1 / 3)],
     4: [(5.0, 8.0, 1.0)],
 }
+
+#: panel -> (dataset, depth, beta, width, epochs, seed of the authors, init)
+PAPER_RUNS = {
+    "fig2_left": ("zshape", 4, 1e-8, 100, 1000, 8, "reflection"),
+    "fig2_right": ("zshape_left", 4, 1e-8, 100, 15000, 8, "reflection"),
+    "fig3_L2": ("opt", 2, 1e-7, 100, 1000, 7, "optimum"),
+    "fig3_L3": ("opt", 3, 1e-7, 500, 100000, 7, "default"),
+    "fig3_L4": ("opt", 4, 1e-7, 100, 1000, 7, "reflection"),
+    "fig19_L3": ("zshape", 3, 1e-8, 100, 1000, 8, "default"),
+}
+
+#: Lasso panels: name -> (figure, dataset, depth)
+LASSO_PANELS = {
+    "fig3_L2": ("3", "opt", 2),
+    "fig3_L3": ("3", "opt", 3),
+    "fig3_L4": ("3", "opt", 4),
+    "fig18_L2": ("18", "bounce", 2),
+    "fig18_L3": ("18", "bounce", 3),
+    "fig18_L4": ("18", "bounce", 4),
+    "fig19_L3": ("19", "zshape", 3),
+    "fig19_L4": ("19", "zshape", 4),
+}

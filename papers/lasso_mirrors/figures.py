@@ -8,7 +8,7 @@ import numpy as np
 
 from common.plotting import COLORS, figure, legend_below
 from common.results import Results
-from papers.lasso_mirrors.datasets import DATASETS
+from papers.lasso_mirrors.datasets import DATASETS, LASSO_PANELS, PAPER_RUNS
 
 KIND_MARKERS = {0: ("o", "kink at a data point"), 1: ("^", "kink at a reflection"),
                 2: ("x", "kink elsewhere")}  # fmt: skip
@@ -136,8 +136,6 @@ def plot_training(res: Mapping[str, Results]):
 
 def plot_paper_adam(res: Mapping[str, Results]):
     r = res["paper_adam"]
-    from papers.lasso_mirrors.experiments import PAPER_RUNS
-
     panels = list(r["panels"])
     fig, axes = figure(3, 2)
     for k, name in enumerate(panels):
@@ -165,8 +163,6 @@ def plot_paper_adam(res: Mapping[str, Results]):
 
 def plot_paper_lasso(res: Mapping[str, Results]):
     r = res["paper_lasso"]
-    from papers.lasso_mirrors.experiments import LASSO_PANELS
-
     panels = list(r["panels"])
     fig, axes = figure(4, 2)
     for k, name in enumerate(panels):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from common.lasso import lasso_path
 from papers.lasso_mirrors.features import (
     Dictionary,
     act,
@@ -129,8 +130,6 @@ def _clarabel(A, y, beta, tight: bool = True) -> tuple[np.ndarray, float]:
 
 
 def _coordinate_descent(A, y, beta) -> tuple[np.ndarray, float]:
-    from common.lasso import lasso_path
-
     n = A.shape[0]
     lam = beta / n  # glmnet: (1/n) * 1/2 ||r||^2 + lambda ||z||_1
     lmax = float(np.max(np.abs(A.T @ (y - y.mean())))) / n

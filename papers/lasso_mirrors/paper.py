@@ -76,7 +76,7 @@ PAPER = Paper(
                 "beta": 0.05,
                 "width": 20,
                 "seeds": 5,
-                "steps": 800,
+                "steps": 600,
                 "lr": 0.02,
                 "n_grid": 201,
             },
@@ -94,7 +94,7 @@ PAPER = Paper(
         ),
         Experiment(
             "paper_adam",
-            quick={"seeds": 1, "max_epochs": 400, "n_grid": 301},
+            quick={"seeds": 1, "max_epochs": 300, "n_grid": 301},
             full={"seeds": 5, "max_epochs": 100000, "n_grid": 1001},
             description="M5: the Adam panels of Figs. 2, 3, 19, the authors' loss vs ours",
         ),

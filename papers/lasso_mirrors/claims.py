@@ -374,5 +374,8 @@ CLAIMS = (
         _depth_changes,
         figure="min_norm",
         evidence=("min_norm.n_grid",),
+        note="Holds only through non-uniqueness: on 'opt' the depth-4 LP optimum is not unique "
+        "(min_norm.uniqueness_max_diff 0.33), and the depth-2 interpolant is also a depth-3 "
+        "optimum (same function, norm 1 vs 2); the minimum norms differ, the functions need not.",
     ),
 )

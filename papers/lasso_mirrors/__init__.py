@@ -1,0 +1,41 @@
+"""A Library of Mirrors: deep neural nets in low dimensions are convex Lasso models with
+reflection features.
+
+Emi Zeger, Yifei Wang, Aaron Mishkin, Tolga Ergen, Emmanuel Candes and Mert Pilanci.
+arXiv:2403.01046 (2024). Reference code (matches v2): ``pilancilab/1d-convex-nn``.
+
+Public API:
+
+- :func:`dictionary`: the Lasso dictionary of 1-D networks (activation, depth) at the data,
+  deduplicated, with each feature's breakpoints labelled data point or reflection;
+- :func:`fit_lasso_network`: the Lasso (beta > 0) or the exact minimum-l1 interpolation LP
+  (beta = 0), rebuilt as a network with ``predict``, ``objective``, ``weights``, ``kinks``;
+- :func:`min_norm_interpolation`, :func:`solve_lasso`: the two convex programs on any matrix;
+- :func:`train_networks`: Adam on the non-convex networks (torch).
+"""
+
+from papers.lasso_mirrors.features import ACTIVATIONS, DEPTHS, Dictionary, Feature, dictionary
+from papers.lasso_mirrors.lasso import (
+    Kink,
+    LassoNetwork,
+    fit_lasso_network,
+    min_norm_interpolation,
+    rebuild_network,
+    solve_lasso,
+)
+from papers.lasso_mirrors.training import train_networks
+
+__all__ = [
+    "ACTIVATIONS",
+    "DEPTHS",
+    "Dictionary",
+    "Feature",
+    "Kink",
+    "LassoNetwork",
+    "dictionary",
+    "fit_lasso_network",
+    "min_norm_interpolation",
+    "rebuild_network",
+    "solve_lasso",
+    "train_networks",
+]

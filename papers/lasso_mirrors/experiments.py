@@ -1,0 +1,426 @@
+"""Experiments (brief M1-M8): pure compute, parameters and a RunContext in, arrays out.
+
+- ``dictionaries`` (M1): raw and deduplicated sizes, kinds of features, and the recursive
+  builder against the functional (exact piecewise-linear) one;
+- ``min_norm`` (M2, M7): the beta -> 0 LP on every data set and dictionary: minimum norm,
+  interpolant, kinks and their kinds, uniqueness under tie-breaking perturbations, and
+  whether reflection features are used by an optimum / needed for it;
+- ``reflection_frequency`` (full scale of M2/M7): the same on random 1-D data;
+- ``lasso_network`` (M3): the Lasso at moderate beta by CLARABEL and by coordinate descent,
+  and the rebuilt network's objective evaluated from its weights;
+- ``training`` (M4, M8): Adam on networks of every activation and depth against the Lasso
+  optimum, from random and from Lasso-placed initialisations;
+- ``paper_adam`` and ``paper_lasso`` (M5): the paper's Figs. 2, 3, 18, 19 as the authors
+  drew them (their loss, their tiny beta) and corrected (exact optima);
+- ``path`` (M6): the Lasso path over beta with active features and kinds of kinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from common.cli import RunContext
+from papers.lasso_mirrors.datasets import (
+    CONFIGS,
+    DATASETS,
+    FIG3_HARDCODED,
+    LASSO_PANELS,
+    PAPER_RUNS,
+    PRINTED,
+    ramp,
+)
+from papers.lasso_mirrors.features import dictionary, raw_count, recursive_columns
+from papers.lasso_mirrors.lasso import (
+    min_norm_interpolation,
+    rebuild_network,
+    solve_lasso,
+)
+from papers.lasso_mirrors.training import train_networks
+
+KIND_CODES = {"data point": 0, "reflection": 1, "other": 2}
+MAX_KINKS = 12
+
+
+def _configs(names) -> list[tuple[str, int]]:
+    out = []
+    for name in names:
+        act, _, depth = name.rpartition("_")
+        if (act, int(depth)) not in CONFIGS:
+            raise ValueError(f"unknown configuration {name!r}; known: {CONFIGS}")
+        out.append((act, int(depth)))
+    return out
+
+
+def _grid(x: np.ndarray, n: int) -> np.ndarray:
+    return np.linspace(x.min() - 1, x.max() + 1, n)
+
+
+def _kink_arrays(net) -> tuple[np.ndarray, np.ndarray]:
+    loc = np.full(MAX_KINKS, np.nan)
+    kind = np.full(MAX_KINKS, -1)
+    for i, k in enumerate(net.kinks[:MAX_KINKS]):
+        loc[i], kind[i] = k.location, KIND_CODES[k.kind]
+    return loc, kind
+
+
+# -- M1 -----------------------------------------------------------------------------------
+def run_dictionaries(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    names = list(p["datasets"])
+    shape = (len(names), len(configs))
+    raw, formula, kept = (np.zeros(shape, int) for _ in range(3))
+    kinds = np.zeros((*shape, 3), int)
+    diff_data, diff_grid = np.zeros(shape), np.zeros(shape)
+    for a, name in enumerate(names):
+        x, _ = DATASETS[name]
+        grid = _grid(x, p["n_grid"])
+        for c, (act, depth) in enumerate(configs):
+            D = dictionary(x, act, depth)
+            raw[a, c], formula[a, c], kept[a, c] = (
+                D.raw_count,
+                raw_count(x.size, act, depth),
+                len(D.features),
+            )
+            counts = D.kind_counts()
+            kinds[a, c] = [counts["data point"], counts["reflection"], counts["other"]]
+            # recursive builder (all raw columns) against the functional one (kept features)
+            cols, tuples = recursive_columns(x, act, depth, at=grid)
+            index = {t: i for i, t in enumerate(tuples)}
+            rec = cols[:, [index[(f.signs, f.anchors, f.reflection_flag)] for f in D.features]]
+            diff_grid[a, c] = float(np.max(np.abs(rec - D.evaluate(grid))))
+            diff_data[a, c] = float(np.max(np.abs(D.matrix - D.evaluate(x))))
+    # example features on the first data set: a ramp, a capped ramp, a reflection feature
+    x, _ = DATASETS[names[0]]
+    grid = _grid(x, p["n_grid"])
+    examples, labels = [], []
+    for act, depth, want in (("relu", 2, 1), ("relu", 3, 2), ("relu", 4, "reflection")):
+        D = dictionary(x, act, depth)
+        for f in D.features:
+            ok = f.kind == "reflection" if want == "reflection" else len(f.breakpoints) == want
+            if ok and (want == "reflection" or f.kind == "data point"):
+                examples.append(f(grid))
+                labels.append(
+                    f"depth {depth}: breakpoints "
+                    + ", ".join(f"{t:g} ({k})" for t, k in zip(f.breakpoints, f.kinds, strict=True))
+                )
+                break
+    return {
+        "datasets": names,
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "raw_count": raw,
+        "formula_count": formula,
+        "dedup_count": kept,
+        "kind_counts": kinds,
+        "max_diff_data": diff_data,
+        "max_diff_grid": diff_grid,
+        "example_grid": grid,
+        "example_features": np.array(examples),
+        "example_labels": labels,
+        "example_x": x,
+    }
+
+
+# -- M2 / M7 ------------------------------------------------------------------------------
+def _reflection_tests(D, y, norm: float, tol: float) -> tuple[float, float, np.ndarray]:
+    """(norm without reflection features, reflection weight in a reflection-favouring
+    optimum, that optimum's z)."""
+    refl = np.array([f.kind != "data point" for f in D.features])
+    if not refl.any():
+        return norm, 0.0, None
+    no_refl = min_norm_interpolation(D.matrix[:, ~refl], y).objective
+    fav = min_norm_interpolation(D.matrix, y, perturbation=-1e-6 * refl)
+    weight = float(np.abs(fav.z[refl]).sum()) if fav.objective <= norm * (1 + tol) else 0.0
+    return no_refl, weight, fav
+
+
+def run_min_norm(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    names = list(p["datasets"])
+    shape = (len(names), len(configs))
+    norms, no_refl, refl_weight, uniq = (np.zeros(shape) for _ in range(4))
+    preds = np.zeros((*shape, p["n_grid"]))
+    kink_loc = np.full((*shape, MAX_KINKS), np.nan)
+    kink_kind = np.full((*shape, MAX_KINKS), -1)
+    grids = np.zeros((len(names), p["n_grid"]))
+    for a, name in enumerate(names):
+        x, y = DATASETS[name]
+        grids[a] = _grid(x, p["n_grid"])
+        for c, (act, depth) in enumerate(configs):
+            D = dictionary(x, act, depth)
+            sol = min_norm_interpolation(D.matrix, y)
+            net = rebuild_network(D, y, sol, 0.0)
+            norms[a, c] = sol.objective
+            preds[a, c] = net.predict(grids[a])
+            kink_loc[a, c], kink_kind[a, c] = _kink_arrays(net)
+            rng = ctx.rng("perturb", name, act, depth)
+            for _ in range(p["n_perturb"]):
+                d = p["perturb_scale"] * rng.uniform(-1, 1, len(D.features))
+                alt = rebuild_network(D, y, min_norm_interpolation(D.matrix, y, d), 0.0)
+                uniq[a, c] = max(
+                    uniq[a, c], float(np.max(np.abs(alt.predict(grids[a]) - preds[a, c])))
+                )
+            no_refl[a, c], refl_weight[a, c], _ = _reflection_tests(D, y, sol.objective, p["tol"])
+    return {
+        "datasets": names,
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "grid": grids,
+        "min_norm": norms,
+        "min_norm_no_reflection": no_refl,
+        "reflection_weight_at_optimum": refl_weight,
+        "uniqueness_max_diff": uniq,
+        "predictions": preds,
+        "kink_locations": kink_loc,
+        "kink_kinds": kink_kind,
+        "tol": p["tol"],
+    }
+
+
+def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    ns = list(p["n_points"])
+    needed = np.zeros((len(ns), len(configs), p["draws"]), bool)
+    used = np.zeros_like(needed)
+    for a, n in enumerate(ns):
+        for r in range(p["draws"]):
+            rng = ctx.rng("draw", n, r)
+            x = np.sort(rng.uniform(0.0, 10.0, n))
+            y = rng.standard_normal(n)
+            for c, (act, depth) in enumerate(configs):
+                D = dictionary(x, act, depth)
+                norm = min_norm_interpolation(D.matrix, y).objective
+                no_refl, weight, _ = _reflection_tests(D, y, norm, p["tol"])
+                needed[a, c, r] = no_refl > norm * (1 + p["tol"])
+                used[a, c, r] = weight > 0
+    return {
+        "n_points": np.array(ns),
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "needed": needed,
+        "used": used,
+        "draws": p["draws"],
+        "tol": p["tol"],
+    }
+
+
+# -- M3 -----------------------------------------------------------------------------------
+def run_lasso_network(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    names, betas = list(p["datasets"]), np.array(p["betas"], float)
+    shape = (len(names), len(configs), betas.size)
+    obj_clarabel, obj_cd, obj_net, pen_gap, pred_gap = (np.zeros(shape) for _ in range(5))
+    for a, name in enumerate(names):
+        x, y = DATASETS[name]
+        for c, (act, depth) in enumerate(configs):
+            D = dictionary(x, act, depth)
+            for b, beta in enumerate(betas):
+                net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta), beta)
+                obj_clarabel[a, c, b] = net.objective
+                obj_cd[a, c, b] = solve_lasso(D.matrix, y, beta, solver="cd").objective
+                obj_net[a, c, b] = net.training_objective(x, y)
+                pen_gap[a, c, b] = abs(net.penalty() - beta * np.abs(net.coef).sum())
+                pred_gap[a, c, b] = float(
+                    np.max(np.abs(net.predict(x) - D.matrix @ net.coef - net.output_bias))
+                )
+    return {
+        "datasets": names,
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "betas": betas,
+        "objective_clarabel": obj_clarabel,
+        "objective_cd": obj_cd,
+        "objective_network": obj_net,
+        "penalty_gap": pen_gap,
+        "prediction_gap": pred_gap,
+    }
+
+
+# -- M4 / M8 ------------------------------------------------------------------------------
+def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    x, y = DATASETS[p["dataset"]]
+    beta, S = float(p["beta"]), int(p["seeds"])
+    grid = _grid(x, p["n_grid"])
+    p_star = np.zeros(len(configs))
+    finals = np.zeros((len(configs), 2, S))  # init: random, placed
+    preds = np.zeros((len(configs), 2, S, grid.size))
+    lasso_pred = np.zeros((len(configs), grid.size))
+    traces = []
+    for c, (act, depth) in enumerate(configs):
+        D = dictionary(x, act, depth)
+        net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta), beta)
+        p_star[c] = net.objective
+        lasso_pred[c] = net.predict(grid)
+        for i, place in enumerate((None, net)):
+            run = train_networks(
+                x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=S,
+                steps=p["steps"], lr=p["lr"], decay=True, place=place, grid=grid,
+                generator=ctx.torch_generator("init", act, depth, i),
+            )  # fmt: skip
+            finals[c, i], preds[c, i] = run.objectives, run.predictions
+            traces.append(run.trace)
+    return {
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "dataset": p["dataset"],
+        "beta": beta,
+        "x": x,
+        "y": y,
+        "grid": grid,
+        "p_star": p_star,
+        "finals": finals,
+        "predictions": preds,
+        "lasso_predictions": lasso_pred,
+        "traces": np.array(traces).reshape(len(configs), 2, S, -1),
+        "trace_steps": run.trace_steps,
+        "width": p["width"],
+        "seeds": S,
+    }
+
+
+# -- M5 -----------------------------------------------------------------------------------
+
+
+def _placed(x, y, depth, init):
+    """The network placed at the start: the LP optimum (``"optimum"``), the LP optimum
+    that favours reflection features (``"reflection"``), or none."""
+    if init == "default":
+        return None
+    D = dictionary(x, "relu", depth)
+    sol = min_norm_interpolation(D.matrix, y)
+    if init == "reflection":
+        _, _, fav = _reflection_tests(D, y, sol.objective, 1e-9)
+        sol = fav if fav is not None else sol
+    return rebuild_network(D, y, sol, 0.0)
+
+
+def run_paper_adam(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    panels = list(PAPER_RUNS)
+    G, S = p["n_grid"], p["seeds"]
+    preds = np.zeros((len(panels), 2, S, G))
+    grids = np.zeros((len(panels), G))
+    pen_over_beta, max_resid = np.zeros((len(panels), 2, S)), np.zeros((len(panels), 2, S))
+    lp_norm, lp_pred = np.zeros(len(panels)), np.zeros((len(panels), G))
+    epochs = np.zeros(len(panels), int)
+    for k, name in enumerate(panels):
+        ds, depth, beta, width, ep, _, init = PAPER_RUNS[name]
+        x, y = DATASETS[ds]
+        grids[k] = _grid(x, G)
+        D = dictionary(x, "relu", depth)
+        sol = min_norm_interpolation(D.matrix, y)
+        lp_norm[k] = sol.objective
+        lp_pred[k] = rebuild_network(D, y, sol, 0.0).predict(grids[k])
+        epochs[k] = min(ep, p["max_epochs"])
+        place = _placed(x, y, depth, init)
+        for m, mode in enumerate(("faithful", "corrected")):
+            run = train_networks(
+                x, y, beta, activation="relu", depth=depth, width=width, n_seeds=S,
+                steps=int(epochs[k]), lr=5e-3, place=place, mode=mode, shared_chain=True,
+                grid=grids[k], generator=ctx.torch_generator(name),
+            )  # fmt: skip
+            preds[k, m] = run.predictions
+            sq = 0.5 * np.sum((run.fitted - y) ** 2, axis=1)
+            max_resid[k, m] = np.max(np.abs(run.fitted - y), axis=1)
+            pen_over_beta[k, m] = (run.objectives - sq) / beta
+    return {
+        "panels": panels,
+        "grids": grids,
+        "predictions": preds,
+        "modes": ["faithful", "corrected"],
+        "lp_min_norm": lp_norm,
+        "lp_predictions": lp_pred,
+        "penalty_over_beta": pen_over_beta,
+        "max_residual": max_resid,
+        "epochs": epochs,
+        "seeds": S,
+    }
+
+
+def _in_dictionary(D, col: np.ndarray) -> bool:
+    """Whether ``col`` equals a column of ``D`` modulo sign and an added constant."""
+    c = col - col[0]
+    M = D.matrix - D.matrix[:1]
+    scale = np.max(np.abs(c))
+    return bool(np.any(np.max(np.abs(M - c[:, None]), 0) <= 1e-9 * scale)
+                or np.any(np.max(np.abs(M + c[:, None]), 0) <= 1e-9 * scale))  # fmt: skip
+
+
+def run_paper_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """The Lasso panels as drawn (Fig. 3: the hard-coded solutions; Figs. 18/19: the Lasso
+    at the authors' beta = 1e-8, here by CLARABEL at its default tolerances, and the
+    objective the notebooks printed) against the exact minimum-norm LP."""
+    panels = list(LASSO_PANELS)
+    G = p["n_grid"]
+    grids, drawn, exact = (
+        np.zeros((len(panels), G)),
+        np.zeros((len(panels), G)),
+        np.zeros((len(panels), G)),
+    )
+    authors_norm, tiny_norm, lp_norm = (np.full(len(panels), np.nan) for _ in range(3))
+    drawn_interp_err, in_dict = np.zeros(len(panels)), np.ones(len(panels), bool)
+    kink_loc = np.full((len(panels), MAX_KINKS), np.nan)
+    kink_kind = np.full((len(panels), MAX_KINKS), -1)
+    for k, name in enumerate(panels):
+        fig, ds, depth = LASSO_PANELS[name]
+        x, y = DATASETS[ds]
+        grids[k] = _grid(x, G)
+        D = dictionary(x, "relu", depth)
+        sol = min_norm_interpolation(D.matrix, y)
+        net = rebuild_network(D, y, sol, 0.0)
+        lp_norm[k], exact[k] = sol.objective, net.predict(grids[k])
+        kink_loc[k], kink_kind[k] = _kink_arrays(net)
+        if fig == "3":
+            parts = FIG3_HARDCODED[depth]
+            authors_norm[k] = sum(abs(c) for *_, c in parts)
+            drawn[k] = sum(c * ramp(a, b, grids[k]) for a, b, c in parts)
+            fit = sum(c * ramp(a, b, x) for a, b, c in parts)
+            in_dict[k] = all(_in_dictionary(D, ramp(a, b, x)) for a, b, _ in parts)
+        else:
+            printed, beta = PRINTED[(fig, ds, depth)]
+            authors_norm[k] = printed / beta
+            tiny = solve_lasso(D.matrix, y, beta, solver="clarabel_default")
+            tiny_norm[k] = float(np.abs(tiny.z).sum())
+            drawn[k] = rebuild_network(D, y, tiny, beta).predict(grids[k])
+            fit = D.matrix @ tiny.z + tiny.xi
+        drawn_interp_err[k] = float(np.max(np.abs(fit - y)))
+    return {
+        "panels": panels,
+        "grids": grids,
+        "drawn_predictions": drawn,
+        "exact_predictions": exact,
+        "authors_norm": authors_norm,
+        "tiny_beta_norm": tiny_norm,
+        "lp_min_norm": lp_norm,
+        "drawn_max_residual": drawn_interp_err,
+        "hardcoded_in_dictionary": in_dict,
+        "kink_locations": kink_loc,
+        "kink_kinds": kink_kind,
+    }
+
+
+# -- M6 -----------------------------------------------------------------------------------
+def run_path(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    configs = _configs(p["configs"])
+    x, y = DATASETS[p["dataset"]]
+    betas = np.geomspace(p["beta_min"], p["beta_max"], p["n_beta"])
+    shape = (len(configs), betas.size)
+    active, obj, obj_cd = np.zeros(shape, int), np.zeros(shape), np.zeros(shape)
+    kinks = np.zeros((*shape, 3), int)
+    for c, (act, depth) in enumerate(configs):
+        D = dictionary(x, act, depth)
+        for b, beta in enumerate(betas):
+            obj[c, b] = solve_lasso(D.matrix, y, beta).objective
+            # coordinate descent ends at a sparse (vertex-like) optimum; CLARABEL's interior
+            # point at the centre of the optimal face, which mixes every optimal feature
+            net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta, solver="cd"), beta)
+            active[c, b], obj_cd[c, b] = np.count_nonzero(net.coef), net.objective
+            for k in net.kinks:
+                kinks[c, b, KIND_CODES[k.kind]] += 1
+    return {
+        "configs": [f"{a}_{d}" for a, d in configs],
+        "dataset": p["dataset"],
+        "betas": betas,
+        "active": active,
+        "kink_counts": kinks,
+        "objective_clarabel": obj,
+        "objective_cd": obj_cd,
+    }

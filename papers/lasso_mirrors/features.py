@@ -1,0 +1,356 @@
+"""The Lasso dictionaries of 1-D networks: features, their breakpoints and kinds.
+
+A feature is the output of one neuron (two layers) or one width-1 chain (deeper nets) with
+breakpoints fixed by the data. The dictionaries (brief ``lasso_mirrors.md``, code of
+``pilancilab/1d-convex-nn``, which matches arXiv:2403.01046 v2):
+
+- ``relu``, ``leaky_relu``, ``abs``, depth 2: ``sigma(s (x - x_j))``, ``s = +-1`` (``abs``:
+  ``s = +1`` only, since ``|-u| = |u|``); ``leaky_relu`` has negative slope
+  :data:`LEAKY_SLOPE`;
+- ``sign``, depth 2: steps ``sign(x - x_j)`` with ``sign(0) = +1``;
+- ``relu``, depth 3 and 4 (deep narrow, the authors' recursion ``reludic``):
+  ``f_1 = x``, ``f_{l+1} = relu(s_l (f_l(x) - f_l(a_l)))`` with ``a_1 = x_{j_1}`` or, at
+  depth 4 with the reflection flag ``k = 1``, ``a_1 = 2 x_{j_2} - x_{j_1}`` (the reflection
+  of ``x_{j_1}`` about ``x_{j_2}``), and ``a_l = x_{j_l}`` for ``l >= 2``;
+- ``abs``, depth 3 (our construction for the v3+ claim, brief M7): the same recursion with
+  ``|.|``: ``| |x - x_{j_1}| - |x_{j_2} - x_{j_1}| |``, kinks at ``x_{j_1}``, ``x_{j_2}`` and
+  the reflection ``2 x_{j_1} - x_{j_2}``.
+
+Two independent builders: :func:`recursive_columns` evaluates the recursion on arrays (the
+matrix), :func:`chain_function` composes exact piecewise-linear functions (breakpoints and
+values; the descriptions and the evaluation off the data). Tests check that they agree.
+
+Columns are deduplicated on the data modulo sign and an added constant (the Lasso has a free
+output bias and a sign-free coefficient), and constant columns are dropped. Of a group of
+equal columns the simplest is kept: fewest breakpoints that are not data points, then fewest
+breakpoints, then the first in the authors' index order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "DEPTHS",
+    "LEAKY_SLOPE",
+    "Dictionary",
+    "Feature",
+    "Piecewise",
+    "as_points",
+    "chain_function",
+    "classify_point",
+    "dictionary",
+    "raw_count",
+    "recursive_columns",
+]
+
+LEAKY_SLOPE = 0.1
+#: activation -> the depths whose dictionary is implemented
+DEPTHS = {"relu": (2, 3, 4), "abs": (2, 3), "leaky_relu": (2,), "sign": (2,)}
+ACTIVATIONS = tuple(DEPTHS)
+_REL_TOL = 1e-9
+_ROUND_OFF = 1e-12
+
+
+def act(name: str, u):
+    """The activation ``name`` applied elementwise (numpy); ``sign(0) = +1``."""
+    if name == "relu":
+        return np.maximum(u, 0.0)
+    if name == "abs":
+        return np.abs(u)
+    if name == "leaky_relu":
+        return np.where(u >= 0, u, LEAKY_SLOPE * u)
+    if name == "sign":
+        return np.where(u >= 0, 1.0, -1.0)
+    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+
+
+def check_activation_depth(activation, depth) -> tuple[str, int]:
+    if activation not in DEPTHS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    if isinstance(depth, bool) or not isinstance(depth, int | np.integer):
+        raise TypeError(f"depth must be an integer, got {depth!r}")
+    if int(depth) not in DEPTHS[activation]:
+        raise ValueError(
+            f"depth must be one of {DEPTHS[activation]} for activation {activation!r}, got {depth}"
+        )
+    return activation, int(depth)
+
+
+def as_points(x, name: str = "x") -> np.ndarray:
+    """``x`` as a finite 1-D float array of distinct points (clear errors otherwise)."""
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 1-D array of real numbers") from exc
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1 or a.size < 2:
+        raise ValueError(f"{name} must be a 1-D array of at least 2 points, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or inf")
+    if np.unique(a).size != a.size:
+        raise ValueError(f"{name} must hold distinct points")
+    return a
+
+
+# -- exact piecewise-linear functions -------------------------------------------------------
+@dataclass(frozen=True)
+class Piecewise:
+    """A continuous piecewise-linear function of one variable: values at sorted knots and
+    the slopes of the two tails."""
+
+    knots: tuple[float, ...]
+    values: tuple[float, ...]
+    left: float
+    right: float
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        t, v = np.asarray(self.knots), np.asarray(self.values)
+        out = np.interp(x, t, v)
+        out = np.where(x < t[0], v[0] + self.left * (x - t[0]), out)
+        return np.where(x > t[-1], v[-1] + self.right * (x - t[-1]), out)
+
+    def slopes(self) -> list[float]:
+        """Slopes of the pieces, left tail first."""
+        t, v = self.knots, self.values
+        inner = [(v[i + 1] - v[i]) / (t[i + 1] - t[i]) for i in range(len(t) - 1)]
+        return [self.left, *inner, self.right]
+
+    def breakpoints(self, tol: float = 1e-9) -> tuple[float, ...]:
+        """Knots where the slope changes by more than ``tol`` times the largest slope."""
+        s = self.slopes()
+        scale = max(1.0, max(abs(v) for v in s))
+        return tuple(
+            float(t) for i, t in enumerate(self.knots) if abs(s[i + 1] - s[i]) > tol * scale
+        )
+
+    def then(self, activation: str, sign: float, offset: float) -> Piecewise:
+        """``activation(sign * (self - offset))``, exactly (zero crossings become knots)."""
+        t = list(self.knots)
+        eps = _ROUND_OFF * max(1.0, abs(offset), *(abs(val) for val in self.values))
+        v = [sign * (val - offset) for val in self.values]
+        v = [0.0 if abs(val) <= eps else val for val in v]  # round-off zeros are zeros
+        left, right = sign * self.left, sign * self.right
+        kt, kv = [], []
+        if left != 0 and v[0] * left > 0:  # the left tail crosses zero before t[0]
+            kt.append(t[0] - v[0] / left)
+            kv.append(0.0)
+        for i in range(len(t)):
+            kt.append(t[i])
+            kv.append(v[i])
+            if i + 1 < len(t) and v[i] * v[i + 1] < 0:
+                kt.append(t[i] + (t[i + 1] - t[i]) * v[i] / (v[i] - v[i + 1]))
+                kv.append(0.0)
+        if right != 0 and v[-1] * right < 0:  # the right tail crosses zero after t[-1]
+            kt.append(t[-1] - v[-1] / right)
+            kv.append(0.0)
+        kt, kv = _merge(kt, kv)
+        lv, rv = kv[0] - left, kv[-1] + right  # a value on each tail
+        return Piecewise(
+            tuple(kt),
+            tuple(float(a) for a in act(activation, np.asarray(kv))),
+            float(act(activation, kv[0]) - act(activation, lv)),
+            float(act(activation, rv) - act(activation, kv[-1])),
+        )
+
+
+def _merge(knots, values):
+    """Drop sorted knots within round-off of the previous one (keeping the first)."""
+    eps = _ROUND_OFF * max(1.0, *(abs(t) for t in knots))
+    keep = [0] + [i for i in range(1, len(knots)) if knots[i] - knots[i - 1] > eps]
+    return [knots[i] for i in keep], [values[i] for i in keep]
+
+
+IDENTITY = Piecewise((0.0,), (0.0,), 1.0, 1.0)
+
+
+def combine(functions, coefs, const: float = 0.0) -> Piecewise:
+    """``sum_k coefs[k] * functions[k] + const`` as one :class:`Piecewise`."""
+    knots = sorted({t for f in functions for t in f.knots} or {0.0})
+    knots, _ = _merge(knots, knots)
+    vals = np.full(len(knots), float(const))
+    left = right = 0.0
+    for f, c in zip(functions, coefs, strict=True):
+        vals += c * f(np.asarray(knots))
+        left += c * f.left
+        right += c * f.right
+    return Piecewise(tuple(knots), tuple(vals.tolist()), left, right)
+
+
+# -- the recursion ------------------------------------------------------------------------
+def _index_tuples(n: int, activation: str, depth: int):
+    """(signs, anchors, reflection flag) in the authors' column order (k, then s, then j)."""
+    layers = depth - 1
+    flags = (0, 1) if (activation == "relu" and depth == 4) else (0,)
+    sign_set = (1,) if activation in ("abs", "sign") else (-1, 1)
+    for k in flags:
+        for s in itertools.product(sign_set, repeat=layers):
+            for j in itertools.product(range(n), repeat=layers):
+                yield s[::-1], j[::-1], k
+
+
+def raw_count(n: int, activation: str, depth: int) -> int:
+    """Number of columns before deduplication: 2N, (2N)^2, 2(2N)^3 for ReLU depth 2, 3, 4;
+    N^(L-1) for ``abs`` (sign-free); N for ``sign``; 2N for leaky ReLU."""
+    layers = depth - 1
+    signs = 1 if activation in ("abs", "sign") else 2
+    flags = 2 if (activation == "relu" and depth == 4) else 1
+    return flags * (signs * n) ** layers
+
+
+def _first_anchor(x: np.ndarray, j, k) -> float:
+    return 2.0 * x[j[1]] - x[j[0]] if k == 1 else x[j[0]]
+
+
+def recursive_columns(x, activation: str, depth: int, at=None) -> tuple[np.ndarray, list]:
+    """Every raw column ``f_L`` of the recursion at the points ``at`` (default: ``x``),
+    vectorised; also the list of (signs, anchors, flag) tuples in column order."""
+    x = np.asarray(x, dtype=np.float64)
+    at = x if at is None else np.asarray(at, dtype=np.float64)
+    tuples = list(_index_tuples(x.size, activation, depth))
+    if activation == "sign":
+        return act("sign", at[:, None] - x[None, [j[0] for _, j, _ in tuples]]), tuples
+    s = np.array([t[0] for t in tuples], dtype=np.float64)  # (p, L-1)
+    j = np.array([t[1] for t in tuples], dtype=int)
+    k = np.array([t[2] for t in tuples], dtype=int)
+    a1 = np.where(k == 1, 2.0 * x[j[:, 1 % j.shape[1]]] - x[j[:, 0]], x[j[:, 0]])
+    f = act(activation, s[None, :, 0] * (at[:, None] - a1[None, :]))
+    fa = [act(activation, s[:, 0] * (x[j[:, l]] - a1)) for l in range(1, depth - 1)]
+    for layer in range(1, depth - 1):
+        off = fa[layer - 1]
+        f = act(activation, s[None, :, layer] * (f - off[None, :]))
+        fa = [act(activation, s[:, layer] * (g - off)) for g in fa]
+    return f, tuples
+
+
+def chain_function(x, activation: str, signs, anchors, flag: int) -> Piecewise:
+    """The feature of one index tuple as an exact :class:`Piecewise` (the functional form)."""
+    x = np.asarray(x, dtype=np.float64)
+    a = _first_anchor(x, anchors, flag)
+    f = IDENTITY.then(activation, signs[0], a)
+    for layer in range(1, len(signs)):
+        off = float(f(x[anchors[layer]]))
+        f = f.then(activation, signs[layer], off)
+    return f
+
+
+# -- kinds of points ----------------------------------------------------------------------
+def classify_point(t: float, x: np.ndarray) -> str:
+    """``"data point"`` if ``t`` is a data point, ``"reflection"`` if it equals some
+    ``2 x_j - x_k`` (j != k) but no data point, else ``"other"``."""
+    tol = _REL_TOL * max(1.0, float(np.max(np.abs(x))))
+    if np.min(np.abs(x - t)) <= tol:
+        return "data point"
+    refl = 2.0 * x[:, None] - x[None, :]
+    if np.min(np.abs(refl - t)) <= tol:
+        return "reflection"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One dictionary column: how it is built and where its breakpoints are."""
+
+    signs: tuple[int, ...]
+    anchors: tuple[int, ...]  # indices into the data points x (not sorted)
+    reflection_flag: int
+    breakpoints: tuple[float, ...]
+    kinds: tuple[str, ...]
+    function: Piecewise | None  # None for sign (a step)
+
+    @property
+    def kind(self) -> str:
+        """``"reflection"`` if any breakpoint is a reflection, ``"other"`` if any is neither,
+        else ``"data point"``."""
+        for k in ("other", "reflection"):
+            if k in self.kinds:
+                return k
+        return "data point"
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if self.function is None:
+            return act("sign", x - self.breakpoints[0])
+        return self.function(x)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The deduplicated dictionary at the data ``x``: ``matrix[:, i]`` is ``features[i](x)``."""
+
+    x: np.ndarray
+    activation: str
+    depth: int
+    matrix: np.ndarray
+    features: tuple[Feature, ...]
+    raw_count: int
+
+    def evaluate(self, points) -> np.ndarray:
+        """Every feature at new ``points``: ``(len(points), n_features)``."""
+        points = as_points(points, "points") if np.size(points) > 1 else np.atleast_1d(points)
+        return np.column_stack([f(points) for f in self.features])
+
+    def kind_counts(self) -> dict[str, int]:
+        kinds = [f.kind for f in self.features]
+        return {k: kinds.count(k) for k in ("data point", "reflection", "other")}
+
+
+def _canonical(col: np.ndarray, scale: float) -> bytes | None:
+    """A key equal for columns equal modulo sign and constant; None for constant ones."""
+    c = col - col[0]
+    big = np.abs(c) > _REL_TOL * scale
+    if not big.any():
+        return None
+    c = c * np.sign(c[np.argmax(big)])
+    return (np.round(c / scale, 9) + 0.0).tobytes()  # + 0.0: no -0.0
+
+
+def _describe(x, activation, signs, anchors, flag) -> Feature:
+    if activation == "sign":
+        bp = (float(x[anchors[0]]),)
+        return Feature(signs, anchors, flag, bp, ("data point",), None)
+    fn = chain_function(x, activation, signs, anchors, flag)
+    bp = fn.breakpoints()
+    return Feature(signs, anchors, flag, bp, tuple(classify_point(t, x) for t in bp), fn)
+
+
+def dictionary(x, activation: str = "relu", depth: int = 2) -> Dictionary:
+    """The deduplicated Lasso dictionary of ``activation`` networks of ``depth`` layers at
+    the 1-D points ``x``, with each feature's breakpoints and their kinds."""
+    x = as_points(x)
+    activation, depth = check_activation_depth(activation, depth)
+    cols, tuples = recursive_columns(x, activation, depth)
+    scale = max(1.0, float(np.max(np.abs(cols))))
+    groups: dict[bytes, list[int]] = {}
+    for i in range(cols.shape[1]):
+        key = _canonical(cols[:, i], scale)
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    keep, feats = [], []
+    for members in groups.values():
+        described = [_describe(x, activation, *tuples[i]) for i in members]
+        best = min(
+            range(len(members)),
+            key=lambda m: (
+                sum(k != "data point" for k in described[m].kinds),
+                len(described[m].breakpoints),
+                members[m],
+            ),
+        )
+        keep.append(members[best])
+        feats.append(described[best])
+    order = np.argsort(keep)
+    return Dictionary(
+        x=x,
+        activation=activation,
+        depth=depth,
+        matrix=cols[:, np.asarray(keep)[order]],
+        features=tuple(feats[i] for i in order),
+        raw_count=cols.shape[1],
+    )

@@ -1,0 +1,247 @@
+"""Figures: results in, matplotlib Figure out (pure plotting); at most two panels a row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from common.plotting import COLORS, figure, legend_below
+from common.results import Results
+from papers.lasso_mirrors.datasets import DATASETS, LASSO_PANELS, PAPER_RUNS
+
+KIND_MARKERS = {0: ("o", "kink at a data point"), 1: ("^", "kink at a reflection"),
+                2: ("x", "kink elsewhere")}  # fmt: skip
+
+
+def _data(ax, name: str) -> None:
+    x, y = DATASETS[name]
+    ax.scatter(x, y, color="k", s=25, zorder=5, label="data")
+
+
+def _kinks(ax, loc, kind, f_grid, grid, color) -> None:
+    for code, (marker, _) in KIND_MARKERS.items():
+        sel = (kind == code) & np.isfinite(loc)
+        if sel.any():
+            ax.scatter(loc[sel], np.interp(loc[sel], grid, f_grid), marker=marker,
+                       facecolor="none" if code == 0 else color, edgecolor=color, s=45,
+                       zorder=6)  # fmt: skip
+
+
+def plot_dictionary(res: Mapping[str, Results]):
+    r = res["dictionaries"]
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for i, (f, label) in enumerate(zip(r["example_features"], r["example_labels"], strict=True)):
+        ax.plot(r["example_grid"], f, color=COLORS[i], label=label)
+    for t in r["example_x"]:
+        ax.axvline(t, color="0.7", lw=0.6, ls=":")
+    ax.set_xlabel("x (dotted: data points of 'opt')")
+    ax.set_ylabel("feature value")
+    ax.set_title("Example features (ReLU)")
+    ax.legend(loc="upper left", fontsize=6)
+    ax = axes[0, 1]
+    configs = list(r["configs"])
+    k = r["kind_counts"][0]  # first data set
+    pos = np.arange(len(configs))
+    ax.bar(pos, r["raw_count"][0], color="0.8", label="raw (before dedup)")
+    ax.bar(pos, k[:, 0], color=COLORS[0], label="kept: data-point breakpoints only")
+    ax.bar(pos, k[:, 1], bottom=k[:, 0], color=COLORS[1], label="kept: with a reflection")
+    ax.set_yscale("log")
+    ax.set_xticks(pos, [c.replace("_", "\n") for c in configs], fontsize=7)
+    ax.set_ylabel("number of features")
+    ax.set_title(f"Dictionary sizes on '{r['datasets'][0]}' (N = {len(r['example_x'])})")
+    legend_below(fig, [ax], ncols=3)
+    return fig
+
+
+def plot_min_norm(res: Mapping[str, Results]):
+    r = res["min_norm"]
+    configs = list(r["configs"])
+    names = list(r["datasets"])
+    fig, axes = figure(2, 2)
+    for a, name in enumerate(names[:4]):
+        ax = axes.flat[a]
+        for i, depth in enumerate((2, 3, 4)):
+            c = configs.index(f"relu_{depth}")
+            g, f = r["grid"][a], r["predictions"][a, c]
+            ax.plot(g, f, color=COLORS[i], lw=1.2,
+                    label=f"ReLU depth {depth}" if a == 0 else None)  # fmt: skip
+            _kinks(ax, r["kink_locations"][a, c], r["kink_kinds"][a, c], f, g, COLORS[i])
+        _data(ax, name)
+        norms = ", ".join(f"{r['min_norm'][a, configs.index(f'relu_{d}')]:.3g}" for d in (2, 3, 4))
+        ax.set_title(f"'{name}': min ||z||_1 (L=2,3,4) = {norms}", fontsize=8)
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+    for marker, label in KIND_MARKERS.values():
+        axes[0, 0].scatter([], [], marker=marker, color="0.3", label=label)
+    legend_below(fig, [axes[0, 0]], ncols=4)
+    return fig
+
+
+def plot_lasso_network(res: Mapping[str, Results]):
+    r = res["lasso_network"]
+    ref = r["objective_clarabel"]
+    fig, axes = figure(1, 2)
+    configs = list(r["configs"])
+    for j, (key, title) in enumerate(
+        (("objective_network", "network objective (from weights) vs Lasso"),
+         ("objective_cd", "coordinate descent vs CLARABEL"))
+    ):  # fmt: skip
+        ax = axes[0, j]
+        rel = np.abs(r[key] - ref) / ref  # (dataset, config, beta)
+        for c, name in enumerate(configs):
+            ax.scatter(np.tile(r["betas"], rel.shape[0]) * (1 + 0.04 * (c - 3)),
+                       np.maximum(rel[:, c].ravel(), 1e-17), color=COLORS[c % 8], s=10,
+                       label=name if j == 0 else None)  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-17, 1e-3)
+        ax.set_xlabel("beta")
+        ax.set_ylabel("|relative difference| (floored at 1e-17)")
+        ax.set_title(title, fontsize=9)
+    legend_below(fig, [axes[0, 0]], ncols=4)
+    return fig
+
+
+def plot_training(res: Mapping[str, Results]):
+    r = res["training"]
+    configs = list(r["configs"])
+    gap = r["finals"] / r["p_star"][:, None, None] - 1.0  # (config, init, seed)
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for i, (label, dx) in enumerate((("random init", -0.15), ("Lasso-placed init", 0.15))):
+        for c in range(len(configs)):
+            ax.scatter(np.full(gap.shape[2], c + dx), np.maximum(gap[c, i], 1e-8),
+                       color=COLORS[i], s=12, label=label if c == 0 else None)  # fmt: skip
+    ax.set_yscale("log")
+    ax.axhline(1e-2, color="k", ls=":", lw=1, label="1e-2 (criterion)")
+    ax.set_xticks(range(len(configs)), [c.replace("_", "\n") for c in configs], fontsize=7)
+    ax.set_ylabel("F / p* - 1 (floored at 1e-8)")
+    ax.set_title(f"Adam vs Lasso, beta = {r['beta']:g}, m = {r['width']}")
+    ax = axes[0, 1]
+    c = configs.index("relu_2")
+    best = np.unravel_index(np.argmin(r["finals"][c]), r["finals"][c].shape)
+    ax.plot(r["grid"], r["lasso_predictions"][c], color="k", ls="--", label="Lasso optimum")
+    for s in range(gap.shape[2]):
+        ax.plot(r["grid"], r["predictions"][c, 0, s], color=COLORS[0], lw=0.7, alpha=0.6)
+    ax.plot(r["grid"], r["predictions"][c][best], color=COLORS[1], lw=1, label="best Adam run")
+    ax.scatter(r["x"], r["y"], color="k", s=20, zorder=5)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title("ReLU depth 2: random-init runs (blue)")
+    legend_below(fig, [axes[0, 0], ax], ncols=3)
+    return fig
+
+
+def plot_paper_adam(res: Mapping[str, Results]):
+    r = res["paper_adam"]
+    panels = list(r["panels"])
+    fig, axes = figure(3, 2)
+    for k, name in enumerate(panels):
+        ax = axes.flat[k]
+        ds, depth, _beta, width, _ep, _, init = PAPER_RUNS[name]
+        g = r["grids"][k]
+        for m, mode in enumerate(r["modes"]):
+            for s in range(r["predictions"].shape[2]):
+                ax.plot(g, r["predictions"][k, m, s], color=COLORS[m], lw=1.0, alpha=0.8,
+                        label=f"Adam, {mode} loss" if (k == 0 and s == 0) else None)  # fmt: skip
+        ax.plot(g, r["lp_predictions"][k], color="k", ls="--", lw=1,
+                label="exact min-norm LP" if k == 0 else None)  # fmt: skip
+        _data(ax, ds)
+        pb = r["penalty_over_beta"][k]
+        ax.set_title(
+            f"{name}: L={depth}, m={width}, {r['epochs'][k]} ep., init {init}\n"
+            f"penalty/beta {pb[0].min():.3g} / {pb[1].min():.3g} vs LP {r['lp_min_norm'][k]:.3g}",
+            fontsize=7,
+        )
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+    legend_below(fig, [axes[0, 0]], ncols=4)
+    return fig
+
+
+def plot_paper_lasso(res: Mapping[str, Results]):
+    r = res["paper_lasso"]
+    panels = list(r["panels"])
+    fig, axes = figure(4, 2)
+    for k, name in enumerate(panels):
+        ax = axes.flat[k]
+        fig_no, ds, depth = LASSO_PANELS[name]
+        g = r["grids"][k]
+        drawn = "hard-coded (as drawn)" if fig_no == "3" else "Lasso at beta=1e-8 (CLARABEL)"
+        ax.plot(
+            g,
+            r["drawn_predictions"][k],
+            color=COLORS[1],
+            lw=2.2,
+            alpha=0.6,
+            label="authors' panel (hard-coded / tiny-beta Lasso)" if k == 0 else None,
+        )
+        ax.plot(g, r["exact_predictions"][k], color=COLORS[0], lw=1.2,
+                label="exact min-norm LP (HiGHS)" if k == 0 else None)  # fmt: skip
+        _kinks(ax, r["kink_locations"][k], r["kink_kinds"][k], r["exact_predictions"][k], g,
+               COLORS[0])  # fmt: skip
+        _data(ax, ds)
+        what = "hard-coded" if fig_no == "3" else "printed"
+        ax.set_title(
+            f"Fig. {fig_no}, '{ds}', L={depth}: {what} ||z||_1 {r['authors_norm'][k]:.3g}, "
+            f"exact {r['lp_min_norm'][k]:.3g}\n({drawn})",
+            fontsize=7,
+        )
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+    for marker, label in KIND_MARKERS.values():
+        axes[0, 0].scatter([], [], marker=marker, color="0.3", label=label)
+    legend_below(fig, [axes[0, 0]], ncols=2)
+    return fig
+
+
+def plot_path(res: Mapping[str, Results]):
+    r = res["path"]
+    fig, axes = figure(1, 2)
+    for c, name in enumerate(r["configs"]):
+        axes[0, 0].plot(r["betas"], r["active"][c], marker="o", ms=3, color=COLORS[c],
+                        label=name)  # fmt: skip
+        for k, ls in enumerate(("-", "--", ":")):
+            axes[0, 1].plot(r["betas"], r["kink_counts"][c, :, k], ls=ls, color=COLORS[c],
+                            marker="o", ms=2)  # fmt: skip
+    for ax, title, ylabel in (
+        (axes[0, 0], f"Active features ('{r['dataset']}', CD solution)", "active features"),
+        (axes[0, 1], "Kinks: data point (-), reflection (--), other (:)", "number of kinks"),
+    ):
+        ax.set_xscale("log")
+        ax.set_xlabel("beta")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=9)
+    legend_below(fig, [axes[0, 0]], ncols=3)
+    return fig
+
+
+def plot_reflections(res: Mapping[str, Results]):
+    r, f = res["min_norm"], res["reflection_frequency"]
+    configs = list(r["configs"])
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    names = list(r["datasets"])
+    pos = np.arange(len(names))
+    for i, name in enumerate(("relu_4", "abs_3")):
+        c = configs.index(name)
+        ax.bar(pos + 0.4 * i - 0.3, r["min_norm"][:, c], 0.18, color=COLORS[i], label=f"{name}")
+        ax.bar(pos + 0.4 * i - 0.1, r["min_norm_no_reflection"][:, c], 0.18, color=COLORS[i],
+               alpha=0.4, label=f"{name} without reflection features")  # fmt: skip
+    ax.set_xticks(pos, names, fontsize=7)
+    ax.set_ylabel("minimum ||z||_1")
+    ax.set_title("Authors' data sets: min norm with / without reflections", fontsize=8)
+    ax = axes[0, 1]
+    for c, name in enumerate(f["configs"]):
+        ax.plot(f["n_points"], f["needed"][:, c].mean(-1), marker="o", color=COLORS[c],
+                label=f"{name}: needed (strictly lower norm)")  # fmt: skip
+        ax.plot(f["n_points"], f["used"][:, c].mean(-1), marker="s", ls="--", color=COLORS[c],
+                label=f"{name}: used by some optimum")  # fmt: skip
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("N (random points on [0, 10], y ~ N(0, 1))")
+    ax.set_ylabel(f"fraction of {f['draws']} draws")
+    ax.set_title("Random data: reflections in optimal solutions", fontsize=8)
+    legend_below(fig, [axes[0, 0], ax], ncols=2)
+    return fig

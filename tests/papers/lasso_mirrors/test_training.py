@@ -1,0 +1,59 @@
+"""Adam on the non-convex nets: never below the Lasso; the placed optimum stays optimal."""
+
+import numpy as np
+import pytest
+import torch
+
+from papers.lasso_mirrors import fit_lasso_network, train_networks
+from papers.lasso_mirrors.datasets import DATASETS
+
+X, Y = DATASETS["zshape"]
+
+
+@pytest.mark.parametrize(("activation", "depth"), [("relu", 2), ("relu", 4), ("abs", 3)])
+def test_training_never_below_lasso(activation, depth):
+    beta = 0.1
+    net = fit_lasso_network(X, Y, beta, activation, depth)
+    run = train_networks(
+        X,
+        Y,
+        beta,
+        activation=activation,
+        depth=depth,
+        width=8,
+        n_seeds=3,
+        steps=150,
+        lr=0.02,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert np.all(run.objectives >= net.objective * (1 - 1e-9))
+
+
+def test_placed_optimum_has_lasso_objective():
+    """A width equal to the optimum's support, placed there, starts at p* exactly."""
+    beta = 0.1
+    net = fit_lasso_network(X, Y, beta, "relu", 3)
+    m = net.weights["output_weights"].size
+    run = train_networks(
+        X,
+        Y,
+        beta,
+        depth=3,
+        width=m,
+        n_seeds=1,
+        steps=1,
+        lr=1e-12,
+        place=net,
+        n_trace=1,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert run.objectives[0] == pytest.approx(net.objective, rel=1e-8)
+
+
+def test_bad_training_input():
+    with pytest.raises(ValueError, match="mode must be"):
+        train_networks(X, Y, 0.1, mode="sloppy")
+    with pytest.raises(ValueError, match="width must be"):
+        train_networks(X, Y, 0.1, width=0)
+    with pytest.raises(ValueError, match="x and y"):
+        train_networks(X, Y[:2], 0.1)

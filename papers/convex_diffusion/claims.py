@@ -4,9 +4,10 @@ The paper body could not be read (see the README); the statements below are the 
 reconstruction. Criteria, fixed in this docstring before the claims were evaluated:
 
 - Critical beta: for every data set and activation the closed form ``m_max / n`` equals the
-  recession LP to 1e-8, CLARABEL reports the program unbounded at ``beta_c / 2`` and optimal
-  at ``1.5 beta_c``, the witness objective at ``beta_c / 2`` falls below ``-K (1/n - beta)/2``
-  at the largest K, and at ``2 beta_c`` it grows with K. Measured: the number of failures.
+  recession LP to 1e-8, CLARABEL reports the program optimal at ``1.5 beta_c`` (and, a
+  separate claim, unbounded at ``beta_c / 2``), the witness objective at ``beta_c / 2``
+  falls below ``-K (1/n - beta)/2`` at the largest K, and at ``2 beta_c`` it grows with K.
+  Measured: the number of failures.
 - Kinks only at data: breakpoints found numerically from the score on a fine grid (second
   differences, :func:`experiments.numeric_kinks`) lie within 1.5 grid cells of a data point,
   at every beta, data set and activation; for DSM the model's kinks are noisy inputs.
@@ -20,7 +21,9 @@ reconstruction. Criteria, fixed in this docstring before the claims were evaluat
   more than 1%, no Adam run comes within 1% (relative to |affine - convex|) of it.
 - DSM: the same inequality; the Lasso of ``common.lasso`` matches CLARABEL to 1e-6 relative
   where run; the convex score's RMS distance to its best affine fit on the noisy-input range
-  does not increase with beta and is below 1e-3 of its RMS at the largest beta. Fig. 4
+  does not increase with beta and is below 1e-3 of the true noised score's RMS there at the
+  largest beta (first written relative to the convex score's own RMS, which divides by ~0
+  when the score is ~0 at large beta; corrected to this fixed scale). Fig. 4
   (ICLR): at the smallest beta the convex score is closer (RMS on the data range) to the true
   noised score than every Adam run.
 - Langevin: for each case and step, |mean - density mean| <= 4 s.e. + 0.05 sd and
@@ -52,12 +55,8 @@ def _critical(res: Mapping[str, Results]) -> Verdict:
     for d, a in _combos(r):
         k = f"{d}/{a}/"
         crit = float(r[k + "beta_crit"])
-        bad = [
-            abs(crit - float(r[k + "beta_crit_lp"])) > 1e-8,
-            str(r[k + "status_below"]) != "unbounded",
-            str(r[k + "status_above"]) != "optimal",
-        ]
-        fails += sum(bad)
+        fails += int(abs(crit - float(r[k + "beta_crit_lp"])) > 1e-8)
+        fails += int(str(r[k + "status_above"]) != "optimal")
     for d in r["datasets"]:
         n = r[f"{d}/x"].size
         below, above = r[f"{d}/witness_below"], r[f"{d}/witness_above"]
@@ -66,6 +65,12 @@ def _critical(res: Mapping[str, Results]) -> Verdict:
         fails += int(np.any(np.diff(above) <= 0))
         notes.append(f"{d}: J(K={ks[-1]:g})={below[-1]:.4g}")
     return at_most(fails, 0, detail="; ".join(notes))
+
+
+def _solver_status(res: Mapping[str, Results]) -> Verdict:
+    r = res["sm_program"]
+    wrong = [f"{d}/{a}" for d, a in _combos(r) if str(r[f"{d}/{a}/status_below"]) != "unbounded"]
+    return at_most(len(wrong), 0, detail=f"CLARABEL not 'unbounded' at beta_c/2 on: {wrong}")
 
 
 def _kinks(res: Mapping[str, Results]) -> Verdict:
@@ -167,20 +172,23 @@ def _dsm_lasso(res: Mapping[str, Results]) -> Verdict:
     )
 
 
-def _affine_residual(r, tag, i):
+def _affine_residual(r, tag, sigma, i):
+    """RMS distance of the convex score to its best affine fit on the noisy-input range,
+    relative to the RMS of the true noised score there (a fixed scale)."""
     xt, grid = r[f"{tag}/xt"], r["grid"]
     inside = (grid >= xt.min()) & (grid <= xt.max())
     s = r[f"{tag}/convex_scores"][i][inside]
     g = grid[inside]
     fit = np.polyval(np.polyfit(g, s, 1), g)
-    return float(np.sqrt(np.mean((s - fit) ** 2)) / np.sqrt(np.mean(s**2)))
+    scale = np.sqrt(np.mean(((g - 0.5) / (1.0 + sigma**2)) ** 2))
+    return float(np.sqrt(np.mean((s - fit) ** 2)) / scale)
 
 
 def _dsm_affine(res: Mapping[str, Results]) -> Verdict:
     r = res["dsm"]
     fails, last = 0, []
     for s in r["sigmas"]:
-        res_b = [_affine_residual(r, f"{s:g}", i) for i in range(r["betas"].size)]
+        res_b = [_affine_residual(r, f"{s:g}", s, i) for i in range(r["betas"].size)]
         fails += int(np.any(np.diff(res_b) > 1e-9))
         last.append(res_b[-1])
     return at_most(
@@ -276,6 +284,20 @@ CLAIMS = (
         evidence=_SM,
     ),
     Claim(
+        "solver_detects_unbounded",
+        "CLARABEL itself reports the SM program unbounded below the critical beta",
+        "brief D1",
+        ("sm_program",),
+        _solver_status,
+        figure="sm_program",
+        evidence=_SM,
+        expected_to_hold=False,
+        note="Does not hold on gauss50/relu: CLARABEL returns 'optimal' at beta_c/2 although the "
+        "witness family (and the recession LP) prove the program unbounded there; fit_score "
+        "therefore checks beta against the closed-form critical value instead of trusting the "
+        "solver's status.",
+    ),
+    Claim(
         "kinks_at_data",
         "The learned score is piecewise linear with kinks only at data "
         "points (SM) / noisy inputs (DSM)",
@@ -368,6 +390,11 @@ CLAIMS = (
         _dsm_truth,
         figure="dsm",
         evidence=("dsm.seeds", "dsm.steps"),
+        expected_to_hold=False,
+        note="Refuted in our runs: at small beta the exact DSM optimum fits the per-sample "
+        "noise (a sawtooth with kinks at the noisy inputs, per-point score -(x - x_i)/sigma^2 "
+        "near each x_i), further from the population score than early-stopped Adam; the paper's "
+        "Fig. 4 settings (n, sigma, beta) are unknown.",
     ),
     Claim(
         "langevin_moments",
@@ -387,6 +414,10 @@ CLAIMS = (
         _langevin(("bimodal",)),
         figure="langevin",
         evidence=("langevin.chains", "langevin.burn_in"),
+        expected_to_hold=False,
+        note="Does not hold in our runs: the means agree but the variance is 30-50% too large; "
+        "plain (non-annealed) Langevin has not equilibrated the weights of the two separated "
+        "modes within the horizon (metastability, as the reviewers noted), not a density error.",
     ),
     Claim(
         "langevin_discretised",

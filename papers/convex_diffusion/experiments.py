@@ -10,7 +10,6 @@ scores. D5 ``multivariate``: the gated nuclear-norm SM program on a circle (ours
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from papers.convex_diffusion.langevin import affine_stationary_variance, langevin_sample
 from papers.convex_diffusion.multivariate import fit_gated_sm, sample_gates
@@ -71,6 +70,8 @@ def _witness(x: np.ndarray, beta: float, ks: np.ndarray) -> np.ndarray:
     """SM objective of one balanced neuron ``-sqrt(K) relu(sqrt(K) (x - x_max + 1/K))`` (the
     brief's family: value -1 at x_max, derivative -K there) plus the best constant, evaluated by
     the torch network objective (independent of the convex program)."""
+    import torch
+
     out = []
     for k in ks:
         r = np.sqrt(k)

@@ -48,7 +48,7 @@ def plot_sm_program(res: Mapping[str, Results]):
     ax.set_yscale("log")
     ax.set_xlabel("witness scale K")
     ax.set_ylabel(r"$-J$ at $\beta_c/2$ (solid), $J$ at $2\beta_c$ (dotted)")
-    ax.set_title(r"(c) witness: $J\to-\infty$ below $\beta_c=1/n$")
+    ax.set_title(r"(c) witness, $\beta_c = 1/n$")
     ax.legend(fontsize=6)
     return fig
 

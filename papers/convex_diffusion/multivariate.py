@@ -19,7 +19,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import cvxpy as cp
 import numpy as np
 
 __all__ = ["GatedScore", "fit_gated_sm", "sample_gates"]
@@ -77,6 +76,8 @@ def fit_gated_sm(X, gates, beta: float, raise_unbounded: bool = True) -> GatedSc
     """Solve the gated SM program (module docstring). Below the (data- and gate-dependent)
     critical beta CLARABEL reports the program unbounded: a ``ValueError`` naming beta, or
     with ``raise_unbounded=False`` a result with that status and objective ``-inf``."""
+    import cvxpy as cp  # imported where used: the package imports light (plots, claims)
+
     X = _check_X(X)
     gates = np.asarray(gates, dtype=np.float64)
     n, d = X.shape
@@ -96,7 +97,7 @@ def fit_gated_sm(X, gates, beta: float, raise_unbounded: bool = True) -> GatedSc
     with warnings.catch_warnings():  # an inaccurate solve is reported through its status
         warnings.filterwarnings("ignore", message="Solution may be inaccurate")
         prob.solve(solver=cp.CLARABEL)
-    if prob.status != cp.OPTIMAL:
+    if prob.status != "optimal":
         if raise_unbounded:
             raise ValueError(
                 f"beta={beta:g}: the gated SM program is {prob.status} (unbounded below for "

@@ -47,7 +47,7 @@ PAPER = Paper(
                 "widths": [50, 200],
                 "lrs": [1e-3, 1e-2],
                 "seeds": 5,
-                "steps": 1500,
+                "steps": 1000,
             },
             full={
                 "datasets": ["five", "linspace11", "symmetric", "bimodal12", "gauss50"],
@@ -96,7 +96,7 @@ PAPER = Paper(
                 "widths": [50, 200],
                 "lr": 1e-2,
                 "seeds": 3,
-                "steps": 1000,
+                "steps": 500,
                 "n_grid": 601,
             },
             full={
@@ -120,12 +120,12 @@ PAPER = Paper(
             quick={
                 "n": 20,
                 "n_gates": 20,
-                "betas": [0.1, 0.2, 0.4, 0.6, 0.8, 1.0],
+                "betas": [0.1, 0.3, 0.6, 1.0],
                 "sample_beta": 0.6,
                 "n_field": 15,
                 "chains": 2000,
                 "step": 1e-2,
-                "n_steps": 1000,
+                "n_steps": 500,
             },
             full={
                 "n": 40,

@@ -48,9 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import cvxpy as cp
 import numpy as np
-from scipy.optimize import linprog
 
 __all__ = [
     "ACTIVATIONS",
@@ -161,6 +159,8 @@ def critical_beta(x, activation: str = "relu") -> float:
 def recession_beta(x, activation: str = "relu") -> float:
     """``max { -b'z / n : A z + c 1 = 0, ||z||_1 <= 1 }``, the critical beta as a linear
     program over the recession cone (scipy's HiGHS), independent of the closed form."""
+    from scipy.optimize import linprog
+
     A, b, _, _ = sm_atoms(x, activation)
     n, p = A.shape
     # variables (zp, zm, c), z = zp - zm >= 0 parts
@@ -300,6 +300,8 @@ def _linear_first(z, v, c, t, s, up: int, down: int):
 
 
 def _sm_problem(x: np.ndarray, beta: float, activation: str):
+    import cvxpy as cp  # imported where used: the package imports light (plots, claims)
+
     A, b, t, s = sm_atoms(x, activation)
     n, p = A.shape
     z, c = cp.Variable(p), cp.Variable()
@@ -318,7 +320,7 @@ def sm_status(x, beta, activation: str = "relu") -> str:
 
 def _solve_sm(x: np.ndarray, beta: float, activation: str):
     prob, z, c, (A, b, t, s) = _sm_problem(x, beta, activation)
-    if prob.status != cp.OPTIMAL:
+    if prob.status != "optimal":
         raise RuntimeError(f"CLARABEL did not solve the SM program: status {prob.status}")
     zv = np.asarray(z.value)
     value = 0.5 * np.mean((A @ zv + c.value) ** 2) + b @ zv / x.size + beta * np.abs(zv).sum()
@@ -369,12 +371,14 @@ def dsm_problem(x, activation: str, sigma: float, eps):
 
 
 def _solve_dsm(x, beta, activation, sigma, eps):
+    import cvxpy as cp
+
     A, y, t, s, xt = dsm_problem(x, activation, sigma, eps)
     z, c = cp.Variable(A.shape[1]), cp.Variable()
     obj = cp.sum_squares(y - A @ z - c) / (2 * y.size) + beta * cp.norm1(z)
     prob = cp.Problem(cp.Minimize(obj))
     prob.solve(solver=cp.CLARABEL, **CLARABEL_OPTS)
-    if prob.status != cp.OPTIMAL:
+    if prob.status != "optimal":
         raise RuntimeError(f"CLARABEL did not solve the DSM Lasso: status {prob.status}")
     zfull = np.asarray(z.value)
     value = 0.5 * np.mean((y - A @ zfull - c.value) ** 2) + beta * np.abs(zfull).sum()

@@ -12,9 +12,12 @@ so each run follows its own trajectory with its own learning rate and beta.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["Networks", "init_networks", "network_objective", "train_networks"]
 
@@ -35,16 +38,18 @@ class Networks:
     def score(self, x: torch.Tensor) -> torch.Tensor:
         """``(E, N)`` scores at ``x`` ``(N,)``."""
         pre = self.w[:, :, None] * x[None, None, :] + self.b[:, :, None]
-        act = pre.abs() if self.activation == "abs" else torch.relu(pre)
+        act = pre.abs() if self.activation == "abs" else pre.clamp(min=0.0)
         return (self.alpha[:, :, None] * act).sum(1) + self.c[:, None]
 
     def derivative(self, x: torch.Tensor) -> torch.Tensor:
         """``(E, N)`` derivatives ``s'(x)`` (closed form; ``sigma'(0) = 0``)."""
         pre = self.w[:, :, None] * x[None, None, :] + self.b[:, :, None]
-        gate = torch.sign(pre) if self.activation == "abs" else (pre > 0).to(pre.dtype)
+        gate = pre.sign() if self.activation == "abs" else (pre > 0).to(pre.dtype)
         return ((self.alpha * self.w)[:, :, None] * gate).sum(1)
 
     def numpy_score(self, x: np.ndarray) -> np.ndarray:
+        import torch
+
         with torch.no_grad():
             return self.score(torch.as_tensor(x, dtype=torch.float64)).numpy()
 
@@ -53,6 +58,8 @@ def init_networks(
     n_runs: int, width: int, generator: torch.Generator, activation: str = "relu"
 ) -> Networks:
     """torch's default ``nn.Linear`` initialisation (uniform, fan-in 1 then ``width``)."""
+    import torch  # imported where used: the package imports light (plots, claims)
+
     if activation not in ("relu", "abs"):
         raise ValueError(f"activation must be 'relu' or 'abs', got {activation!r}")
 
@@ -94,6 +101,8 @@ def train_networks(
 
     Returns ``(trace_steps, trace)``: objectives ``(n_trace, E)`` at log-spaced steps, the last
     at ``steps`` (non-finite where a run diverged)."""
+    import torch
+
     x = torch.as_tensor(x, dtype=torch.float64)
     y = None if y is None else torch.as_tensor(y, dtype=torch.float64)
     beta = torch.as_tensor(beta, dtype=torch.float64)

@@ -9,8 +9,11 @@ scores. D5 ``multivariate``: the gated nuclear-norm SM program on a circle (ours
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from common.lasso import ConvergenceWarning, lasso_path
 from papers.convex_diffusion.langevin import affine_stationary_variance, langevin_sample
 from papers.convex_diffusion.multivariate import fit_gated_sm, sample_gates
 from papers.convex_diffusion.score import (
@@ -231,8 +234,6 @@ def run_langevin(params, ctx) -> dict:
 
 
 def run_dsm(params, ctx) -> dict:
-    from common.lasso import ConvergenceWarning, lasso_path
-
     rng = ctx.rng("data")
     mu, sd = params["mu"], params["sd"]
     x = np.sort(mu + sd * rng.standard_normal(params["n"]))
@@ -254,8 +255,6 @@ def run_dsm(params, ctx) -> dict:
             offknots.append(off)
             gap = np.nan
             if beta >= params["lasso_min_beta"]:
-                import warnings
-
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", ConvergenceWarning)
                     path = lasso_path(A, y, lambdas=[beta], standardize=False, tol=1e-10)

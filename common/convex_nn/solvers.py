@@ -217,13 +217,6 @@ class AugmentedLagrangian(Solver):
         opts = dict(settings.opts)
         if prob.beta > 0:
             opts.setdefault("certify", _exact_certifier(prob))
-        if prob.loss.lipschitz < 1.0:
-            # the default first penalty (100 ||A||^2 / ||X||^2, tuned on the squared loss) is
-            # 400x the logistic loss's curvature (lipschitz 1/4): the first inner R-FISTA
-            # solve used all 20000 iterations (breast_cancer, 0.01 beta_max: gap 0.30); with
-            # these the same budget reaches a certificate of 6e-7 (issue 16, README)
-            opts.setdefault("delta_scale", 1.0)
-            opts.setdefault("inner_max_iter", 2000)
         Mb, Sb = _stacked(prob)
         res = fast.augmented_lagrangian(
             prob.X, prob.y2, Mb, Sb, prob.beta, loss=prob.loss, tol=settings.tol,

@@ -6,6 +6,13 @@ API: :func:`relative_gap` (the relaxation's optimum over the exact one) and
 :func:`exact_optimum` (:mod:`.gap`).
 """
 
-from papers.relaxation_gap.gap import GapResult, Optimum, exact_optimum, relative_gap
+import lazy_loader
 
-__all__ = ["GapResult", "Optimum", "exact_optimum", "relative_gap"]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "gap": ["GapResult", "Optimum", "exact_optimum", "relative_gap"],
+    },
+)

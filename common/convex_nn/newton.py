@@ -14,6 +14,7 @@ programs (:mod:`common.convex_nn.working_set`).
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 from ._blas import cholesky_solver, single_thread_blas
 
@@ -74,18 +75,75 @@ def group_lasso_newton(X, C, y, beta, W, max_iter=40):
     X, C, y = (np.asarray(a, dtype=np.float64) for a in (X, C, y))
     if not np.all(np.linalg.norm(W, axis=1) > 0):
         raise ValueError("group_lasso_newton needs every block of the start W to be non-zero")
+    B, d = W.shape
+    if B * d > X.shape[0]:  # wide: the n x n capacitance (float64) instead of the Gram
+        XXt = X @ X.T
+        out = _newton(X, C, y, beta, np.array(W, dtype=np.float64), max_iter, strict=False,
+                      factor=lambda live, nb, U: woodbury_solver(X, XXt, C[:, live], beta, nb,
+                                                                 U))  # fmt: skip
+        if out is not None:
+            return out
     for dtype in (np.float32, np.float64):
         H = block_gram(X, C, y, dtype=dtype)[0]  # a GEMM: two threads help (2.2 vs 4.1 ms)
         with single_thread_blas():  # small Choleskys: one thread is faster
-            out = _newton(X, C, y, beta, np.array(W, dtype=np.float64), H, max_iter)
+            out = _newton(X, C, y, beta, np.array(W, dtype=np.float64), max_iter,
+                          strict=dtype == np.float32,
+                          factor=lambda live, nb, U, H=H: cholesky_solver(
+                              _reduced_hessian(H, live, B, d, beta, nb, U)))  # fmt: skip
         if out is not None:
             return out
     return None
 
 
-def _newton(X, C, y, beta, W, H, max_iter):
-    """:func:`group_lasso_newton` with the Gram ``H`` (float32 or float64); ``None`` if the
-    Cholesky fails or a step is not finite, and in float32 also if ``max_iter`` is reached."""
+def woodbury_solver(X, XXt, C, beta, nb, U):
+    r"""``solve(g) = H^{-1} g`` for the Newton matrix
+    :math:`H=K^\top K+\mathrm{blkdiag}(a_b(I-u_bu_b^\top))`, :math:`a_b=\beta/\|w_b\|`,
+    of the blocks ``K_b = C[:, b] * X`` (``C (n, L)``, unit directions ``U (L, d)``), through
+    ``n x n`` and ``L x L`` systems only: with :math:`S=\mathrm{blkdiag}(a_bI)` and
+    :math:`V=\mathrm{blkdiag}(u_b)`, :math:`H=A-V\,\mathrm{diag}(a)V^\top`,
+    :math:`A=S+K^\top K`. Woodbury twice: :math:`A^{-1}=S^{-1}-S^{-1}K^\top C_n^{-1}KS^{-1}`
+    with the capacitance :math:`C_n=I+KS^{-1}K^\top=I+(XX^\top)\circ(C\,\mathrm{diag}(1/a)
+    C^\top)` (formed in :math:`O(n^2L)`, ``XXt`` given), then
+    :math:`H^{-1}=A^{-1}+A^{-1}V\Sigma^{-1}V^\top A^{-1}` with
+    :math:`\Sigma=\mathrm{diag}(1/a)-V^\top A^{-1}V=P^\top C_n^{-1}P`,
+    :math:`P=KS^{-1}V` (the ``diag(1/a)`` terms cancel exactly). Cost
+    :math:`O(n^2L+n^3+nL^2)` per factorisation against :math:`O((Ld)^3)` (and a Gram of
+    :math:`O(n(Ld)^2)`) for the dense Cholesky. Raises ``numpy.linalg.LinAlgError`` if
+    :math:`C_n` or :math:`\Sigma` is not numerically positive definite.
+    """
+    ia = nb / beta  # 1 / a_b
+    Cn = XXt * ((C * ia) @ C.T)
+    Cn[np.diag_indices_from(Cn)] += 1.0
+    solve_n = _cho(Cn)
+    P = C * (X @ U.T) * ia  # K S^{-1} V, (n, L)
+    CnP = solve_n(P)
+    solve_s = _cho(P.T @ CnP)
+
+    def a_inv(G, z):  # A^{-1} g = S^{-1} (g - K^T z), z = C_n^{-1} K S^{-1} g
+        return (G - (C * z[:, None]).T @ X) * ia[:, None]
+
+    def solve(g):
+        G = g.reshape(U.shape)
+        k = np.einsum("nl,nl->n", C, X @ (G * ia[:, None]).T)  # K S^{-1} g
+        z = solve_n(k)
+        Ag = a_inv(G, z)
+        t = solve_s(np.einsum("ld,ld->l", U, Ag))  # Sigma^{-1} V^T A^{-1} g
+        return (Ag + a_inv(U * t[:, None], CnP @ t)).ravel()
+
+    return solve
+
+
+def _cho(A):
+    """``solve(R) = A^{-1} R`` (vector or matrix ``R``) by a Cholesky of the SPD ``A``
+    (overwritten)."""
+    f = cho_factor(A, overwrite_a=True, check_finite=False)
+    return lambda R: cho_solve(f, R, check_finite=False)
+
+
+def _newton(X, C, y, beta, W, max_iter, strict, factor):
+    """:func:`group_lasso_newton` with ``factor(live, nb, U)`` returning the Newton solve;
+    ``None`` if the factorisation fails or a step is not finite, and if ``strict`` also if
+    ``max_iter`` is reached."""
     B, d = W.shape
     live = np.arange(B)
     solve = None  # the last Hessian's factor
@@ -119,7 +177,7 @@ def _newton(X, C, y, beta, W, H, max_iter):
         if solve is not None and float(g @ solve(g)) <= tiny:
             break  # converged by the last factor: no new factorisation
         try:
-            solve = cholesky_solver(_reduced_hessian(H, live, B, d, beta, nb, U))
+            solve = factor(live, nb, U)
         except np.linalg.LinAlgError:
             return None
         step = solve(g).astype(np.float64)
@@ -144,7 +202,7 @@ def _newton(X, C, y, beta, W, H, max_iter):
                 if live.size == 0:
                     return W
     else:
-        return None if H.dtype == np.float32 else W
+        return None if strict else W
     return W
 
 

@@ -8,7 +8,9 @@ method converges quadratically. The whole Newton method of the package is here:
 adds and removes blocks around it; :func:`common.convex_nn.fast.fista` finishes the gated
 program with the latter and accepts its result only if the certified gap of the *full* program
 is within tolerance. :func:`block_gram` also assembles the working-set solver's restricted
-programs (:mod:`common.convex_nn.working_set`).
+programs (:mod:`common.convex_nn.working_set`). Wide active sets (more than
+``WOODBURY_FROM * n`` variables, small beta) take their Newton steps through
+:func:`woodbury_solver` (``n x n`` and ``|A| x |A|`` systems) instead of the dense Hessian.
 """
 
 from __future__ import annotations

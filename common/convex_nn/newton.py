@@ -20,7 +20,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 from ._blas import cholesky_solver, single_thread_blas
 
-__all__ = ["block_gram", "group_lasso_newton", "newton_active_set"]
+__all__ = ["block_gram", "group_lasso_newton", "newton_active_set", "woodbury_solver"]
 
 COLLAPSE = 1e-3  # after a damped step, blocks this small (relative) are set to zero
 # Newton steps through the n x n capacitance (woodbury_solver) once the active variables

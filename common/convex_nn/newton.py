@@ -77,6 +77,10 @@ def group_lasso_newton(X, C, y, beta, W, max_iter=40):
     fails and it re-enters). Stops when the Newton decrement is at float64 round-off or after
     ``max_iter`` steps. Returns ``W`` (zero rows included), or ``None`` if float64 breaks down
     too (a singular system or a non-finite step).
+
+    Wide programs (more than ``WOODBURY_FROM * n`` variables at the start) never form the
+    Hessian: each step is solved by :func:`woodbury_solver` in float64 (``O(n^2 B + n^3)``);
+    if that breaks down, the dense route above takes over.
     """
     X, C, y = (np.asarray(a, dtype=np.float64) for a in (X, C, y))
     if not np.all(np.linalg.norm(W, axis=1) > 0):

@@ -322,7 +322,7 @@ def test_woodbury_newton_solve_matches_the_dense_hessian():
 def test_wide_group_lasso_newton_reaches_clarabel(monkeypatch, frac):
     """At small beta (more active variables than samples) the active-set Newton runs on the
     Woodbury solve and reaches CLARABEL's optimum from a start where every block is
-    non-zero."""
+    non-zero; where the Woodbury factorisation fails, the dense route gives the same."""
     from common.convex_nn import newton
 
     X, C, K, y, beta, pstar, ref_norms = _group_lasso_instance(seed=4, n=20, d=4, B=12, frac=frac)
@@ -340,6 +340,13 @@ def test_wide_group_lasso_newton_reaches_clarabel(monkeypatch, frac):
     t = np.linalg.norm((K.T @ r).reshape(-1, X.shape[1]), axis=1) / beta
     assert np.allclose(t[active], 1.0, atol=1e-5) and np.all(t[~active] <= 1.0)
     assert np.all(ref_norms[~active] <= 1e-5 * max(ref_norms))
+
+    def broken(*a):
+        raise np.linalg.LinAlgError("simulated")
+
+    monkeypatch.setattr(newton, "woodbury_solver", broken)  # the dense route takes over
+    dense = newton.newton_active_set(X, y[:, None], C, W0, beta)[0]
+    assert np.allclose(dense, out, rtol=1e-6, atol=1e-8)
 
 
 def test_gated_newton_reenters_a_missing_block(problem):

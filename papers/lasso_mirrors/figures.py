@@ -11,7 +11,8 @@ from common.results import Results
 from papers.lasso_mirrors.datasets import DATASETS, LASSO_PANELS, PAPER_RUNS
 
 KIND_MARKERS = {0: ("o", "kink at a data point"), 1: ("^", "kink at a reflection"),
-                2: ("x", "kink elsewhere")}  # fmt: skip
+                2: ("s", "kink at a reflection of a reflection"),
+                3: ("x", "kink elsewhere")}  # fmt: skip
 
 
 def _data(ax, name: str) -> None:
@@ -45,8 +46,11 @@ def plot_dictionary(res: Mapping[str, Results]):
     k = r["kind_counts"][0]  # first data set
     pos = np.arange(len(configs))
     ax.bar(pos, r["raw_count"][0], color="0.8", label="raw (before dedup)")
-    ax.bar(pos, k[:, 0], color=COLORS[0], label="kept: data-point breakpoints only")
-    ax.bar(pos, k[:, 1], bottom=k[:, 0], color=COLORS[1], label="kept: with a reflection")
+    bottom = np.zeros(len(configs))
+    for i, what in enumerate(("data-point breakpoints only", "with a reflection",
+                              "with a reflection of a reflection")):  # fmt: skip
+        ax.bar(pos, k[:, i], bottom=bottom, color=COLORS[i], label=f"kept: {what}")
+        bottom += k[:, i]
     ax.set_yscale("log")
     ax.set_xticks(pos, [c.replace("_", "\n") for c in configs], fontsize=7)
     ax.set_ylabel("number of features")
@@ -203,12 +207,16 @@ def plot_path(res: Mapping[str, Results]):
     for c, name in enumerate(r["configs"]):
         axes[0, 0].plot(r["betas"], r["active"][c], marker="o", ms=3, color=COLORS[c],
                         label=name)  # fmt: skip
-        for k, ls in enumerate(("-", "--", ":")):
+        for k, ls in enumerate(("-", "--", "-.", ":")):
             axes[0, 1].plot(r["betas"], r["kink_counts"][c, :, k], ls=ls, color=COLORS[c],
                             marker="o", ms=2)  # fmt: skip
     for ax, title, ylabel in (
         (axes[0, 0], f"Active features ('{r['dataset']}', CD solution)", "active features"),
-        (axes[0, 1], "Kinks: data point (-), reflection (--), other (:)", "number of kinks"),
+        (
+            axes[0, 1],
+            "Kinks: data (-), reflection (--), refl. of refl. (-.), other (:)",
+            "number of kinks",
+        ),
     ):
         ax.set_xscale("log")
         ax.set_xlabel("beta")

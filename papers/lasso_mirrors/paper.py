@@ -8,6 +8,10 @@ Read by the workflow, the config schema, the command line and the gallery (see
 from common.paper import Experiment, Figure, Paper
 
 _ALL = ["relu_2", "relu_3", "relu_4", "abs_2", "abs_3", "leaky_relu_2", "sign_2"]
+#: beyond the authors' code: abs depth 4 (reflections of reflections), binary sign and
+#: threshold trees
+_DEEP = ["abs_4", "sign_3", "sign_4", "threshold_2", "threshold_3"]
+_RANDOM = ["relu_4", "abs_3", "abs_4", "sign_2", "sign_3", "sign_4"]
 _DATA = ["opt", "zshape", "zshape_left", "bounce"]
 
 PAPER = Paper(
@@ -20,8 +24,8 @@ PAPER = Paper(
     experiments=(
         Experiment(
             "dictionaries",
-            quick={"datasets": _DATA, "configs": _ALL, "n_grid": 301},
-            full={"datasets": _DATA, "configs": _ALL, "n_grid": 1001},
+            quick={"datasets": _DATA, "configs": [*_ALL, "relu_5", *_DEEP], "n_grid": 301},
+            full={"datasets": _DATA, "configs": [*_ALL, "relu_5", *_DEEP], "n_grid": 1001},
             description="M1: dictionary sizes before/after deduplication, feature kinds, "
             "recursive vs functional builders",
         ),
@@ -29,7 +33,7 @@ PAPER = Paper(
             "min_norm",
             quick={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "n_grid": 301,
                 "n_perturb": 3,
                 "perturb_scale": 1e-7,
@@ -37,7 +41,7 @@ PAPER = Paper(
             },
             full={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "n_grid": 1001,
                 "n_perturb": 20,
                 "perturb_scale": 1e-7,
@@ -48,22 +52,21 @@ PAPER = Paper(
         ),
         Experiment(
             "reflection_frequency",
-            quick={"n_points": [5, 6], "draws": 4, "configs": ["relu_4", "abs_3"], "tol": 1e-7},
-            full={
-                "n_points": [6, 8, 10, 12],
-                "draws": 100,
-                "configs": ["relu_4", "abs_3"],
-                "tol": 1e-7,
-            },
+            quick={"n_points": [5, 6], "draws": 4, "configs": _RANDOM, "tol": 1e-7},
+            full={"n_points": [6, 8, 10, 12], "draws": 100, "configs": _RANDOM, "tol": 1e-7},
             description="Full scale of M2/M7: how often optima need reflection features on "
             "random 1-D data",
         ),
         Experiment(
             "lasso_network",
-            quick={"datasets": _DATA, "configs": _ALL, "betas": [1e-3, 1e-2, 1e-1, 1.0]},
+            quick={
+                "datasets": _DATA,
+                "configs": [*_ALL, *_DEEP],
+                "betas": [1e-3, 1e-2, 1e-1, 1.0],
+            },
             full={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "betas": [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0],
             },
             description="M3: Lasso by CLARABEL and coordinate descent; reconstructed networks",

@@ -9,7 +9,8 @@ gives every neuron its own chain (the architecture of the Lasso equivalence; the
 is trained exactly as alone.
 
 Losses (``mode``): ``"corrected"`` is ``1/2 ||f(x) - y||^2 + beta/L sum |w|^L`` over weights
-(biases free; ``sign``: ``beta sum |alpha|``), no optimiser weight decay; ``"faithful"`` is the
+(biases free; ``sign``, ``threshold``: ``beta sum |alpha|``, depth 2 only: deeper nets of
+these are trees, not trained here), no optimiser weight decay; ``"faithful"`` is the
 authors' code: ``||f(x) - y||^2 + beta/L sum w^L`` (``pow`` without ``abs``) and Adam's
 ``weight_decay=1e-4`` on every parameter. The reported objective is always the corrected
 one, evaluated in float64 at the final weights.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from papers.lasso_mirrors.features import ACTIVATIONS, LEAKY_SLOPE
+from papers.lasso_mirrors.features import ACTIVATIONS, LEAKY_SLOPE, STEP_ACTIVATIONS
 from papers.lasso_mirrors.lasso import LassoNetwork
 
 __all__ = ["TrainResult", "train_networks"]
@@ -37,7 +38,8 @@ def _act(name: str, u: torch.Tensor) -> torch.Tensor:
         return u.abs()
     if name == "leaky_relu":
         return torch.where(u >= 0, u, LEAKY_SLOPE * u)
-    return torch.where(u >= 0, torch.ones_like(u), -torch.ones_like(u))  # sign
+    low = 0.0 if name == "threshold" else -1.0
+    return torch.where(u >= 0, torch.ones_like(u), torch.full_like(u, low))  # sign, threshold
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,12 @@ def _init(S, m, L, shared, generator, place: LassoNetwork | None):
     alpha = unif((S, m), 1 / np.sqrt(m))
     xi = unif((S,), 1 / np.sqrt(m))
     if place is not None:
-        pw, pb = place.weights["hidden_weights"], place.weights["hidden_biases"]
+        w = place.weights
+        pw, pb = (
+            (w["tree_weights"][0], w["tree_biases"][0])  # depth 2: one neuron per tree
+            if "tree_weights" in w
+            else (w["hidden_weights"], w["hidden_biases"])
+        )
         k = pw.shape[0] if not shared or L == 2 else min(1, pw.shape[0])
         if k > m:
             raise ValueError(f"width {m} is below the {k} neurons of the placed solution")
@@ -87,7 +94,7 @@ def _forward(params, L, activation, x):
 
 def _penalty(params, L, activation, beta, use_abs=True) -> torch.Tensor:
     alpha = params[-2]
-    if activation == "sign":
+    if activation in STEP_ACTIVATIONS:
         return beta * alpha.abs().sum(1)
     weights = [*params[: L - 1], alpha]
     power = (lambda w: w.abs() ** L) if use_abs else (lambda w: w**L)
@@ -117,6 +124,8 @@ def train_networks(
     ``decay``: cosine decay of the learning rate to 0 (the authors use a constant one)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    if activation in STEP_ACTIVATIONS and depth != 2:
+        raise ValueError(f"depth must be 2 for {activation!r} (deeper trees are not trained)")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     for name, v in (("width", width), ("n_seeds", n_seeds), ("steps", steps), ("depth", depth)):

@@ -57,3 +57,5 @@ def test_bad_training_input():
         train_networks(X, Y, 0.1, width=0)
     with pytest.raises(ValueError, match="x and y"):
         train_networks(X, Y[:2], 0.1)
+    with pytest.raises(ValueError, match="depth must be 2"):
+        train_networks(X, Y, 0.1, activation="sign", depth=3)

@@ -85,6 +85,14 @@ EXAMPLES = (
 )
 
 
+def _example_label(f, act: str, depth: int, want) -> str:
+    points = ", ".join(f"{t:g}" for t in f.breakpoints)
+    if not isinstance(want, str):
+        return f"{act} depth {depth}: breakpoints {points} (data points)"
+    special = ", ".join(f"{t:g}" for t, k in zip(f.breakpoints, f.kinds, strict=True) if k == want)
+    return f"{act} depth {depth}: breakpoints {points}; {special}: {want}"
+
+
 def _is_example(f, want) -> bool:
     if isinstance(want, str):
         return want in f.kinds
@@ -125,10 +133,7 @@ def run_dictionaries(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         for f in dictionary(x, act, depth).features:
             if _is_example(f, want):
                 examples.append(f(grid))
-                labels.append(
-                    f"{act} depth {depth}: "
-                    + ", ".join(f"{t:g} ({k})" for t, k in zip(f.breakpoints, f.kinds, strict=True))
-                )
+                labels.append(_example_label(f, act, depth, want))
                 break
     return {
         "datasets": names,
@@ -277,14 +282,15 @@ def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta), beta)
         p_star[c] = net.objective
         lasso_pred[c] = net.predict(grid)
-        for i, place in enumerate((None, net)):
-            run = library.train_networks(
-                x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=S,
-                steps=p["steps"], lr=p["lr"], decay=True, place=place, grid=grid,
-                generator=ctx.torch_generator("init", act, depth, i),
-            )  # fmt: skip
-            finals[c, i], preds[c, i] = run.objectives, run.predictions
-            traces.append(run.trace)
+        # one batch: S random starts, then S starts placed at the Lasso optimum
+        run = library.train_networks(
+            x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=2 * S,
+            n_placed=S, steps=p["steps"], lr=p["lr"], decay=True, place=net, grid=grid,
+            generator=ctx.torch_generator("init", act, depth),
+        )  # fmt: skip
+        finals[c] = run.objectives.reshape(2, S)
+        preds[c] = run.predictions.reshape(2, S, -1)
+        traces.append(run.trace.reshape(2, S, -1))
     return {
         "configs": [f"{a}_{d}" for a, d in configs],
         "dataset": p["dataset"],

@@ -24,7 +24,7 @@ PAPER = Paper(
     experiments=(
         Experiment(
             "dictionaries",
-            quick={"datasets": _DATA, "configs": [*_ALL, "relu_5", *_DEEP], "n_grid": 301},
+            quick={"datasets": _DATA, "configs": [*_ALL, *_DEEP], "n_grid": 301},
             full={"datasets": _DATA, "configs": [*_ALL, "relu_5", *_DEEP], "n_grid": 1001},
             description="M1: dictionary sizes before/after deduplication, feature kinds, "
             "recursive vs functional builders",
@@ -130,10 +130,12 @@ PAPER = Paper(
         Figure(
             "dictionary",
             ("dictionaries",),
-            "M1: features of the deep narrow ReLU dictionaries on the data set 'opt' (a "
-            "ramp, a capped ramp and a reflection feature with a breakpoint at 2x_j - x_k), "
-            "and dictionary sizes before (raw, = 2N, (2N)^2, 2(2N)^3 for ReLU) and after "
-            "deduplication, split by kind.",
+            "M1: features on the data set 'opt' (ReLU: a ramp, a capped ramp, a reflection "
+            "feature with a breakpoint at 2x_j - x_k; absolute value depth 4: a reflection "
+            "of a reflection; a depth-4 sign tree: four switches at data points), and "
+            "dictionary sizes before (raw, = 2N, (2N)^2, 2(2N)^3 for ReLU; sum of "
+            "C(N-1, k), k <= 2^(L-2), for sign/threshold trees) and after deduplication, "
+            "split by kind.",
         ),
         Figure(
             "min_norm",
@@ -183,7 +185,9 @@ PAPER = Paper(
             "M7: reflection features in optimal solutions: the minimum norm with and "
             "without reflection features (ReLU depth 4, absolute value depth 3) on the "
             "authors' data sets, and on random data the fraction of draws whose optimum "
-            "needs them.",
+            "needs them (ReLU depth 4, absolute value depth 3 and 4). Bottom: binary sign "
+            "trees (no reflections) on the same random draws: the minimum norm falls with "
+            "depth as features may switch more often.",
         ),
     ),
 )

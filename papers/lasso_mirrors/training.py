@@ -55,7 +55,7 @@ class TrainResult:
     predictions: np.ndarray
 
 
-def _init(S, m, L, shared, generator, place: LassoNetwork | None):
+def _init(S, m, L, shared, generator, place: LassoNetwork | None, n_placed: int):
     def unif(shape, bound):
         return (torch.rand(shape, generator=generator, dtype=torch.float64) * 2 - 1) * bound
 
@@ -75,12 +75,13 @@ def _init(S, m, L, shared, generator, place: LassoNetwork | None):
         if k > m:
             raise ValueError(f"width {m} is below the {k} neurons of the placed solution")
         top = np.argsort(-np.abs(place.coef[place.coef != 0]))[:k]
+        s = slice(S - n_placed, S)  # the last n_placed seeds
         for layer in range(L - 1):
             n = 1 if widths[layer] == 1 else k
-            W[layer][:, :n] = torch.as_tensor(pw[top[:n], layer])
-            B[layer][:, :n] = torch.as_tensor(pb[top[:n], layer])
-        alpha[:, :k] = torch.as_tensor(place.weights["output_weights"][top])
-        xi[:] = float(place.weights["output_bias"])
+            W[layer][s, :n] = torch.as_tensor(pw[top[:n], layer])
+            B[layer][s, :n] = torch.as_tensor(pb[top[:n], layer])
+        alpha[s, :k] = torch.as_tensor(place.weights["output_weights"][top])
+        xi[s] = float(place.weights["output_bias"])
     return [p.requires_grad_() for p in (*W, *B, alpha, xi)]
 
 
@@ -114,6 +115,7 @@ def train_networks(
     lr: float = 5e-3,
     generator: torch.Generator | None = None,
     place: LassoNetwork | None = None,
+    n_placed: int | None = None,
     mode: str = "corrected",
     shared_chain: bool = False,
     grid=None,
@@ -121,7 +123,9 @@ def train_networks(
     decay: bool = False,
 ) -> TrainResult:
     """Train ``n_seeds`` networks with Adam for ``steps`` full-batch steps (see module);
-    ``decay``: cosine decay of the learning rate to 0 (the authors use a constant one)."""
+    ``place``: a Lasso network whose largest chains start the last ``n_placed`` seeds
+    (default: all) beside default-initialised neurons; ``decay``: cosine decay of the
+    learning rate to 0 (the authors use a constant one)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if activation in STEP_ACTIVATIONS and depth != 2:
@@ -137,7 +141,10 @@ def train_networks(
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64))
     if xt.ndim != 1 or yt.shape != xt.shape:
         raise ValueError(f"x and y must be 1-D of equal length, got {xt.shape}, {yt.shape}")
-    params = _init(n_seeds, width, depth, shared_chain, generator, place)
+    n_placed = n_seeds if n_placed is None else n_placed
+    if isinstance(n_placed, bool) or not isinstance(n_placed, int) or not 0 <= n_placed <= n_seeds:
+        raise ValueError(f"n_placed must be an integer in 0..n_seeds, got {n_placed!r}")
+    params = _init(n_seeds, width, depth, shared_chain, generator, place, n_placed)
     faithful = mode == "faithful"
     opt = torch.optim.Adam(params, lr=lr, weight_decay=1e-4 if faithful else 0.0)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if decay else None

@@ -79,7 +79,7 @@ def plot_min_norm(res: Mapping[str, Results]):
         ax.set_ylabel("f(x)")
     for marker, label in KIND_MARKERS.values():
         axes[0, 0].scatter([], [], marker=marker, color="0.3", label=label)
-    legend_below(fig, [axes[0, 0]], ncols=4)
+    legend_below(fig, [axes[0, 0]], ncols=3)
     return fig
 
 
@@ -97,12 +97,12 @@ def plot_lasso_network(res: Mapping[str, Results]):
         for c, name in enumerate(configs):
             ax.scatter(np.tile(r["betas"], rel.shape[0]) * (1 + 0.04 * (c - 3)),
                        np.maximum(rel[:, c].ravel(), 1e-17), color=COLORS[c % 8], s=10,
-                       label=name if j == 0 else None)  # fmt: skip
+                       marker="os^"[c // 8], label=name if j == 0 else None)  # fmt: skip
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(1e-17, 1e-3)
         ax.set_xlabel("beta")
-        ax.set_ylabel("|relative difference| (floored at 1e-17)")
+        ax.set_ylabel("relative difference")
         ax.set_title(title, fontsize=9)
     legend_below(fig, [axes[0, 0]], ncols=4)
     return fig
@@ -133,7 +133,7 @@ def plot_training(res: Mapping[str, Results]):
     ax.scatter(r["x"], r["y"], color="k", s=20, zorder=5)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.set_title("ReLU depth 2: random-init runs (blue)")
+    ax.set_title("ReLU depth 2: random starts (blue)", fontsize=9)
     legend_below(fig, [axes[0, 0], ax], ncols=3)
     return fig
 
@@ -161,7 +161,7 @@ def plot_paper_adam(res: Mapping[str, Results]):
         )
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-    legend_below(fig, [axes[0, 0]], ncols=4)
+    legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 
@@ -214,7 +214,8 @@ def plot_path(res: Mapping[str, Results]):
         (axes[0, 0], f"Active features ('{r['dataset']}', CD solution)", "active features"),
         (
             axes[0, 1],
-            "Kinks: data (-), reflection (--), refl. of refl. (-.), other (:)",
+            "Kinks at: data points (-), reflections (--),\n"
+            "reflections of reflections (-.), elsewhere (:)",
             "number of kinks",
         ),
     ):

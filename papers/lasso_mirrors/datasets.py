@@ -11,15 +11,21 @@ DATASETS = {
     "bounce": (np.array([0.0, 2, 6, 7]), np.array([0.0, 0, 3, 7])),
 }
 
-#: (activation, depth) of every dictionary built
+#: (activation, depth) of every dictionary the experiments build
 CONFIGS = (
     ("relu", 2),
     ("relu", 3),
     ("relu", 4),
+    ("relu", 5),
     ("abs", 2),
     ("abs", 3),
+    ("abs", 4),
     ("leaky_relu", 2),
     ("sign", 2),
+    ("sign", 3),
+    ("sign", 4),
+    ("threshold", 2),
+    ("threshold", 3),
 )
 
 #: Lasso objectives the notebooks printed (``Fig18.ipynb``, ``Fig19.ipynb``; MOSEK) with

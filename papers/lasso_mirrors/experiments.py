@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+# train_networks through the package's lazy export table: torch is imported by the two
+# training experiments only
+import papers.lasso_mirrors as library
 from common.cli import RunContext
 from papers.lasso_mirrors.datasets import (
-    CONFIGS,
     DATASETS,
     FIG3_HARDCODED,
     LASSO_PANELS,
@@ -32,15 +34,20 @@ from papers.lasso_mirrors.datasets import (
     PRINTED,
     ramp,
 )
-from papers.lasso_mirrors.features import dictionary, raw_count, recursive_columns
+from papers.lasso_mirrors.features import (
+    KINDS,
+    check_activation_depth,
+    dictionary,
+    raw_count,
+    recursive_columns,
+)
 from papers.lasso_mirrors.lasso import (
     min_norm_interpolation,
     rebuild_network,
     solve_lasso,
 )
-from papers.lasso_mirrors.training import train_networks
 
-KIND_CODES = {"data point": 0, "reflection": 1, "other": 2}
+KIND_CODES = {kind: i for i, kind in enumerate(KINDS)}
 MAX_KINKS = 12
 
 
@@ -48,9 +55,9 @@ def _configs(names) -> list[tuple[str, int]]:
     out = []
     for name in names:
         act, _, depth = name.rpartition("_")
-        if (act, int(depth)) not in CONFIGS:
-            raise ValueError(f"unknown configuration {name!r}; known: {CONFIGS}")
-        out.append((act, int(depth)))
+        if not depth.isdigit():
+            raise ValueError(f"configuration {name!r} is not '<activation>_<depth>'")
+        out.append(check_activation_depth(act, int(depth)))
     return out
 
 
@@ -67,12 +74,37 @@ def _kink_arrays(net) -> tuple[np.ndarray, np.ndarray]:
 
 
 # -- M1 -----------------------------------------------------------------------------------
+#: (activation, depth, what) of the example features drawn: a number of breakpoints (all at
+#: data points) or the kind of one of them
+EXAMPLES = (
+    ("relu", 2, 1),
+    ("relu", 3, 2),
+    ("relu", 4, "reflection"),
+    ("abs", 4, "reflection of reflection"),
+    ("sign", 4, 4),
+)
+
+
+def _example_label(f, act: str, depth: int, want) -> str:
+    points = ", ".join(f"{t:g}" for t in f.breakpoints)
+    if not isinstance(want, str):
+        return f"{act} depth {depth}: breakpoints {points} (data points)"
+    special = ", ".join(f"{t:g}" for t, k in zip(f.breakpoints, f.kinds, strict=True) if k == want)
+    return f"{act} depth {depth}: breakpoints {points}; {special}: {want}"
+
+
+def _is_example(f, want) -> bool:
+    if isinstance(want, str):
+        return want in f.kinds
+    return len(f.breakpoints) == want and f.kind == "data point"
+
+
 def run_dictionaries(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     configs = _configs(p["configs"])
     names = list(p["datasets"])
     shape = (len(names), len(configs))
     raw, formula, kept = (np.zeros(shape, int) for _ in range(3))
-    kinds = np.zeros((*shape, 3), int)
+    kinds = np.zeros((*shape, len(KINDS)), int)
     diff_data, diff_grid = np.zeros(shape), np.zeros(shape)
     for a, name in enumerate(names):
         x, _ = DATASETS[name]
@@ -85,27 +117,23 @@ def run_dictionaries(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
                 len(D.features),
             )
             counts = D.kind_counts()
-            kinds[a, c] = [counts["data point"], counts["reflection"], counts["other"]]
+            kinds[a, c] = [counts[k] for k in KINDS]
             # recursive builder (all raw columns) against the functional one (kept features)
             cols, tuples = recursive_columns(x, act, depth, at=grid)
             index = {t: i for i, t in enumerate(tuples)}
             rec = cols[:, [index[(f.signs, f.anchors, f.reflection_flag)] for f in D.features]]
             diff_grid[a, c] = float(np.max(np.abs(rec - D.evaluate(grid))))
             diff_data[a, c] = float(np.max(np.abs(D.matrix - D.evaluate(x))))
-    # example features on the first data set: a ramp, a capped ramp, a reflection feature
+    # example features on the first data set: a ramp, a capped ramp, a reflection feature,
+    # a reflection of a reflection (abs, depth 4) and a sign-tree pattern (depth 4)
     x, _ = DATASETS[names[0]]
     grid = _grid(x, p["n_grid"])
     examples, labels = [], []
-    for act, depth, want in (("relu", 2, 1), ("relu", 3, 2), ("relu", 4, "reflection")):
-        D = dictionary(x, act, depth)
-        for f in D.features:
-            ok = f.kind == "reflection" if want == "reflection" else len(f.breakpoints) == want
-            if ok and (want == "reflection" or f.kind == "data point"):
+    for act, depth, want in EXAMPLES:
+        for f in dictionary(x, act, depth).features:
+            if _is_example(f, want):
                 examples.append(f(grid))
-                labels.append(
-                    f"depth {depth}: breakpoints "
-                    + ", ".join(f"{t:g} ({k})" for t, k in zip(f.breakpoints, f.kinds, strict=True))
-                )
+                labels.append(_example_label(f, act, depth, want))
                 break
     return {
         "datasets": names,
@@ -114,6 +142,7 @@ def run_dictionaries(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         "formula_count": formula,
         "dedup_count": kept,
         "kind_counts": kinds,
+        "kinds": list(KINDS),
         "max_diff_data": diff_data,
         "max_diff_grid": diff_grid,
         "example_grid": grid,
@@ -183,6 +212,7 @@ def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str,
     ns = list(p["n_points"])
     needed = np.zeros((len(ns), len(configs), p["draws"]), bool)
     used = np.zeros_like(needed)
+    norms = np.zeros(needed.shape)
     for a, n in enumerate(ns):
         for r in range(p["draws"]):
             rng = ctx.rng("draw", n, r)
@@ -190,7 +220,7 @@ def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str,
             y = rng.standard_normal(n)
             for c, (act, depth) in enumerate(configs):
                 D = dictionary(x, act, depth)
-                norm = min_norm_interpolation(D.matrix, y).objective
+                norms[a, c, r] = norm = min_norm_interpolation(D.matrix, y).objective
                 no_refl, weight, _ = _reflection_tests(D, y, norm, p["tol"])
                 needed[a, c, r] = no_refl > norm * (1 + p["tol"])
                 used[a, c, r] = weight > 0
@@ -199,6 +229,7 @@ def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str,
         "configs": [f"{a}_{d}" for a, d in configs],
         "needed": needed,
         "used": used,
+        "min_norm": norms,
         "draws": p["draws"],
         "tol": p["tol"],
     }
@@ -251,14 +282,15 @@ def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta), beta)
         p_star[c] = net.objective
         lasso_pred[c] = net.predict(grid)
-        for i, place in enumerate((None, net)):
-            run = train_networks(
-                x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=S,
-                steps=p["steps"], lr=p["lr"], decay=True, place=place, grid=grid,
-                generator=ctx.torch_generator("init", act, depth, i),
-            )  # fmt: skip
-            finals[c, i], preds[c, i] = run.objectives, run.predictions
-            traces.append(run.trace)
+        # one batch: S random starts, then S starts placed at the Lasso optimum
+        run = library.train_networks(
+            x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=2 * S,
+            n_placed=S, steps=p["steps"], lr=p["lr"], decay=True, place=net, grid=grid,
+            generator=ctx.torch_generator("init", act, depth),
+        )  # fmt: skip
+        finals[c] = run.objectives.reshape(2, S)
+        preds[c] = run.predictions.reshape(2, S, -1)
+        traces.append(run.trace.reshape(2, S, -1))
     return {
         "configs": [f"{a}_{d}" for a, d in configs],
         "dataset": p["dataset"],
@@ -312,7 +344,7 @@ def run_paper_adam(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         epochs[k] = min(ep, p["max_epochs"])
         place = _placed(x, y, depth, init)
         for m, mode in enumerate(("faithful", "corrected")):
-            run = train_networks(
+            run = library.train_networks(
                 x, y, beta, activation="relu", depth=depth, width=width, n_seeds=S,
                 steps=int(epochs[k]), lr=5e-3, place=place, mode=mode, shared_chain=True,
                 grid=grids[k], generator=ctx.torch_generator(name),
@@ -404,7 +436,7 @@ def run_path(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     betas = np.geomspace(p["beta_min"], p["beta_max"], p["n_beta"])
     shape = (len(configs), betas.size)
     active, obj, obj_cd = np.zeros(shape, int), np.zeros(shape), np.zeros(shape)
-    kinks = np.zeros((*shape, 3), int)
+    kinks = np.zeros((*shape, len(KINDS)), int)
     for c, (act, depth) in enumerate(configs):
         D = dictionary(x, act, depth)
         for b, beta in enumerate(betas):
@@ -421,6 +453,7 @@ def run_path(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         "betas": betas,
         "active": active,
         "kink_counts": kinks,
+        "kinds": list(KINDS),
         "objective_clarabel": obj,
         "objective_cd": obj_cd,
     }

@@ -8,17 +8,30 @@ breakpoints fixed by the data. The dictionaries (brief ``lasso_mirrors.md``, cod
   ``s = +1`` only, since ``|-u| = |u|``); ``leaky_relu`` has negative slope
   :data:`LEAKY_SLOPE`;
 - ``sign``, depth 2: steps ``sign(x - x_j)`` with ``sign(0) = +1``;
-- ``relu``, depth 3 and 4 (deep narrow, the authors' recursion ``reludic``):
+- ``relu``, depth ``L >= 3`` (deep narrow, the authors' recursion ``reludic``):
   ``f_1 = x``, ``f_{l+1} = relu(s_l (f_l(x) - f_l(a_l)))`` with ``a_1 = x_{j_1}`` or, at
-  depth 4 with the reflection flag ``k = 1``, ``a_1 = 2 x_{j_2} - x_{j_1}`` (the reflection
-  of ``x_{j_1}`` about ``x_{j_2}``), and ``a_l = x_{j_l}`` for ``l >= 2``;
-- ``abs``, depth 3 (our construction for the v3+ claim, brief M7): the same recursion with
-  ``|.|``: ``| |x - x_{j_1}| - |x_{j_2} - x_{j_1}| |``, kinks at ``x_{j_1}``, ``x_{j_2}`` and
-  the reflection ``2 x_{j_1} - x_{j_2}``.
+  depth ``L >= 4`` with the reflection flag ``k = 1``, ``a_1 = 2 x_{j_2} - x_{j_1}`` (the
+  reflection of ``x_{j_1}`` about ``x_{j_2}``), and ``a_l = x_{j_l}`` for ``l >= 2``. The
+  authors used ``L = 3, 4``; ``L >= 5`` is the same recursion (our extension). ReLU chains
+  are monotone, so deeper layers add data-point breakpoints only;
+- ``abs``, depth ``L >= 3`` (our construction for the v3+ claim, brief M7): the same
+  recursion with ``|.|`` and no flag: ``| |x - x_{j_1}| - |x_{j_2} - x_{j_1}| |`` has kinks
+  at ``x_{j_1}``, ``x_{j_2}`` and the reflection ``2 x_{j_1} - x_{j_2}``; every further
+  layer adds reflections of the level point ``x_{j_l}`` about the kinks so far, so depth 4
+  has reflections of reflections ``2 a - b`` (``a`` a reflection);
+- ``sign`` and ``threshold`` (``1{u >= 0} = (1 + sign u) / 2``), depth ``L``: *binary tree*
+  nets (every neuron of layer ``l >= 2`` has its own two children; depth 2 is one neuron).
+  On the data a feature is a +-1 (0/1) pattern, constant between data points, switching at
+  most ``K = 2^(L-2)`` times, the switches at data points (derived: a sum of two children
+  switches where they do, so at most ``2 K``; conversely :func:`sign_tree` builds every
+  such pattern). No reflections. The raw dictionary is every pattern starting at -1 (0)
+  with at most ``K`` switches: ``sum_{k <= K} C(N-1, k)`` columns (``N`` at depth 2).
 
 Two independent builders: :func:`recursive_columns` evaluates the recursion on arrays (the
-matrix), :func:`chain_function` composes exact piecewise-linear functions (breakpoints and
-values; the descriptions and the evaluation off the data). Tests check that they agree.
+matrix; for sign/threshold trees the forward pass of the tree that :func:`sign_tree`
+builds), :func:`chain_function` composes exact piecewise-linear functions (breakpoints and
+values; the descriptions and the evaluation off the data; for trees the switch pattern
+itself). Tests check that they agree.
 
 Columns are deduplicated on the data modulo sign and an added constant (the Lasso has a free
 output bias and a sign-free coefficient), and constant columns are dropped. Of a group of
@@ -29,6 +42,7 @@ breakpoints, then the first in the authors' index order.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +50,7 @@ import numpy as np
 __all__ = [
     "ACTIVATIONS",
     "DEPTHS",
+    "KINDS",
     "LEAKY_SLOPE",
     "Dictionary",
     "Feature",
@@ -46,12 +61,17 @@ __all__ = [
     "dictionary",
     "raw_count",
     "recursive_columns",
+    "sign_tree",
+    "tree_forward",
 ]
 
 LEAKY_SLOPE = 0.1
-#: activation -> the depths whose dictionary is implemented
-DEPTHS = {"relu": (2, 3, 4), "abs": (2, 3), "leaky_relu": (2,), "sign": (2,)}
+#: activation -> the largest depth whose dictionary is implemented (None: any depth >= 2)
+DEPTHS = {"relu": None, "abs": None, "leaky_relu": 2, "sign": None, "threshold": None}
 ACTIVATIONS = tuple(DEPTHS)
+STEP_ACTIVATIONS = ("sign", "threshold")
+#: the raw dictionary is enumerated column by column; larger ones are refused
+MAX_RAW_COLUMNS = 200_000
 _REL_TOL = 1e-9
 _ROUND_OFF = 1e-12
 
@@ -66,6 +86,8 @@ def act(name: str, u):
         return np.where(u >= 0, u, LEAKY_SLOPE * u)
     if name == "sign":
         return np.where(u >= 0, 1.0, -1.0)
+    if name == "threshold":
+        return np.where(u >= 0, 1.0, 0.0)
     raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
 
 
@@ -74,10 +96,10 @@ def check_activation_depth(activation, depth) -> tuple[str, int]:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if isinstance(depth, bool) or not isinstance(depth, int | np.integer):
         raise TypeError(f"depth must be an integer, got {depth!r}")
-    if int(depth) not in DEPTHS[activation]:
-        raise ValueError(
-            f"depth must be one of {DEPTHS[activation]} for activation {activation!r}, got {depth}"
-        )
+    top = DEPTHS[activation]
+    if depth < 2 or (top is not None and depth > top):
+        allowed = ">= 2" if top is None else f"in 2..{top}"
+        raise ValueError(f"depth must be {allowed} for activation {activation!r}, got {depth}")
     return activation, int(depth)
 
 
@@ -184,38 +206,146 @@ def combine(functions, coefs, const: float = 0.0) -> Piecewise:
 
 
 # -- the recursion ------------------------------------------------------------------------
+def _flags(activation: str, depth: int) -> tuple[int, ...]:
+    return (0, 1) if (activation == "relu" and depth >= 4) else (0,)
+
+
 def _index_tuples(n: int, activation: str, depth: int):
     """(signs, anchors, reflection flag) in the authors' column order (k, then s, then j)."""
     layers = depth - 1
-    flags = (0, 1) if (activation == "relu" and depth == 4) else (0,)
-    sign_set = (1,) if activation in ("abs", "sign") else (-1, 1)
-    for k in flags:
+    sign_set = (1,) if activation == "abs" else (-1, 1)
+    for k in _flags(activation, depth):
         for s in itertools.product(sign_set, repeat=layers):
             for j in itertools.product(range(n), repeat=layers):
                 yield s[::-1], j[::-1], k
 
 
+def _max_switches(n: int, depth: int) -> int:
+    return min(2 ** (depth - 2), n - 1)
+
+
+def _switch_tuples(x: np.ndarray, depth: int):
+    """((), anchors, 0) for every switch pattern of a sign/threshold tree: ``anchors`` are
+    the indices (into ``x``) of the data points where the pattern switches, in sorted order
+    of the points; the pattern starts at -1 (0) left of the first."""
+    order = np.argsort(x)
+    for k in range(_max_switches(x.size, depth) + 1):
+        for gaps in itertools.combinations(range(1, x.size), k):
+            yield (), tuple(int(order[g]) for g in gaps), 0
+
+
 def raw_count(n: int, activation: str, depth: int) -> int:
-    """Number of columns before deduplication: 2N, (2N)^2, 2(2N)^3 for ReLU depth 2, 3, 4;
-    N^(L-1) for ``abs`` (sign-free); N for ``sign``; 2N for leaky ReLU."""
-    layers = depth - 1
-    signs = 1 if activation in ("abs", "sign") else 2
-    flags = 2 if (activation == "relu" and depth == 4) else 1
-    return flags * (signs * n) ** layers
+    """Number of columns before deduplication: 2N, (2N)^2, 2(2N)^(L-1) for ReLU depth 2, 3,
+    L >= 4; N^(L-1) for ``abs`` (sign-free); 2N for leaky ReLU; for sign/threshold trees
+    ``sum_{k <= K} C(N-1, k)`` with ``K = min(2^(L-2), N-1)`` (N at depth 2)."""
+    if activation in STEP_ACTIVATIONS:
+        return sum(math.comb(n - 1, k) for k in range(_max_switches(n, depth) + 1))
+    signs = 1 if activation == "abs" else 2
+    return len(_flags(activation, depth)) * (signs * n) ** (depth - 1)
 
 
-def _first_anchor(x: np.ndarray, j, k) -> float:
-    return 2.0 * x[j[1]] - x[j[0]] if k == 1 else x[j[0]]
+def sign_tree(switches, depth: int) -> tuple[list[np.ndarray], list[np.ndarray], float]:
+    """A binary sign tree of ``depth`` layers computing ``+-h``, where ``h(x) = -(-1)^#{t in
+    switches: t <= x}`` (at most ``2^(depth-2)`` switches). Returns the weights and biases
+    of each layer (layer 1: ``(2^(L-2),)``, the neurons' own inputs; layer ``l >= 2``:
+    ``(2^(L-1-l), 2)`` and ``(2^(L-1-l),)``, each neuron reading its two children) and the
+    sign ``m`` with ``h = m * tree(x)``.
+
+    Depth 2: one neuron ``sign(x - t)`` (``m = +1``) or the constant ``sign(1)`` (``m = -1``).
+    Depth 3: ``sign(sum_k w_k g_k + c)`` over two steps ``g_k = sign(x - t_k)`` with
+    ``w_k = h_0 (-1)^k``, ``c = h_0 (1 + sum_k (-1)^k)``, ``h_0 = -1``: the sum is
+    ``h_0 (-1)^#switches`` (never 0). Depth ``L >= 4``: ``h = OR(g_1, g_2) =
+    sign(g_1 + g_2 + 1)``, where ``g_1``, ``g_2`` are +1 on two groups of the intervals on
+    which ``h = +1`` (each group switching at most ``2^(L-3)`` times), built recursively."""
+    t = sorted(float(v) for v in switches)
+    if len(t) > 2 ** (depth - 2):
+        raise ValueError(f"{len(t)} switches exceed the {2 ** (depth - 2)} of depth {depth}")
+    return _tree(t, -1.0, depth)
+
+
+def _tree(t: list[float], start: float, depth: int):
+    """Tree for ``start * (-1)^#{t <= x}``: (weights, biases, m)."""
+    if depth == 2:
+        if not t:
+            return [np.zeros(1)], [np.ones(1)], start  # sign(1) = +1
+        return [np.ones(1)], [np.array([-t[0]])], -start
+    if depth == 3:
+        leaves = t + [None] * (2 - len(t))
+        w1 = np.array([0.0 if v is None else 1.0 for v in leaves])
+        b1 = np.array([1.0 if v is None else -v for v in leaves])
+        w = np.array([[0.0 if v is None else start * (-1) ** (k + 1) for k, v in
+                       enumerate(leaves)]])  # fmt: skip
+        c = start * (1 + sum((-1) ** (k + 1) for k in range(len(t))))
+        return [w1, w], [b1, np.array([c])], 1.0
+    # the intervals where the pattern is +1, as (first switch, last switch) indices
+    bounds = [None, *range(len(t)), None]  # switch index opening / closing each piece
+    values = [start * (-1) ** i for i in range(len(t) + 1)]
+    pieces = [(bounds[i], bounds[i + 1]) for i in range(len(values)) if values[i] > 0]
+    half = 2 ** (depth - 3)
+    edges = [p for p in pieces if None in p]
+    group_a, cost = list(edges), len(edges)
+    rest = []
+    for p in pieces:
+        if p not in edges:
+            if cost + 2 <= half:
+                group_a.append(p)
+                cost += 2
+            else:
+                rest.append(p)
+    children = []
+    for group in (group_a, rest):
+        sw = sorted(t[i] for p in group for i in p if i is not None)
+        starts_on = any(p[0] is None for p in group)
+        children.append(_tree(sw, 1.0 if starts_on else -1.0, depth - 1))
+    (wa, ba, ma), (wb, bb, mb) = children
+    weights = [np.concatenate([u, v]) for u, v in zip(wa, wb, strict=True)]
+    biases = [np.concatenate([u, v]) for u, v in zip(ba, bb, strict=True)]
+    return [*weights, np.array([[ma, mb]])], [*biases, np.array([1.0])], 1.0
+
+
+def tree_forward(weights, biases, activation: str, at) -> np.ndarray:
+    """The outputs ``(m, len(at))`` of ``m`` trees stacked on a leading axis (as
+    :func:`sign_tree` returns them, weights ``(m, ...)``); ``activation`` ``"sign"`` or
+    ``"threshold"`` (the same tree with its weights converted by :func:`to_threshold`)."""
+    at = np.asarray(at, dtype=np.float64)
+    h = act(activation, weights[0][..., None] * at + biases[0][..., None])
+    for w, b in zip(weights[1:], biases[1:], strict=True):
+        h = h.reshape(*w.shape, at.size)
+        h = act(activation, (w[..., None] * h).sum(-2) + b[..., None])
+    return h[..., 0, :]
+
+
+def to_threshold(weights, biases):
+    """A sign tree's weights for threshold units ``u = (1 + s) / 2``: each neuron reading
+    children ``s = 2 u - 1`` gets weights ``2 w`` and bias ``c - sum w``."""
+    upper = [(2 * w, b - w.sum(-1)) for w, b in zip(weights[1:], biases[1:], strict=True)]
+    return [weights[0], *(w for w, _ in upper)], [biases[0], *(b for _, b in upper)]
 
 
 def recursive_columns(x, activation: str, depth: int, at=None) -> tuple[np.ndarray, list]:
     """Every raw column ``f_L`` of the recursion at the points ``at`` (default: ``x``),
-    vectorised; also the list of (signs, anchors, flag) tuples in column order."""
+    vectorised; also the list of (signs, anchors, flag) tuples in column order. For
+    sign/threshold the columns are the forward passes of the trees of :func:`sign_tree`."""
     x = np.asarray(x, dtype=np.float64)
     at = x if at is None else np.asarray(at, dtype=np.float64)
+    if raw_count(x.size, activation, depth) > MAX_RAW_COLUMNS:
+        raise ValueError(
+            f"depth {depth} with {x.size} points gives {raw_count(x.size, activation, depth)} "
+            f"raw columns, above the {MAX_RAW_COLUMNS} this builder enumerates"
+        )
+    if activation in STEP_ACTIVATIONS:
+        tuples = list(_switch_tuples(x, depth))
+        cols = []
+        for _, anchors, _ in tuples:
+            w, b, m = sign_tree(x[list(anchors)], depth)
+            if activation == "threshold":
+                w, b = to_threshold(w, b)
+                out = tree_forward(w, b, activation, at)
+                cols.append(out if m > 0 else 1.0 - out)  # (1 + m s) / 2
+            else:
+                cols.append(m * tree_forward(w, b, activation, at))
+        return np.column_stack(cols), tuples
     tuples = list(_index_tuples(x.size, activation, depth))
-    if activation == "sign":
-        return act("sign", at[:, None] - x[None, [j[0] for _, j, _ in tuples]]), tuples
     s = np.array([t[0] for t in tuples], dtype=np.float64)  # (p, L-1)
     j = np.array([t[1] for t in tuples], dtype=int)
     k = np.array([t[2] for t in tuples], dtype=int)
@@ -240,43 +370,54 @@ def chain_function(x, activation: str, signs, anchors, flag: int) -> Piecewise:
     return f
 
 
+def _first_anchor(x: np.ndarray, j, k) -> float:
+    return 2.0 * x[j[1]] - x[j[0]] if k == 1 else x[j[0]]
+
+
 # -- kinds of points ----------------------------------------------------------------------
+KINDS = ("data point", "reflection", "reflection of reflection", "other")
+
+
 def classify_point(t: float, x: np.ndarray) -> str:
-    """``"data point"`` if ``t`` is a data point, ``"reflection"`` if it equals some
-    ``2 x_j - x_k`` (j != k) but no data point, else ``"other"``."""
+    """``"data point"`` if ``t`` is a data point; ``"reflection"`` if it equals some
+    ``2 x_j - x_k`` (j != k) but no data point; ``"reflection of reflection"`` if it equals
+    ``2 a - b`` with ``a``, ``b`` data points or reflections, but neither; else ``"other"``."""
     tol = _REL_TOL * max(1.0, float(np.max(np.abs(x))))
     if np.min(np.abs(x - t)) <= tol:
         return "data point"
-    refl = 2.0 * x[:, None] - x[None, :]
+    refl = (2.0 * x[:, None] - x[None, :]).ravel()
     if np.min(np.abs(refl - t)) <= tol:
         return "reflection"
+    pts = np.concatenate([x, refl])
+    if np.min(np.abs(2.0 * pts[:, None] - pts[None, :] - t)) <= tol:
+        return "reflection of reflection"
     return "other"
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One dictionary column: how it is built and where its breakpoints are."""
+    """One dictionary column: how it is built and where its breakpoints are (for
+    sign/threshold trees: where the pattern switches; ``anchors`` index those points)."""
 
     signs: tuple[int, ...]
     anchors: tuple[int, ...]  # indices into the data points x (not sorted)
     reflection_flag: int
     breakpoints: tuple[float, ...]
     kinds: tuple[str, ...]
-    function: Piecewise | None  # None for sign (a step)
+    function: Piecewise | None  # None for sign/threshold (a switch pattern)
+    activation: str
 
     @property
     def kind(self) -> str:
-        """``"reflection"`` if any breakpoint is a reflection, ``"other"`` if any is neither,
-        else ``"data point"``."""
-        for k in ("other", "reflection"):
-            if k in self.kinds:
-                return k
-        return "data point"
+        """The most remote kind among the breakpoints (order of :data:`KINDS`)."""
+        return max(self.kinds, key=KINDS.index, default="data point")
 
     def __call__(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
-        if self.function is None:
-            return act("sign", x - self.breakpoints[0])
+        if self.function is None:  # -1 (0) left of the first switch, flipping at each
+            count = (x[..., None] >= np.asarray(self.breakpoints)).sum(-1)
+            s = -((-1.0) ** count)
+            return s if self.activation == "sign" else (1.0 + s) / 2.0
         return self.function(x)
 
 
@@ -298,7 +439,7 @@ class Dictionary:
 
     def kind_counts(self) -> dict[str, int]:
         kinds = [f.kind for f in self.features]
-        return {k: kinds.count(k) for k in ("data point", "reflection", "other")}
+        return {k: kinds.count(k) for k in KINDS}
 
 
 def _canonical(col: np.ndarray, scale: float) -> bytes | None:
@@ -312,12 +453,13 @@ def _canonical(col: np.ndarray, scale: float) -> bytes | None:
 
 
 def _describe(x, activation, signs, anchors, flag) -> Feature:
-    if activation == "sign":
-        bp = (float(x[anchors[0]]),)
-        return Feature(signs, anchors, flag, bp, ("data point",), None)
+    if activation in STEP_ACTIVATIONS:
+        bp = tuple(float(x[a]) for a in anchors)
+        return Feature(signs, anchors, flag, bp, ("data point",) * len(bp), None, activation)
     fn = chain_function(x, activation, signs, anchors, flag)
     bp = fn.breakpoints()
-    return Feature(signs, anchors, flag, bp, tuple(classify_point(t, x) for t in bp), fn)
+    kinds = tuple(classify_point(t, x) for t in bp)
+    return Feature(signs, anchors, flag, bp, kinds, fn, activation)
 
 
 def dictionary(x, activation: str = "relu", depth: int = 2) -> Dictionary:

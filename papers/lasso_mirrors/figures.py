@@ -11,7 +11,8 @@ from common.results import Results
 from papers.lasso_mirrors.datasets import DATASETS, LASSO_PANELS, PAPER_RUNS
 
 KIND_MARKERS = {0: ("o", "kink at a data point"), 1: ("^", "kink at a reflection"),
-                2: ("x", "kink elsewhere")}  # fmt: skip
+                2: ("s", "kink at a reflection of a reflection"),
+                3: ("x", "kink elsewhere")}  # fmt: skip
 
 
 def _data(ax, name: str) -> None:
@@ -38,20 +39,23 @@ def plot_dictionary(res: Mapping[str, Results]):
         ax.axvline(t, color="0.7", lw=0.6, ls=":")
     ax.set_xlabel("x (dotted: data points of 'opt')")
     ax.set_ylabel("feature value")
-    ax.set_title("Example features (ReLU)")
-    ax.legend(loc="upper left", fontsize=6)
+    ax.set_title("Example features")
+    ax.legend(loc="upper left", fontsize=5)
     ax = axes[0, 1]
     configs = list(r["configs"])
     k = r["kind_counts"][0]  # first data set
     pos = np.arange(len(configs))
     ax.bar(pos, r["raw_count"][0], color="0.8", label="raw (before dedup)")
-    ax.bar(pos, k[:, 0], color=COLORS[0], label="kept: data-point breakpoints only")
-    ax.bar(pos, k[:, 1], bottom=k[:, 0], color=COLORS[1], label="kept: with a reflection")
+    bottom = np.zeros(len(configs))
+    for i, what in enumerate(("data points only", "reflection", "reflection of reflection")):
+        ax.bar(pos, k[:, i], bottom=bottom, color=COLORS[i], label=f"kept: {what}")
+        bottom += k[:, i]
     ax.set_yscale("log")
-    ax.set_xticks(pos, [c.replace("_", "\n") for c in configs], fontsize=7)
+    ax.set_xticks(pos, configs, fontsize=6, rotation=90)
+    ax.set_ylim(bottom=1)
     ax.set_ylabel("number of features")
     ax.set_title(f"Dictionary sizes on '{r['datasets'][0]}' (N = {len(r['example_x'])})")
-    legend_below(fig, [ax], ncols=3)
+    legend_below(fig, [ax], ncols=2)
     return fig
 
 
@@ -75,7 +79,7 @@ def plot_min_norm(res: Mapping[str, Results]):
         ax.set_ylabel("f(x)")
     for marker, label in KIND_MARKERS.values():
         axes[0, 0].scatter([], [], marker=marker, color="0.3", label=label)
-    legend_below(fig, [axes[0, 0]], ncols=4)
+    legend_below(fig, [axes[0, 0]], ncols=3)
     return fig
 
 
@@ -93,12 +97,12 @@ def plot_lasso_network(res: Mapping[str, Results]):
         for c, name in enumerate(configs):
             ax.scatter(np.tile(r["betas"], rel.shape[0]) * (1 + 0.04 * (c - 3)),
                        np.maximum(rel[:, c].ravel(), 1e-17), color=COLORS[c % 8], s=10,
-                       label=name if j == 0 else None)  # fmt: skip
+                       marker="os^"[c // 8], label=name if j == 0 else None)  # fmt: skip
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(1e-17, 1e-3)
         ax.set_xlabel("beta")
-        ax.set_ylabel("|relative difference| (floored at 1e-17)")
+        ax.set_ylabel("relative difference")
         ax.set_title(title, fontsize=9)
     legend_below(fig, [axes[0, 0]], ncols=4)
     return fig
@@ -129,7 +133,7 @@ def plot_training(res: Mapping[str, Results]):
     ax.scatter(r["x"], r["y"], color="k", s=20, zorder=5)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.set_title("ReLU depth 2: random-init runs (blue)")
+    ax.set_title("ReLU depth 2: random starts (blue)", fontsize=9)
     legend_below(fig, [axes[0, 0], ax], ncols=3)
     return fig
 
@@ -157,7 +161,7 @@ def plot_paper_adam(res: Mapping[str, Results]):
         )
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-    legend_below(fig, [axes[0, 0]], ncols=4)
+    legend_below(fig, [axes[0, 0]], ncols=2)
     return fig
 
 
@@ -203,12 +207,17 @@ def plot_path(res: Mapping[str, Results]):
     for c, name in enumerate(r["configs"]):
         axes[0, 0].plot(r["betas"], r["active"][c], marker="o", ms=3, color=COLORS[c],
                         label=name)  # fmt: skip
-        for k, ls in enumerate(("-", "--", ":")):
+        for k, ls in enumerate(("-", "--", "-.", ":")):
             axes[0, 1].plot(r["betas"], r["kink_counts"][c, :, k], ls=ls, color=COLORS[c],
                             marker="o", ms=2)  # fmt: skip
     for ax, title, ylabel in (
         (axes[0, 0], f"Active features ('{r['dataset']}', CD solution)", "active features"),
-        (axes[0, 1], "Kinks: data point (-), reflection (--), other (:)", "number of kinks"),
+        (
+            axes[0, 1],
+            "Kinks at: data points (-), reflections (--),\n"
+            "reflections of reflections (-.), elsewhere (:)",
+            "number of kinks",
+        ),
     ):
         ax.set_xscale("log")
         ax.set_xlabel("beta")
@@ -221,7 +230,7 @@ def plot_path(res: Mapping[str, Results]):
 def plot_reflections(res: Mapping[str, Results]):
     r, f = res["min_norm"], res["reflection_frequency"]
     configs = list(r["configs"])
-    fig, axes = figure(1, 2)
+    fig, axes = figure(2, 2)
     ax = axes[0, 0]
     names = list(r["datasets"])
     pos = np.arange(len(names))
@@ -234,7 +243,9 @@ def plot_reflections(res: Mapping[str, Results]):
     ax.set_ylabel("minimum ||z||_1")
     ax.set_title("Authors' data sets: min norm with / without reflections", fontsize=8)
     ax = axes[0, 1]
-    for c, name in enumerate(f["configs"]):
+    with_refl = [c for c, name in enumerate(f["configs"]) if not name.startswith("sign")]
+    for c in with_refl:
+        name = f["configs"][c]
         ax.plot(f["n_points"], f["needed"][:, c].mean(-1), marker="o", color=COLORS[c],
                 label=f"{name}: needed (strictly lower norm)")  # fmt: skip
         ax.plot(f["n_points"], f["used"][:, c].mean(-1), marker="s", ls="--", color=COLORS[c],
@@ -243,5 +254,21 @@ def plot_reflections(res: Mapping[str, Results]):
     ax.set_xlabel("N (random points on [0, 10], y ~ N(0, 1))")
     ax.set_ylabel(f"fraction of {f['draws']} draws")
     ax.set_title("Random data: reflections in optimal solutions", fontsize=8)
-    legend_below(fig, [axes[0, 0], ax], ncols=2)
+    _sign_depth(axes[1, 0], f, 0)
+    _sign_depth(axes[1, 1], f, -1)
+    legend_below(fig, [axes[0, 0], axes[0, 1], axes[1, 0]], ncols=2)
     return fig
+
+
+def _sign_depth(ax, f, a: int) -> None:
+    """Minimum norm of sign trees against depth, one line per random draw at ``N``."""
+    signs = [c for c, name in enumerate(f["configs"]) if name.startswith("sign")]
+    depths = [int(f["configs"][c].rpartition("_")[2]) for c in signs]
+    norms = f["min_norm"][a][signs]  # (depth, draw)
+    for r in range(norms.shape[1]):
+        ax.plot(depths, norms[:, r], marker="o", color=COLORS[r % 8], lw=1,
+                label="one random draw" if (a == 0 and r == 0) else None)  # fmt: skip
+    ax.set_xticks(depths)
+    ax.set_xlabel("sign tree depth L (<= 2^(L-2) switches)")
+    ax.set_ylabel("minimum ||z||_1")
+    ax.set_title(f"Random data, N = {f['n_points'][a]}: sign trees, min norm vs depth", fontsize=8)

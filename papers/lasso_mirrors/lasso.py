@@ -11,9 +11,10 @@
 Reconstruction (brief, "Reconstruction"): a coefficient ``z`` of the chain feature with signs
 ``s_l`` and unscaled offsets ``a'_l`` becomes the width-1 chain with ``gamma = |z|^(1/L)``,
 weights ``w_l = s_l gamma``, biases ``b_l = -s_l a'_l gamma^l`` and output weight
-``sign(z) gamma``; its penalty ``beta/L sum |w|^L`` is ``beta |z|``. For ``sign`` (scale-free
-inner weights) the chain is ``w = 1, b = -x_j`` and the output weight is ``z``; only output
-weights are penalised (``beta |alpha|``), our convention.
+``sign(z) gamma``; its penalty ``beta/L sum |w|^L`` is ``beta |z|``. For ``sign`` and
+``threshold`` (scale-free inner weights) a coefficient becomes the binary tree that
+:func:`.features.sign_tree` builds for its switch pattern, with output weight ``z``; only
+output weights are penalised (``beta |alpha|``), our convention.
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ from scipy.optimize import linprog
 
 from common.lasso import lasso_path
 from papers.lasso_mirrors.features import (
+    STEP_ACTIVATIONS,
     Dictionary,
     act,
     as_points,
     classify_point,
     combine,
     dictionary,
+    sign_tree,
+    to_threshold,
+    tree_forward,
 )
 
 __all__ = [
@@ -165,12 +170,15 @@ class Kink:
 
 @dataclass(frozen=True)
 class LassoNetwork:
-    """The network rebuilt from a Lasso (or LP) solution: parallel width-1 chains.
+    """The network rebuilt from a Lasso (or LP) solution: one width-1 chain (ReLU, abs,
+    leaky ReLU) or one binary tree (sign, threshold) per nonzero coefficient.
 
-    ``weights``: ``hidden_weights`` and ``hidden_biases`` ``(m, L-1)`` (chain ``i``, layer
-    ``l``), ``output_weights`` ``(m,)``, ``output_bias``. ``objective`` is the convex
-    program's value (for ``beta = 0`` the minimum l1 norm); ``coef`` the Lasso coefficients
-    on ``dictionary``'s columns.
+    ``weights``: for chains ``hidden_weights`` and ``hidden_biases`` ``(m, L-1)`` (chain
+    ``i``, layer ``l``); for trees ``tree_weights`` and ``tree_biases``, one array per layer
+    with the trees on the leading axis (see :func:`.features.sign_tree`); and
+    ``output_weights`` ``(m,)``, ``output_bias``. ``objective`` is the convex program's value
+    (for ``beta = 0`` the minimum l1 norm); ``coef`` the Lasso coefficients on
+    ``dictionary``'s columns.
     """
 
     activation: str
@@ -187,17 +195,21 @@ class LassoNetwork:
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
         if x.ndim != 1 or not np.all(np.isfinite(x)):
             raise ValueError("x must be a 1-D array of finite numbers")
-        W, B = self.weights["hidden_weights"], self.weights["hidden_biases"]
-        h = np.broadcast_to(x, (W.shape[0], x.size))
-        for layer in range(W.shape[1]):
-            h = act(self.activation, W[:, layer, None] * h + B[:, layer, None])
-        return self.weights["output_weights"] @ h + self.weights["output_bias"]
+        w = self.weights
+        if self.activation in STEP_ACTIVATIONS:
+            h = tree_forward(w["tree_weights"], w["tree_biases"], self.activation, x)
+        else:
+            W, B = w["hidden_weights"], w["hidden_biases"]
+            h = np.broadcast_to(x, (W.shape[0], x.size))
+            for layer in range(W.shape[1]):
+                h = act(self.activation, W[:, layer, None] * h + B[:, layer, None])
+        return w["output_weights"] @ h + w["output_bias"]
 
     def penalty(self) -> float:
         """The non-convex regulariser at these weights: ``beta/L sum |w|^L`` over all
-        weights (biases free); ``beta sum |alpha|`` for ``sign``."""
+        weights (biases free); ``beta sum |alpha|`` for sign and threshold."""
         alpha = self.weights["output_weights"]
-        if self.activation == "sign":
+        if self.activation in STEP_ACTIVATIONS:
             return float(self.beta * np.abs(alpha).sum())
         w = np.abs(self.weights["hidden_weights"]) ** self.depth
         return float(self.beta / self.depth * (w.sum() + (np.abs(alpha) ** self.depth).sum()))
@@ -209,11 +221,14 @@ class LassoNetwork:
 
     @property
     def kinks(self) -> tuple[Kink, ...]:
-        """Where the predictor's slope changes (jumps for ``sign``), labelled."""
+        """Where the predictor's slope changes (for sign/threshold: where it jumps), labelled."""
         active = np.flatnonzero(self.coef)
         feats = [self.dictionary.features[i] for i in active]
-        if self.activation == "sign":
-            pts = sorted({f.breakpoints[0] for f in feats})
+        if self.activation in STEP_ACTIVATIONS:
+            cand = np.array(sorted({t for f in feats for t in f.breakpoints}))
+            left = np.concatenate([[cand[0] - 1.0], cand[:-1]]) if cand.size else cand
+            jump = self.predict(cand) - self.predict((left + cand) / 2) if cand.size else cand
+            pts = cand[np.abs(jump) > 1e-9 * max(1.0, float(np.abs(self.coef).max()))]
         else:
             pts = combine([f.function for f in feats], self.coef[active]).breakpoints(1e-7)
         return tuple(Kink(float(t), classify_point(t, self.dictionary.x)) for t in pts)
@@ -226,9 +241,6 @@ def _chains(D: Dictionary, z: np.ndarray, idx: np.ndarray):
     alpha = np.zeros(idx.size)
     for r, i in enumerate(idx):
         f = D.features[i]
-        if D.activation == "sign":
-            W[r, 0], B[r, 0], alpha[r] = 1.0, -f.breakpoints[0], z[i]
-            continue
         x = D.x
         a = 2.0 * x[f.anchors[1]] - x[f.anchors[0]] if f.reflection_flag else x[f.anchors[0]]
         offsets = [a]  # unscaled: a_1, then f_l(x_{j_l})
@@ -241,7 +253,22 @@ def _chains(D: Dictionary, z: np.ndarray, idx: np.ndarray):
             W[r, layer] = f.signs[layer] * gamma
             B[r, layer] = -f.signs[layer] * offsets[layer] * gamma ** (layer + 1)
         alpha[r] = np.sign(z[i]) * gamma
-    return W, B, alpha
+    return {"hidden_weights": W, "hidden_biases": B, "output_weights": alpha}
+
+
+def _trees(D: Dictionary, z: np.ndarray, idx: np.ndarray):
+    """One tree per coefficient, output weight ``m z`` (``m = -1`` only for the constant
+    pattern, which deduplication drops; for threshold it also shifts the output bias)."""
+    trees = [sign_tree(D.features[i].breakpoints, D.depth) for i in idx]
+    if D.activation == "threshold":
+        trees = [(*to_threshold(w, b), m) for w, b, m in trees]
+    alpha = np.array([m * z[i] for (_, _, m), i in zip(trees, idx, strict=True)])
+    shift = sum(z[i] for (_, _, m), i in zip(trees, idx, strict=True) if m < 0)
+    w0, b0, _ = sign_tree((), D.depth)  # the layer shapes, for a net without trees
+    tw = [np.stack([t[0][k] for t in trees]) if trees else w[None][:0] for k, w in enumerate(w0)]
+    tb = [np.stack([t[1][k] for t in trees]) if trees else b[None][:0] for k, b in enumerate(b0)]
+    shift = shift if D.activation == "threshold" else 0.0
+    return {"tree_weights": tw, "tree_biases": tb, "output_weights": alpha}, float(shift)
 
 
 def fit_lasso_network(
@@ -273,11 +300,10 @@ def rebuild_network(D: Dictionary, y, sol: LassoSolution, beta: float) -> LassoN
     z = np.where(np.abs(sol.z) > 1e-9 * np.max(np.abs(sol.z), initial=0.0), sol.z, 0.0)
     y = np.asarray(y, dtype=np.float64)
     objective = sol.objective if beta == 0 else lasso_objective(D.matrix, y, z, sol.xi, beta)
-    W, B, alpha = _chains(D, z, np.flatnonzero(z))
-    weights = {
-        "hidden_weights": W,
-        "hidden_biases": B,
-        "output_weights": alpha,
-        "output_bias": sol.xi,
-    }
+    idx = np.flatnonzero(z)
+    if D.activation in STEP_ACTIVATIONS:
+        weights, shift = _trees(D, z, idx)
+    else:
+        weights, shift = _chains(D, z, idx), 0.0
+    weights["output_bias"] = sol.xi + shift
     return LassoNetwork(D.activation, D.depth, beta, D, z, sol.xi, objective, weights)

@@ -8,6 +8,10 @@ Read by the workflow, the config schema, the command line and the gallery (see
 from common.paper import Experiment, Figure, Paper
 
 _ALL = ["relu_2", "relu_3", "relu_4", "abs_2", "abs_3", "leaky_relu_2", "sign_2"]
+#: beyond the authors' code: abs depth 4 (reflections of reflections), binary sign and
+#: threshold trees
+_DEEP = ["abs_4", "sign_3", "sign_4", "threshold_2", "threshold_3"]
+_RANDOM = ["relu_4", "abs_3", "abs_4", "sign_2", "sign_3", "sign_4"]
 _DATA = ["opt", "zshape", "zshape_left", "bounce"]
 
 PAPER = Paper(
@@ -20,8 +24,8 @@ PAPER = Paper(
     experiments=(
         Experiment(
             "dictionaries",
-            quick={"datasets": _DATA, "configs": _ALL, "n_grid": 301},
-            full={"datasets": _DATA, "configs": _ALL, "n_grid": 1001},
+            quick={"datasets": _DATA, "configs": [*_ALL, *_DEEP], "n_grid": 301},
+            full={"datasets": _DATA, "configs": [*_ALL, "relu_5", *_DEEP], "n_grid": 1001},
             description="M1: dictionary sizes before/after deduplication, feature kinds, "
             "recursive vs functional builders",
         ),
@@ -29,7 +33,7 @@ PAPER = Paper(
             "min_norm",
             quick={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "n_grid": 301,
                 "n_perturb": 3,
                 "perturb_scale": 1e-7,
@@ -37,7 +41,7 @@ PAPER = Paper(
             },
             full={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "n_grid": 1001,
                 "n_perturb": 20,
                 "perturb_scale": 1e-7,
@@ -48,22 +52,21 @@ PAPER = Paper(
         ),
         Experiment(
             "reflection_frequency",
-            quick={"n_points": [5, 6], "draws": 4, "configs": ["relu_4", "abs_3"], "tol": 1e-7},
-            full={
-                "n_points": [6, 8, 10, 12],
-                "draws": 100,
-                "configs": ["relu_4", "abs_3"],
-                "tol": 1e-7,
-            },
+            quick={"n_points": [5, 6], "draws": 4, "configs": _RANDOM, "tol": 1e-7},
+            full={"n_points": [6, 8, 10, 12], "draws": 100, "configs": _RANDOM, "tol": 1e-7},
             description="Full scale of M2/M7: how often optima need reflection features on "
             "random 1-D data",
         ),
         Experiment(
             "lasso_network",
-            quick={"datasets": _DATA, "configs": _ALL, "betas": [1e-3, 1e-2, 1e-1, 1.0]},
+            quick={
+                "datasets": _DATA,
+                "configs": [*_ALL, *_DEEP],
+                "betas": [1e-3, 1e-2, 1e-1, 1.0],
+            },
             full={
                 "datasets": _DATA,
-                "configs": _ALL,
+                "configs": [*_ALL, *_DEEP],
                 "betas": [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0],
             },
             description="M3: Lasso by CLARABEL and coordinate descent; reconstructed networks",
@@ -127,10 +130,12 @@ PAPER = Paper(
         Figure(
             "dictionary",
             ("dictionaries",),
-            "M1: features of the deep narrow ReLU dictionaries on the data set 'opt' (a "
-            "ramp, a capped ramp and a reflection feature with a breakpoint at 2x_j - x_k), "
-            "and dictionary sizes before (raw, = 2N, (2N)^2, 2(2N)^3 for ReLU) and after "
-            "deduplication, split by kind.",
+            "M1: features on the data set 'opt' (ReLU: a ramp, a capped ramp, a reflection "
+            "feature with a breakpoint at 2x_j - x_k; absolute value depth 4: a reflection "
+            "of a reflection; a depth-4 sign tree: four switches at data points), and "
+            "dictionary sizes before (raw, = 2N, (2N)^2, 2(2N)^3 for ReLU; sum of "
+            "C(N-1, k), k <= 2^(L-2), for sign/threshold trees) and after deduplication, "
+            "split by kind.",
         ),
         Figure(
             "min_norm",
@@ -144,7 +149,7 @@ PAPER = Paper(
             ("lasso_network",),
             "M3: the Lasso at moderate beta: the rebuilt network's non-convex objective "
             "(evaluated from its weights) and coordinate descent against CLARABEL, relative "
-            "differences over every data set, activation and depth.",
+            "differences (floored at 1e-17) over every data set, activation and depth.",
         ),
         Figure(
             "training",
@@ -180,7 +185,9 @@ PAPER = Paper(
             "M7: reflection features in optimal solutions: the minimum norm with and "
             "without reflection features (ReLU depth 4, absolute value depth 3) on the "
             "authors' data sets, and on random data the fraction of draws whose optimum "
-            "needs them.",
+            "needs them (ReLU depth 4, absolute value depth 3 and 4). Bottom: binary sign "
+            "trees (no reflections) on the same random draws: the minimum norm falls with "
+            "depth as features may switch more often.",
         ),
     ),
 )

@@ -9,7 +9,8 @@ gives every neuron its own chain (the architecture of the Lasso equivalence; the
 is trained exactly as alone.
 
 Losses (``mode``): ``"corrected"`` is ``1/2 ||f(x) - y||^2 + beta/L sum |w|^L`` over weights
-(biases free; ``sign``: ``beta sum |alpha|``), no optimiser weight decay; ``"faithful"`` is the
+(biases free; ``sign``, ``threshold``: ``beta sum |alpha|``, depth 2 only: deeper nets of
+these are trees, not trained here), no optimiser weight decay; ``"faithful"`` is the
 authors' code: ``||f(x) - y||^2 + beta/L sum w^L`` (``pow`` without ``abs``) and Adam's
 ``weight_decay=1e-4`` on every parameter. The reported objective is always the corrected
 one, evaluated in float64 at the final weights.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from papers.lasso_mirrors.features import ACTIVATIONS, LEAKY_SLOPE
+from papers.lasso_mirrors.features import ACTIVATIONS, LEAKY_SLOPE, STEP_ACTIVATIONS
 from papers.lasso_mirrors.lasso import LassoNetwork
 
 __all__ = ["TrainResult", "train_networks"]
@@ -37,7 +38,8 @@ def _act(name: str, u: torch.Tensor) -> torch.Tensor:
         return u.abs()
     if name == "leaky_relu":
         return torch.where(u >= 0, u, LEAKY_SLOPE * u)
-    return torch.where(u >= 0, torch.ones_like(u), -torch.ones_like(u))  # sign
+    low = 0.0 if name == "threshold" else -1.0
+    return torch.where(u >= 0, torch.ones_like(u), torch.full_like(u, low))  # sign, threshold
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class TrainResult:
     predictions: np.ndarray
 
 
-def _init(S, m, L, shared, generator, place: LassoNetwork | None):
+def _init(S, m, L, shared, generator, place: LassoNetwork | None, n_placed: int):
     def unif(shape, bound):
         return (torch.rand(shape, generator=generator, dtype=torch.float64) * 2 - 1) * bound
 
@@ -63,17 +65,23 @@ def _init(S, m, L, shared, generator, place: LassoNetwork | None):
     alpha = unif((S, m), 1 / np.sqrt(m))
     xi = unif((S,), 1 / np.sqrt(m))
     if place is not None:
-        pw, pb = place.weights["hidden_weights"], place.weights["hidden_biases"]
+        w = place.weights
+        pw, pb = (
+            (w["tree_weights"][0], w["tree_biases"][0])  # depth 2: one neuron per tree
+            if "tree_weights" in w
+            else (w["hidden_weights"], w["hidden_biases"])
+        )
         k = pw.shape[0] if not shared or L == 2 else min(1, pw.shape[0])
         if k > m:
             raise ValueError(f"width {m} is below the {k} neurons of the placed solution")
         top = np.argsort(-np.abs(place.coef[place.coef != 0]))[:k]
+        s = slice(S - n_placed, S)  # the last n_placed seeds
         for layer in range(L - 1):
             n = 1 if widths[layer] == 1 else k
-            W[layer][:, :n] = torch.as_tensor(pw[top[:n], layer])
-            B[layer][:, :n] = torch.as_tensor(pb[top[:n], layer])
-        alpha[:, :k] = torch.as_tensor(place.weights["output_weights"][top])
-        xi[:] = float(place.weights["output_bias"])
+            W[layer][s, :n] = torch.as_tensor(pw[top[:n], layer])
+            B[layer][s, :n] = torch.as_tensor(pb[top[:n], layer])
+        alpha[s, :k] = torch.as_tensor(place.weights["output_weights"][top])
+        xi[s] = float(place.weights["output_bias"])
     return [p.requires_grad_() for p in (*W, *B, alpha, xi)]
 
 
@@ -87,7 +95,7 @@ def _forward(params, L, activation, x):
 
 def _penalty(params, L, activation, beta, use_abs=True) -> torch.Tensor:
     alpha = params[-2]
-    if activation == "sign":
+    if activation in STEP_ACTIVATIONS:
         return beta * alpha.abs().sum(1)
     weights = [*params[: L - 1], alpha]
     power = (lambda w: w.abs() ** L) if use_abs else (lambda w: w**L)
@@ -107,6 +115,7 @@ def train_networks(
     lr: float = 5e-3,
     generator: torch.Generator | None = None,
     place: LassoNetwork | None = None,
+    n_placed: int | None = None,
     mode: str = "corrected",
     shared_chain: bool = False,
     grid=None,
@@ -114,9 +123,13 @@ def train_networks(
     decay: bool = False,
 ) -> TrainResult:
     """Train ``n_seeds`` networks with Adam for ``steps`` full-batch steps (see module);
-    ``decay``: cosine decay of the learning rate to 0 (the authors use a constant one)."""
+    ``place``: a Lasso network whose largest chains start the last ``n_placed`` seeds
+    (default: all) beside default-initialised neurons; ``decay``: cosine decay of the
+    learning rate to 0 (the authors use a constant one)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    if activation in STEP_ACTIVATIONS and depth != 2:
+        raise ValueError(f"depth must be 2 for {activation!r} (deeper trees are not trained)")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     for name, v in (("width", width), ("n_seeds", n_seeds), ("steps", steps), ("depth", depth)):
@@ -128,7 +141,10 @@ def train_networks(
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64))
     if xt.ndim != 1 or yt.shape != xt.shape:
         raise ValueError(f"x and y must be 1-D of equal length, got {xt.shape}, {yt.shape}")
-    params = _init(n_seeds, width, depth, shared_chain, generator, place)
+    n_placed = n_seeds if n_placed is None else n_placed
+    if isinstance(n_placed, bool) or not isinstance(n_placed, int) or not 0 <= n_placed <= n_seeds:
+        raise ValueError(f"n_placed must be an integer in 0..n_seeds, got {n_placed!r}")
+    params = _init(n_seeds, width, depth, shared_chain, generator, place, n_placed)
     faithful = mode == "faithful"
     opt = torch.optim.Adam(params, lr=lr, weight_decay=1e-4 if faithful else 0.0)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if decay else None

@@ -13,17 +13,17 @@ SMALL = ["relu_2", "relu_4", "abs_3"]
 TINY = {
     "dictionaries": {
         "datasets": ["zshape", "opt"],
-        "configs": ["relu_2", "relu_3", "relu_4", "abs_3"],
+        "configs": ["relu_2", "relu_3", "relu_4", "abs_3", "abs_4", "sign_3"],
         "n_grid": 31,
     },
     "min_norm": {
         "datasets": ["opt", "zshape"],
-        "configs": ["relu_2", "relu_3", "relu_4", "abs_3"],
+        "configs": ["relu_2", "relu_3", "relu_4", "abs_3", "threshold_3"],
         "n_grid": 31,
         "n_perturb": 1,
     },
     "reflection_frequency": {"n_points": [4], "draws": 2},
-    "lasso_network": {"datasets": ["zshape"], "configs": SMALL, "betas": [0.1]},
+    "lasso_network": {"datasets": ["zshape"], "configs": [*SMALL, "sign_4"], "betas": [0.1]},
     "training": {"dataset": "zshape", "configs": SMALL, "seeds": 2, "steps": 20, "n_grid": 21},
     "paper_adam": {"seeds": 1, "max_epochs": 5, "n_grid": 21},
     "paper_lasso": {"n_grid": 21},
@@ -37,7 +37,7 @@ def results():
 
 
 def test_every_experiment_figure_and_claim(results):
-    assert results["min_norm"]["min_norm"].shape == (2, 4)
+    assert results["min_norm"]["min_norm"].shape == (2, 5)
     assert np.all(results["training"]["finals"] > 0)
     for fig in PAPER.figures:
         cli.plot(PAPER, fig.name, results)
@@ -50,7 +50,7 @@ def test_every_experiment_figure_and_claim(results):
 def test_full_scale_code_path():
     over = {"n_points": [4], "draws": 1}
     r = cli.run(PAPER, "reflection_frequency", scale="full", seed=1, overrides=over)
-    assert r["needed"].shape == (1, 2, 1)
+    assert r["needed"].shape == (1, 6, 1)
     r = cli.run(
         PAPER,
         "paper_adam",

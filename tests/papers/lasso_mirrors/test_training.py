@@ -40,14 +40,16 @@ def test_placed_optimum_has_lasso_objective():
         beta,
         depth=3,
         width=m,
-        n_seeds=1,
+        n_seeds=2,
+        n_placed=1,
         steps=1,
         lr=1e-12,
         place=net,
         n_trace=1,
         generator=torch.Generator().manual_seed(0),
     )
-    assert run.objectives[0] == pytest.approx(net.objective, rel=1e-8)
+    assert run.objectives[1] == pytest.approx(net.objective, rel=1e-8)  # placed
+    assert run.objectives[0] > net.objective * 1.01  # the first seed starts at random
 
 
 def test_bad_training_input():
@@ -57,3 +59,19 @@ def test_bad_training_input():
         train_networks(X, Y, 0.1, width=0)
     with pytest.raises(ValueError, match="x and y"):
         train_networks(X, Y[:2], 0.1)
+    with pytest.raises(ValueError, match="n_placed must be"):
+        train_networks(X, Y, 0.1, n_seeds=2, n_placed=3)
+    with pytest.raises(ValueError, match="depth must be 2"):
+        train_networks(X, Y, 0.1, activation="sign", depth=3)
+
+
+@pytest.mark.parametrize("activation", ["sign", "threshold"])
+def test_placed_step_network_has_lasso_objective(activation):
+    """The torch sign/threshold nets, placed at the rebuilt trees (depth 2), start at p*."""
+    net = fit_lasso_network(X, Y, 0.1, activation, 2)
+    m = net.weights["output_weights"].size
+    run = train_networks(
+        X, Y, 0.1, activation=activation, width=m, n_seeds=1, steps=1, lr=1e-12, place=net,
+        n_trace=1, generator=torch.Generator().manual_seed(0),
+    )  # fmt: skip
+    assert run.objectives[0] == pytest.approx(net.objective, rel=1e-10)

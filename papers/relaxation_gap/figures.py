@@ -93,6 +93,75 @@ def plot_gd(results: Mapping[str, Results]):
     return fig
 
 
+def plot_decomposition(results: Mapping[str, Results]):
+    r = results["ratio"]
+    ns, rules = np.asarray(r["n_grid"], float), [str(x) for x in r["rules"]]
+    fig, axes = figure(1, 2)
+    ax = axes[0, 0]
+    for j, rule in enumerate(rules):
+        ax.scatter(r["rho"][..., j].ravel(), r["rho_dec"][..., j].ravel(), s=12,
+                   color=COLORS[j], label=f"m rule {rule}")  # fmt: skip
+    lo, hi = np.nanmin(r["rho"]), np.nanmax(r["rho_dec"])
+    ax.plot([lo, hi], [lo, hi], "k--", label="rho_dec = rho")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rho (constrained relaxation)")
+    ax.set_ylabel("rho_dec = decomposed / p*")
+    ax.set_title(f"gated + decomposition ({_label(r)})")
+    ax = axes[0, 1]
+    blow = np.moveaxis(r["blow_up"], 2, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
+    for j in range(len(rules)):
+        q = np.nanpercentile(blow[:, j], [25, 50, 75], axis=0)
+        ax.plot(ns, q[1], "o-", color=COLORS[j])
+        ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
+    ax.set_xticks([], minor=True)
+    ax.set_xlabel("n")
+    ax.set_ylabel("sum(|a_i|+|b_i|) / sum|u_i|")
+    ax.set_title("norm blow-up (median, IQR)")
+    legend_below(fig, axes.ravel(), ncols=3)
+    return fig
+
+
+def plot_a1(results: Mapping[str, Results]):
+    r = results["a1"]
+    rules, ratios = [str(x) for x in r["rules"]], np.asarray(r["ratios"])
+    enum, n = np.asarray(r["enumerated"], bool), np.asarray(r["n"], float)
+    med = np.nanmedian(r["rho"], axis=(0, 2))  # (size, rule), over targets and seeds
+    n_uncert = int(np.sum(~r["exact"][:, enum] & np.isfinite(r["rho"][:, enum][..., 0])))
+    cs = [int(c) for c in np.unique(ratios)]
+    fig, axes = figure(1, 2)
+    for ax, part in zip(axes[0], (enum, ~enum), strict=True):
+        for j in range(len(rules)):
+            for k, c in enumerate(cs):
+                sel = part & (ratios == c)
+                ax.plot(n[sel], med[sel, j], ("o-", "s--")[k % 2], color=COLORS[j])
+        ax.set_xscale("log")
+        ticks = np.unique(n[part])
+        ax.set_xticks(ticks, [str(int(t)) for t in ticks], minor=False)
+        ax.minorticks_off()
+        ax.set_xlabel("n (= c d)")
+        ax.axhline(1.0, color="gray", lw=1)
+    for j, rule in enumerate(rules):  # legend: colour = gate rule, marker = n/d
+        axes[0, 0].plot([], [], "-", color=COLORS[j], label=f"m rule {rule}")
+    for k, c in enumerate(cs):
+        axes[0, 0].plot([], [], ("o-", "s--")[k % 2], color="gray", label=f"n/d = {c}")
+    ex = np.where(r["exact"][..., None], r["rho"], np.nan)[:, enum]
+    if np.isfinite(ex).any():
+        C = float(np.nanmax(ex / np.sqrt(np.log(2 * n[enum]))[None, :, None, None]))
+        xs = np.geomspace(n[enum].min(), n[enum].max(), 30)
+        axes[0, 0].plot(xs, C * np.sqrt(np.log(2 * xs)), "k:", label=f"C sqrt(log 2n), C={C:.2f}")
+    axes[0, 0].set_ylabel("median rho = relaxed / p*")
+    axes[0, 0].set_title(f"(ii) exact p* ({n_uncert} uncertified)")
+    axes[0, 1].set_ylabel("PROXY: relaxed / p~*(M)")
+    dims = ", ".join(str(int(d)) for d in np.unique(r["dims"][~enum]))
+    axes[0, 1].set_title(f"(iii) PROXY, M={int(r['proxy_gates'])}, d={dims}")
+    legend_below(fig, axes.ravel(), ncols=4)
+    return fig
+
+
 def loglog_slope(x, t) -> float:
     """Least-squares slope of log t against log x over the finite entries."""
     x, t = np.asarray(x, float), np.asarray(t, float)

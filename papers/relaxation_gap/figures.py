@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from common.plotting import COLORS, figure, legend_below
 from common.results import Results
@@ -51,27 +52,52 @@ def plot_ratio(results: Mapping[str, Results]):
 def plot_gates(results: Mapping[str, Results]):
     r = results["ratio"]
     ns, m, rho, rg = np.asarray(r["n_grid"]), r["m"], r["rho"], r["rho_gated"]
-    fig, axes = figure(1, 2)
+    rules = [str(x) for x in r["rules"]]
+    fig, axes = figure(2, 2)
     ax = axes[0, 0]
     for i, n in enumerate(ns):
         order = np.argsort(m[i], kind="stable")
         runs = rho[:, :, i].reshape(-1, rho.shape[-1])
         for k, run in enumerate(runs):
-            ax.plot(m[i][order], run[order], "o-", color=COLORS[i % len(COLORS)], alpha=0.6,
+            ax.plot(m[i][order], run[order], "o-", color=COLORS[4 + i % 4], alpha=0.6,
                     label=f"n={n}" if k == 0 else None)  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("gates m (nested)")
     ax.set_ylabel("rho")
     ax.set_title(f"rho against m ({_label(r)})")
     ax = axes[0, 1]
-    ax.scatter(rho.ravel(), rg.ravel(), s=10, color=COLORS[0], label="runs")
+    ax.scatter(rho.ravel(), rg.ravel(), s=10, color=COLORS[7], label="gated (rho_G)")
     lo, hi = np.nanmin([rho, rg]), np.nanmax([rho, rg])
-    ax.plot([lo, hi], [lo, hi], "k--", label="rho_G = rho")
+    ax.plot([lo, hi], [lo, hi], "k--", label="diagonal (= rho)")
     ax.axhline(1.0, color="gray", lw=1)
     ax.set_xlabel("rho (constrained)")
     ax.set_ylabel("rho_G (gated)")
-    ax.set_title("gated relaxation at the same gates")
-    legend_below(fig, axes.ravel(), ncols=4)
+    ax.set_title("gated relaxation, same gates")
+    ax = axes[1, 0]
+    for j, rule in enumerate(rules):
+        ax.scatter(rho[..., j].ravel(), r["rho_dec"][..., j].ravel(), s=12, color=COLORS[j],
+                   label=f"m rule {rule}")  # fmt: skip
+    lo, hi = np.nanmin(rho), np.nanmax(r["rho_dec"])
+    ax.plot([lo, hi], [lo, hi], "k--")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rho (constrained)")
+    ax.set_ylabel("rho_dec = decomposed / p*")
+    ax.set_title("gated + cone decomposition")
+    ax = axes[1, 1]
+    blow = np.moveaxis(r["blow_up"], 2, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
+    for j in range(len(rules)):
+        q = np.nanpercentile(blow[:, j], [25, 50, 75], axis=0)
+        ax.plot(ns, q[1], "o-", color=COLORS[j])
+        ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
+    ax.set_xticks([], minor=True)
+    ax.set_xlabel("n")
+    ax.set_ylabel("sum(|a_i|+|b_i|) / sum|u_i|")
+    ax.set_title("norm blow-up (median, IQR)")
+    legend_below(fig, axes.ravel(), ncols=5)
     return fig
 
 
@@ -90,38 +116,6 @@ def plot_gd(results: Mapping[str, Results]):
     ax.set_ylabel("rho_GD = GD objective / p*")
     ax.set_title(f"GD vs relaxation ({_label(r)})")
     legend_below(fig, axes.ravel(), ncols=1)
-    return fig
-
-
-def plot_decomposition(results: Mapping[str, Results]):
-    r = results["ratio"]
-    ns, rules = np.asarray(r["n_grid"], float), [str(x) for x in r["rules"]]
-    fig, axes = figure(1, 2)
-    ax = axes[0, 0]
-    for j, rule in enumerate(rules):
-        ax.scatter(r["rho"][..., j].ravel(), r["rho_dec"][..., j].ravel(), s=12,
-                   color=COLORS[j], label=f"m rule {rule}")  # fmt: skip
-    lo, hi = np.nanmin(r["rho"]), np.nanmax(r["rho_dec"])
-    ax.plot([lo, hi], [lo, hi], "k--", label="rho_dec = rho")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("rho (constrained relaxation)")
-    ax.set_ylabel("rho_dec = decomposed / p*")
-    ax.set_title(f"gated + decomposition ({_label(r)})")
-    ax = axes[0, 1]
-    blow = np.moveaxis(r["blow_up"], 2, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
-    for j in range(len(rules)):
-        q = np.nanpercentile(blow[:, j], [25, 50, 75], axis=0)
-        ax.plot(ns, q[1], "o-", color=COLORS[j])
-        ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
-    ax.set_xticks([], minor=True)
-    ax.set_xlabel("n")
-    ax.set_ylabel("sum(|a_i|+|b_i|) / sum|u_i|")
-    ax.set_title("norm blow-up (median, IQR)")
-    legend_below(fig, axes.ravel(), ncols=3)
     return fig
 
 
@@ -182,6 +176,7 @@ def plot_timing(results: Mapping[str, Results]):
             c = np.polyfit(np.log(dm[ok]), np.log(times[ok, j]), 1)
             xs = np.geomspace(dm[ok].min(), dm[ok].max(), 20)
             ax.loglog(xs, np.exp(np.polyval(c, np.log(xs))), "--", color=COLORS[j])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("d * m")
     ax.set_ylabel("wall time (s)")
     ax.set_title(f"relaxation solve time, n={int(r['n'])}")

@@ -30,7 +30,7 @@ PAPER = Paper(
                 "seeds": 2,
                 "beta_fracs": [0.1],
                 "gated_solver": "clarabel",
-                "gd_steps": 1000,
+                "gd_steps": 600,
             },
             full={
                 **_RATIO,
@@ -54,7 +54,7 @@ PAPER = Paper(
                 "seeds": 2,
                 "proxy_dims": [10],
                 "proxy_seeds": 1,
-                "proxy_gates": 1000,
+                "proxy_gates": 500,
                 "beta_frac": 0.1,
             },
             full={
@@ -101,8 +101,13 @@ PAPER = Paper(
         Figure(
             "gates",
             ("ratio",),
-            "rho against the number of nested gates m at each n (one line per seed and target); "
-            "right: the gated relaxation rho_G (not bounded below by 1) against rho.",
+            "Top left: rho against the number of nested gates m at each n (one line per seed and "
+            "target). Top right: the gated relaxation rho_G (not bounded below by 1) against "
+            "rho. Bottom (alternative route): the gated solution cone-decomposed into a "
+            "ReLU-feasible network, rho_dec = its objective / p* against rho at the same gates "
+            "(rho_dec >= rho; diagonal dashed), and the decomposition's norm blow-up "
+            "sum(|a_i|+|b_i|)/sum|u_i| (the empirical proxy for cone sharpness) against n, "
+            "median and IQR per gate-count rule.",
         ),
         Figure(
             "gd",
@@ -112,21 +117,13 @@ PAPER = Paper(
             "at the same m; the diagonal rho_GD = rho.",
         ),
         Figure(
-            "decomposition",
-            ("ratio",),
-            "Alternative route: the gated relaxation cone-decomposed into a ReLU-feasible "
-            "network. Left: rho_dec = decomposed objective / p* against the constrained "
-            "relaxation's rho at the same gates (rho_dec >= rho; diagonal dashed). Right: the "
-            "decomposition's norm blow-up sum(|a_i|+|b_i|)/sum|u_i| (the empirical proxy for "
-            "cone sharpness) against n, median and IQR per gate-count rule.",
-        ),
-        Figure(
             "a1",
             ("a1",),
             "Assumption A1, n/d = c fixed. Left: regime (ii), exact p* (enumeration, certified), "
             "rho against n, median over seeds and targets per gate-count rule and ratio c, with "
             "the envelope C sqrt(log 2n). Right: regime (iii), PROXY ratio p~*(m) / p~*(M) at "
-            "larger d (p~*(M) an upper bound on p*, so the proxy is a lower bound on rho).",
+            "larger d (p~*(M) an upper bound on p*, so the proxy is a lower bound on rho). "
+            "Under A1 the rule ceil((n/d) log n) equals ceil(c log n): its points cover those.",
         ),
         Figure(
             "timing",

@@ -7,19 +7,9 @@ from common.arrangements import sample_patterns
 from common.convex_nn import constraint_violation, network_objective, solve_convex
 from papers.relaxation_gap import (
     cone_decomposition,
-    exact_optimum,
     proxy_optimum,
     relative_gap,
 )
-
-
-@pytest.fixture(scope="module")
-def problem():
-    rng = np.random.default_rng(7)
-    X = rng.standard_normal((12, 3))
-    y = rng.standard_normal(12)
-    beta = 0.05 * float(np.max(np.abs(X.T @ y)))
-    return X, y, beta, exact_optimum(X, y, beta)
 
 
 def test_decomposition_matches_brute_force_in_2d():

@@ -213,12 +213,12 @@ CLAIMS = (
           "(m = c log n).", "brief: the guarantee passes from (4) to (3) by decomposition",
           ("ratio",), _c_dec_power, figure="gates", evidence=_E),
     Claim("a1_rho_at_least_one", "Regime (ii), A1 (n/d fixed), exact p*: every p* certified "
-          "and rho >= 1 - 1e-6.", BRIEF, ("a1",), _c_a1_ge1, figure="a1", evidence=_A1),
+          "and rho >= 1 - 1e-6.", BRIEF, ("a1",), _c_a1_ge1, figure="ratio", evidence=_A1),
     Claim("a1_no_power_law", "Regime (ii) confirms the trend of (i): rho / sqrt(log 2n) shows "
-          "no power-law growth.", BRIEF, ("a1",), _c_a1_power, figure="a1", evidence=_A1),
+          "no power-law growth.", BRIEF, ("a1",), _c_a1_power, figure="ratio", evidence=_A1),
     Claim("a1_proxy_within_envelope", "PROXY, regime (iii): at larger d the proxy ratio stays "
           "within the envelope C sqrt(log 2n) of the exact runs.", BRIEF, ("a1", "ratio"),
-          _c_a1_proxy, figure="a1",
+          _c_a1_proxy, figure="ratio",
           evidence=(*_A1, "a1.proxy_dims", "a1.proxy_gates", "a1.proxy_seeds", "ratio.n_grid")),
     Claim("time_polynomial", "The interior-point solve time grows polynomially (about cubic) "
           "in d*m.", "Thm 2.3 (secondary): O(d^3 m^3)", ("timing",), _c_poly, figure="timing",

@@ -29,8 +29,8 @@ def plot_ratio(results: Mapping[str, Results]):
     flat = np.moveaxis(flat, 1, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
     scale = np.sqrt(np.log(2 * ns))
     C = envelope_constant(ns, rho)
-    fig, axes = figure(1, 2)
-    for _k, (ax, div) in enumerate(zip(axes[0], (1.0, scale), strict=True)):
+    fig, axes = figure(2, 2)
+    for ax, div in zip(axes[0], (1.0, scale), strict=True):
         for j, rule in enumerate(rules):
             q = np.nanpercentile(flat[:, j, :] / div, [25, 50, 75], axis=0)
             ax.plot(ns, q[1], "o-", color=COLORS[j], label=f"m rule {rule}")
@@ -39,12 +39,13 @@ def plot_ratio(results: Mapping[str, Results]):
         ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
         ax.minorticks_off()
         ax.set_xlabel("n")
-    axes[0, 0].plot(ns, C * scale, "k--", label=f"C sqrt(log 2n), C={C:.3f}")
+    axes[0, 0].plot(ns, C * scale, "k--", label=f"(i) C sqrt(log 2n), C={C:.2f}")
     axes[0, 0].axhline(1.0, color="gray", lw=1)
     axes[0, 0].set_ylabel("rho = relaxed / p*")
-    axes[0, 0].set_title(f"relaxation gap ({_label(r)})")
+    axes[0, 0].set_title(f"(i) d={int(r['d'])}, {_label(r)}")
     axes[0, 1].set_ylabel("rho / sqrt(log 2n)")
-    axes[0, 1].set_title("normalised by the theorem's rate")
+    axes[0, 1].set_title("(i) normalised by the rate")
+    _a1_panels(axes[1], results["a1"])
     legend_below(fig, axes.ravel(), ncols=3)
     return fig
 
@@ -119,15 +120,14 @@ def plot_gd(results: Mapping[str, Results]):
     return fig
 
 
-def plot_a1(results: Mapping[str, Results]):
-    r = results["a1"]
+def _a1_panels(axes, r):
+    """Regime (ii) (exact, A1) and regime (iii) (PROXY) panels: median rho against n."""
     rules, ratios = [str(x) for x in r["rules"]], np.asarray(r["ratios"])
     enum, n = np.asarray(r["enumerated"], bool), np.asarray(r["n"], float)
     med = np.nanmedian(r["rho"], axis=(0, 2))  # (size, rule), over targets and seeds
     n_uncert = int(np.sum(~r["exact"][:, enum] & np.isfinite(r["rho"][:, enum][..., 0])))
     cs = [int(c) for c in np.unique(ratios)]
-    fig, axes = figure(1, 2)
-    for ax, part in zip(axes[0], (enum, ~enum), strict=True):
+    for ax, part in zip(axes, (enum, ~enum), strict=True):
         for j in range(len(rules)):
             for k, c in enumerate(cs):
                 sel = part & (ratios == c)
@@ -135,25 +135,21 @@ def plot_a1(results: Mapping[str, Results]):
         ax.set_xscale("log")
         ticks = np.unique(n[part])
         ax.set_xticks(ticks, [str(int(t)) for t in ticks], minor=False)
-        ax.minorticks_off()
+        ax.set_xticks([], minor=True)
         ax.set_xlabel("n (= c d)")
         ax.axhline(1.0, color="gray", lw=1)
-    for j, rule in enumerate(rules):  # legend: colour = gate rule, marker = n/d
-        axes[0, 0].plot([], [], "-", color=COLORS[j], label=f"m rule {rule}")
-    for k, c in enumerate(cs):
-        axes[0, 0].plot([], [], ("o-", "s--")[k % 2], color="gray", label=f"n/d = {c}")
+    for k, c in enumerate(cs):  # colour = gate rule (as above), marker = n/d
+        axes[0].plot([], [], ("o-", "s--")[k % 2], color="gray", label=f"n/d = {c} (ii, iii)")
     ex = np.where(r["exact"][..., None], r["rho"], np.nan)[:, enum]
     if np.isfinite(ex).any():
         C = float(np.nanmax(ex / np.sqrt(np.log(2 * n[enum]))[None, :, None, None]))
         xs = np.geomspace(n[enum].min(), n[enum].max(), 30)
-        axes[0, 0].plot(xs, C * np.sqrt(np.log(2 * xs)), "k:", label=f"C sqrt(log 2n), C={C:.2f}")
-    axes[0, 0].set_ylabel("median rho = relaxed / p*")
-    axes[0, 0].set_title(f"(ii) exact p* ({n_uncert} uncertified)")
-    axes[0, 1].set_ylabel("PROXY: relaxed / p~*(M)")
+        axes[0].plot(xs, C * np.sqrt(np.log(2 * xs)), "k:", label=f"(ii) C={C:.2f}")
+    axes[0].set_ylabel("median rho = relaxed / p*")
+    axes[0].set_title(f"(ii) A1, exact p* ({n_uncert} uncertified)")
+    axes[1].set_ylabel("PROXY: relaxed / p~*(M)")
     dims = ", ".join(str(int(d)) for d in np.unique(r["dims"][~enum]))
-    axes[0, 1].set_title(f"(iii) PROXY, M={int(r['proxy_gates'])}, d={dims}")
-    legend_below(fig, axes.ravel(), ncols=4)
-    return fig
+    axes[1].set_title(f"(iii) A1, PROXY, M={int(r['proxy_gates'])}, d={dims}")
 
 
 def loglog_slope(x, t) -> float:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
@@ -156,6 +155,8 @@ def cone_decomposition(X, patterns, U) -> tuple[np.ndarray, np.ndarray]:
     exactly, so the decomposed blocks have the gated blocks' fit. Raises ValueError when a
     cone is not full-dimensional and the decomposition does not exist.
     """
+    import cvxpy as cp  # here, not at module level: plot and check jobs never load CVXPY
+
     X = check_X(X)
     D = check_patterns(patterns, X.shape[0])
     U = np.asarray(U, dtype=float)

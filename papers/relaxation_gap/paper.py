@@ -92,11 +92,15 @@ PAPER = Paper(
     figures=(
         Figure(
             "ratio",
-            ("ratio",),
-            "Relaxation gap rho = p~*/p* (constrained relaxation, exact p* by enumeration with "
-            "a certified duality gap) against n for the gate-count rules m = ceil(c log n) and "
-            "ceil((n/d) log n), median and IQR over seeds, with the envelope C sqrt(log 2n) (C "
-            "the smallest constant bounding the data); right: rho / sqrt(log 2n).",
+            ("ratio", "a1"),
+            "Relaxation gap rho = p~*/p* against n for the gate-count rules m = ceil(c log n) "
+            "and ceil((n/d) log n). Top, regime (i), d = 3, exact p* (enumeration, certified): "
+            "median and IQR over seeds and targets, with the envelope C sqrt(log 2n) (C the "
+            "smallest constant bounding the data); right: rho / sqrt(log 2n). Bottom left, "
+            "regime (ii), A1 (n/d = c fixed), exact p*: median rho per rule and c, with its "
+            "envelope. Bottom right, regime (iii), A1 at larger d: the PROXY ratio "
+            "p~*(m) / p~*(M) (p~*(M) an upper bound on p*, so a lower bound on rho). Under A1 "
+            "the rule ceil((n/d) log n) equals ceil(c log n): its points cover those.",
         ),
         Figure(
             "gates",
@@ -115,15 +119,6 @@ PAPER = Paper(
             "Local method: full-batch GD (float64, penalty in the loss, best of two learning "
             "rates) at widths m and 2m, objective over p* (rho_GD) against the relaxation's rho "
             "at the same m; the diagonal rho_GD = rho.",
-        ),
-        Figure(
-            "a1",
-            ("a1",),
-            "Assumption A1, n/d = c fixed. Left: regime (ii), exact p* (enumeration, certified), "
-            "rho against n, median over seeds and targets per gate-count rule and ratio c, with "
-            "the envelope C sqrt(log 2n). Right: regime (iii), PROXY ratio p~*(m) / p~*(M) at "
-            "larger d (p~*(M) an upper bound on p*, so the proxy is a lower bound on rho). "
-            "Under A1 the rule ceil((n/d) log n) equals ceil(c log n): its points cover those.",
         ),
         Figure(
             "timing",

@@ -173,7 +173,8 @@ def _c_a1_proxy(res):
                    detail=f"PROXY: max (relaxed/p~*(M)) / sqrt(log 2n) over {np.isfinite(q).sum()} "
                    f"runs at d = {sorted({int(d) for d in np.asarray(a['dims'])[px]})}, M = "
                    f"{int(a['proxy_gates'])}, vs C of the exact runs; proxy ratios "
-                   f"{np.nanmin(prox):.2f}..{np.nanmax(prox):.2f}")  # fmt: skip
+                   f"{np.nanmin(prox):.2f}..{np.nanmax(prox):.2f}; max gap of the proxy programs "
+                   f"{np.nanmax(np.asarray(a['p_star_gap'])[:, px]):.1e}")  # fmt: skip
 
 
 def _slope(res, j):

@@ -15,96 +15,57 @@ Patterns come from :mod:`common.arrangements`. Guide and measurements:
 (2402.02347).
 """
 
-from .certificates import (
-    DualityGap,
-    active_neuron_residual,
-    certified_lower_bound,
-    cone_projection_norm,
-    constraint_violation,
-    dual_constraint_values,
-    duality_gap,
-)
-from .colgen import ColumnGenerationResult, column_generation
-from .estimators import (
-    ConvexReLUClassifier,
-    ConvexReLUClassifierCV,
-    ConvexReLURegressor,
-    ConvexReLURegressorCV,
-)
-from .formulations import Formulation
-from .losses import LOSSES, Huber, Logistic, Loss, Squared
-from .maps import (
-    balance_network,
-    network_objective,
-    network_predict,
-    network_to_convex,
-    patterns_of_network,
-    to_network,
-)
-from .nonconvex import (
-    EnsembleResult,
-    NonconvexResult,
-    network_forward,
-    train_ensemble,
-    train_nonconvex,
-)
-from .path import PathResult, solve_path
-from .problem import (
-    activation_coefficients,
-    beta_from_scnn,
-    convex_objective,
-    objective_from_scnn,
-    objective_to_scnn,
-    predict_convex,
-    scnn_lambda,
-)
-from .solve import ConvexResult, solve_convex
-from .solvers import SOLVERS, Solver, UnsupportedProblemError, get_solver
+import lazy_loader
 
-__all__ = [
-    "LOSSES",
-    "SOLVERS",
-    "ColumnGenerationResult",
-    "ConvexReLUClassifier",
-    "ConvexReLUClassifierCV",
-    "ConvexReLURegressor",
-    "ConvexReLURegressorCV",
-    "ConvexResult",
-    "DualityGap",
-    "EnsembleResult",
-    "Formulation",
-    "Huber",
-    "Logistic",
-    "Loss",
-    "NonconvexResult",
-    "PathResult",
-    "Solver",
-    "Squared",
-    "UnsupportedProblemError",
-    "activation_coefficients",
-    "active_neuron_residual",
-    "balance_network",
-    "beta_from_scnn",
-    "certified_lower_bound",
-    "column_generation",
-    "cone_projection_norm",
-    "constraint_violation",
-    "convex_objective",
-    "dual_constraint_values",
-    "duality_gap",
-    "get_solver",
-    "network_forward",
-    "network_objective",
-    "network_predict",
-    "network_to_convex",
-    "objective_from_scnn",
-    "objective_to_scnn",
-    "patterns_of_network",
-    "predict_convex",
-    "scnn_lambda",
-    "solve_convex",
-    "solve_path",
-    "to_network",
-    "train_ensemble",
-    "train_nonconvex",
-]
+# Imported from their modules on first use: a caller of `solve_convex` does not pay for
+# scikit-learn (the estimators) or torch (the non-convex trainer).
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "certificates": [
+            "DualityGap",
+            "active_neuron_residual",
+            "certified_lower_bound",
+            "cone_projection_norm",
+            "constraint_violation",
+            "dual_constraint_values",
+            "duality_gap",
+        ],
+        "colgen": ["ColumnGenerationResult", "column_generation"],
+        "estimators": [
+            "ConvexReLUClassifier",
+            "ConvexReLUClassifierCV",
+            "ConvexReLURegressor",
+            "ConvexReLURegressorCV",
+        ],
+        "formulations": ["Formulation"],
+        "losses": ["Huber", "LOSSES", "Logistic", "Loss", "Squared"],
+        "maps": [
+            "balance_network",
+            "network_objective",
+            "network_predict",
+            "network_to_convex",
+            "patterns_of_network",
+            "to_network",
+        ],
+        "nonconvex": [
+            "EnsembleResult",
+            "NonconvexResult",
+            "network_forward",
+            "train_ensemble",
+            "train_nonconvex",
+        ],
+        "path": ["PathResult", "solve_path"],
+        "problem": [
+            "activation_coefficients",
+            "beta_from_scnn",
+            "convex_objective",
+            "objective_from_scnn",
+            "objective_to_scnn",
+            "predict_convex",
+            "scnn_lambda",
+        ],
+        "solve": ["ConvexResult", "solve_convex"],
+        "solvers": ["SOLVERS", "Solver", "UnsupportedProblemError", "get_solver"],
+    },
+)

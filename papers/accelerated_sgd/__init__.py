@@ -16,26 +16,20 @@ Public API:
 - :func:`iterations_to`, :func:`loglog_slope`: rates read off trajectories.
 """
 
-from papers.accelerated_sgd.agd import METHODS, VARIANTS, Parameters, Trajectory, parameters, run
-from papers.accelerated_sgd.problems import (
-    LeastSquares,
-    least_squares,
-    population_least_squares,
-    spectral_design,
-)
-from papers.accelerated_sgd.rates import iterations_to, loglog_slope
+import lazy_loader
 
-__all__ = [
-    "METHODS",
-    "VARIANTS",
-    "LeastSquares",
-    "Parameters",
-    "Trajectory",
-    "iterations_to",
-    "least_squares",
-    "loglog_slope",
-    "parameters",
-    "population_least_squares",
-    "run",
-    "spectral_design",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "agd": ["METHODS", "VARIANTS", "parameters", "run", "Parameters", "Trajectory"],
+        "problems": [
+            "least_squares",
+            "population_least_squares",
+            "spectral_design",
+            "LeastSquares",
+        ],
+        "rates": ["iterations_to", "loglog_slope"],
+    },
+)

@@ -19,53 +19,37 @@ Public API:
 - :func:`make_shapes`: a generated image task (shapes and textures in noise);
 - :func:`load_table` / :func:`target_gains`: the published-table mode.
 
-The torch state spaces are imported on first use, so that plotting and checking claims
-(which read stored results) do not pay for importing torch.
 """
 
-from importlib import import_module
+import lazy_loader
 
-from papers.adaptive_inference.agents import CascadeCurve, confidence_cascade
-from papers.adaptive_inference.gains import (
-    APPROXIMATIONS,
-    ApproximateGains,
-    Approximation,
-    CumulativeApproximation,
-    ExactGains,
-    approximate_gains,
-    exact_gains,
-    oracle_states,
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "agents": ["confidence_cascade", "CascadeCurve"],
+        "families": [
+            "cross_fit",
+            "CNNResolutionFamily",
+            "CNNWidthFamily",
+            "CrossFit",
+            "EarlyExitCNN",
+            "EarlyExitMLP",
+            "ResolutionFamily",
+            "WidthFamily",
+        ],
+        "gains": [
+            "APPROXIMATIONS",
+            "approximate_gains",
+            "exact_gains",
+            "oracle_states",
+            "ApproximateGains",
+            "Approximation",
+            "CumulativeApproximation",
+            "ExactGains",
+        ],
+        "published": ["load_table", "target_gains", "PublishedFamily"],
+        "shapes": ["make_shapes"],
+    },
 )
-from papers.adaptive_inference.published import PublishedFamily, load_table, target_gains
-from papers.adaptive_inference.shapes import make_shapes
-
-__all__ = [
-    "APPROXIMATIONS",
-    "ApproximateGains",
-    "Approximation",
-    "CNNResolutionFamily",
-    "CNNWidthFamily",
-    "CascadeCurve",
-    "CrossFit",
-    "CumulativeApproximation",
-    "EarlyExitCNN",
-    "EarlyExitMLP",
-    "ExactGains",
-    "PublishedFamily",
-    "ResolutionFamily",
-    "WidthFamily",
-    "approximate_gains",
-    "confidence_cascade",
-    "cross_fit",
-    "exact_gains",
-    "load_table",
-    "make_shapes",
-    "oracle_states",
-    "target_gains",
-]
-
-
-def __getattr__(name: str):
-    if name in __all__:  # not imported above: a torch state space, imported on first use
-        return getattr(import_module("papers.adaptive_inference.families"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,40 +16,22 @@ Public API:
 - :func:`w2`, :func:`w2_curves`: Bures-Wasserstein distances.
 """
 
-from papers.admm_sampling.exact import ExactLaw, exact_law, stationary_law
-from papers.admm_sampling.graphs import (
-    GRAPH_KINDS,
-    graph,
-    laplacian,
-    metropolis_weights,
-    neighbour_matrix,
-)
-from papers.admm_sampling.samplers import METHODS, hyperparameters, sample
-from papers.admm_sampling.targets import (
-    LinearGaussianTarget,
-    LogisticTarget,
-    linear_regression_data,
-    logistic_regression_data,
-)
-from papers.admm_sampling.wasserstein import gaussian_fit, w2, w2_curves
+import lazy_loader
 
-__all__ = [
-    "GRAPH_KINDS",
-    "METHODS",
-    "ExactLaw",
-    "LinearGaussianTarget",
-    "LogisticTarget",
-    "exact_law",
-    "gaussian_fit",
-    "graph",
-    "hyperparameters",
-    "laplacian",
-    "linear_regression_data",
-    "logistic_regression_data",
-    "metropolis_weights",
-    "neighbour_matrix",
-    "sample",
-    "stationary_law",
-    "w2",
-    "w2_curves",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "exact": ["exact_law", "stationary_law", "ExactLaw"],
+        "graphs": ["GRAPH_KINDS", "graph", "laplacian", "metropolis_weights", "neighbour_matrix"],
+        "samplers": ["METHODS", "hyperparameters", "sample"],
+        "targets": [
+            "linear_regression_data",
+            "logistic_regression_data",
+            "LinearGaussianTarget",
+            "LogisticTarget",
+        ],
+        "wasserstein": ["gaussian_fit", "w2", "w2_curves"],
+    },
+)

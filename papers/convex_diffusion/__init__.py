@@ -6,31 +6,23 @@ Langevin sampling (:mod:`.langevin`), the non-convex torch trainer for score net
 (:mod:`.training`) and the gated multivariate SM program (:mod:`.multivariate`, ours).
 """
 
-from papers.convex_diffusion.langevin import affine_stationary_variance, langevin_sample
-from papers.convex_diffusion.multivariate import GatedScore, fit_gated_sm, sample_gates
-from papers.convex_diffusion.score import (
-    ScoreModel,
-    affine_objective,
-    critical_beta,
-    fit_score,
-    gaussian_threshold,
-    recession_beta,
-)
-from papers.convex_diffusion.training import init_networks, network_objective, train_networks
+import lazy_loader
 
-__all__ = [
-    "GatedScore",
-    "ScoreModel",
-    "affine_objective",
-    "affine_stationary_variance",
-    "critical_beta",
-    "fit_gated_sm",
-    "fit_score",
-    "gaussian_threshold",
-    "init_networks",
-    "langevin_sample",
-    "network_objective",
-    "recession_beta",
-    "sample_gates",
-    "train_networks",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "langevin": ["affine_stationary_variance", "langevin_sample"],
+        "multivariate": ["fit_gated_sm", "sample_gates", "GatedScore"],
+        "score": [
+            "affine_objective",
+            "critical_beta",
+            "fit_score",
+            "gaussian_threshold",
+            "recession_beta",
+            "ScoreModel",
+        ],
+        "training": ["init_networks", "network_objective", "train_networks"],
+    },
+)

@@ -7,27 +7,22 @@ exact optima by column generation, the stationary-point program and the low-rank
 (:mod:`.landscape`), and the CIFAR-10 loader and models (:mod:`.cifar`).
 """
 
-from papers.convex_landscape.cifar import load_cifar10, train_convex, train_nonconvex, write_standin
-from papers.convex_landscape.landscape import (
-    ExactOptimum,
-    all_patterns,
-    dual_constraint_all,
-    exact_optimum,
-    lowrank_patterns,
-    recalled_ratio_bound,
-    stationary_program,
-)
+import lazy_loader
 
-__all__ = [
-    "ExactOptimum",
-    "all_patterns",
-    "dual_constraint_all",
-    "exact_optimum",
-    "load_cifar10",
-    "lowrank_patterns",
-    "recalled_ratio_bound",
-    "stationary_program",
-    "train_convex",
-    "train_nonconvex",
-    "write_standin",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "cifar": ["load_cifar10", "train_convex", "train_nonconvex", "write_standin"],
+        "landscape": [
+            "all_patterns",
+            "dual_constraint_all",
+            "exact_optimum",
+            "lowrank_patterns",
+            "recalled_ratio_bound",
+            "stationary_program",
+            "ExactOptimum",
+        ],
+    },
+)

@@ -14,28 +14,22 @@ Public API:
 - :func:`train_networks`: Adam on the non-convex networks (torch).
 """
 
-from papers.lasso_mirrors.features import ACTIVATIONS, DEPTHS, Dictionary, Feature, dictionary
-from papers.lasso_mirrors.lasso import (
-    Kink,
-    LassoNetwork,
-    fit_lasso_network,
-    min_norm_interpolation,
-    rebuild_network,
-    solve_lasso,
-)
-from papers.lasso_mirrors.training import train_networks
+import lazy_loader
 
-__all__ = [
-    "ACTIVATIONS",
-    "DEPTHS",
-    "Dictionary",
-    "Feature",
-    "Kink",
-    "LassoNetwork",
-    "dictionary",
-    "fit_lasso_network",
-    "min_norm_interpolation",
-    "rebuild_network",
-    "solve_lasso",
-    "train_networks",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "features": ["ACTIVATIONS", "DEPTHS", "dictionary", "Dictionary", "Feature"],
+        "lasso": [
+            "fit_lasso_network",
+            "min_norm_interpolation",
+            "rebuild_network",
+            "solve_lasso",
+            "Kink",
+            "LassoNetwork",
+        ],
+        "training": ["train_networks"],
+    },
+)

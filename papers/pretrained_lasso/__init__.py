@@ -11,22 +11,19 @@ Public API:
   chosen by cross-validation (shared or per group), with R ``ptLasso``'s semantics;
 - :class:`PretrainedRLearner`: pretrained R-learner for conditional average treatment
   effects;
-- :func:`lasso_path` and :func:`cv_lasso`: the glmnet-faithful lasso path with offsets
-  and penalty factors, and ``cv.glmnet`` with prevalidation, on which both rest (they live
-  in :mod:`common.lasso` and are re-exported here).
+- both rest on :func:`common.lasso.lasso_path` and :func:`common.lasso.cv_lasso`: the
+  glmnet-faithful lasso path with offsets and penalty factors, and ``cv.glmnet`` with
+  prevalidation.
 """
 
-from common.lasso import CVLassoFit, LassoPath, cv_lasso, lasso_path
-from papers.pretrained_lasso.cate import PretrainedRLearner
-from papers.pretrained_lasso.ptlasso import AlphaPath, PretrainedLasso, pretraining_penalty
+import lazy_loader
 
-__all__ = [
-    "AlphaPath",
-    "CVLassoFit",
-    "LassoPath",
-    "PretrainedLasso",
-    "PretrainedRLearner",
-    "cv_lasso",
-    "lasso_path",
-    "pretraining_penalty",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "cate": ["PretrainedRLearner"],
+        "ptlasso": ["AlphaPath", "PretrainedLasso", "pretraining_penalty"],
+    },
+)

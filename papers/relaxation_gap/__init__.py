@@ -6,20 +6,20 @@ API: :func:`relative_gap` (the relaxation's optimum over the exact one), :func:`
 :func:`proxy_optimum` and :func:`cone_decomposition` (:mod:`.gap`).
 """
 
-from papers.relaxation_gap.gap import (
-    GapResult,
-    Optimum,
-    cone_decomposition,
-    exact_optimum,
-    proxy_optimum,
-    relative_gap,
-)
+import lazy_loader
 
-__all__ = [
-    "GapResult",
-    "Optimum",
-    "cone_decomposition",
-    "exact_optimum",
-    "proxy_optimum",
-    "relative_gap",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "gap": [
+            "GapResult",
+            "Optimum",
+            "cone_decomposition",
+            "exact_optimum",
+            "proxy_optimum",
+            "relative_gap",
+        ],
+    },
+)

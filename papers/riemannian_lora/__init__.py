@@ -10,29 +10,24 @@ baselines :class:`PlainSGD`, :class:`PlainAdamW`), :func:`make_optimizer`
 own (:class:`LoRALinear`, :func:`add_lora`).
 """
 
-from papers.riemannian_lora.lora import LoRALinear, add_lora
-from papers.riemannian_lora.optim import (
-    OPTIMIZERS,
-    LoraPair,
-    PlainAdamW,
-    PlainSGD,
-    ScaledAdamW,
-    ScaledGD,
-    find_lora_pairs,
-    make_optimizer,
-    precondition,
-)
+import lazy_loader
 
-__all__ = [
-    "OPTIMIZERS",
-    "LoRALinear",
-    "LoraPair",
-    "PlainAdamW",
-    "PlainSGD",
-    "ScaledAdamW",
-    "ScaledGD",
-    "add_lora",
-    "find_lora_pairs",
-    "make_optimizer",
-    "precondition",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "lora": ["LoRALinear", "add_lora"],
+        "optim": [
+            "LoraPair",
+            "OPTIMIZERS",
+            "PlainAdamW",
+            "PlainSGD",
+            "ScaledAdamW",
+            "ScaledGD",
+            "find_lora_pairs",
+            "make_optimizer",
+            "precondition",
+        ],
+    },
+)

@@ -16,48 +16,35 @@ Public API:
 - :func:`gaussian_sketch_blocks`: Gaussian sketches of a matrix in the same block layout.
 """
 
-from papers.shrinkage_newton.newton import (
-    LOSSES,
-    NEWTON_METHODS,
-    NewtonTrace,
-    distributed_newton,
-    iteration_eigenvalues,
-    objective,
-    reference_optimum,
-)
-from papers.shrinkage_newton.resolvent import (
-    METHODS,
-    averaged_inverse,
-    deterministic_equivalent_kappa,
-    effective_dimension,
-    local_directions,
-    local_fixed_point_s,
-    local_grams,
-    local_inverses,
-    naive_limit,
-    predicted_naive_error,
-    shrinkage_coeff,
-)
-from papers.shrinkage_newton.sketch import gaussian_sketch_blocks
+import lazy_loader
 
-__all__ = [
-    "LOSSES",
-    "METHODS",
-    "NEWTON_METHODS",
-    "NewtonTrace",
-    "averaged_inverse",
-    "deterministic_equivalent_kappa",
-    "distributed_newton",
-    "effective_dimension",
-    "gaussian_sketch_blocks",
-    "iteration_eigenvalues",
-    "local_directions",
-    "local_fixed_point_s",
-    "local_grams",
-    "local_inverses",
-    "naive_limit",
-    "objective",
-    "predicted_naive_error",
-    "reference_optimum",
-    "shrinkage_coeff",
-]
+# The names below are imported from their modules on first use, so that the plot and check
+# jobs, which read stored results, do not pay for importing torch, JAX or CVXPY.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "newton": [
+            "LOSSES",
+            "NEWTON_METHODS",
+            "NewtonTrace",
+            "distributed_newton",
+            "iteration_eigenvalues",
+            "objective",
+            "reference_optimum",
+        ],
+        "resolvent": [
+            "METHODS",
+            "averaged_inverse",
+            "deterministic_equivalent_kappa",
+            "effective_dimension",
+            "local_directions",
+            "local_fixed_point_s",
+            "local_grams",
+            "local_inverses",
+            "naive_limit",
+            "predicted_naive_error",
+            "shrinkage_coeff",
+        ],
+        "sketch": ["gaussian_sketch_blocks"],
+    },
+)

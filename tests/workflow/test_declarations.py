@@ -3,7 +3,8 @@
 A paper is declared once (``papers/<slug>/paper.py``); its code is found by convention.
 Checked here, for every paper in the repository: each declared experiment and figure has
 its function, nothing in ``experiments.py`` / ``figures.py`` is left undeclared, each claim
-names declared experiments and figures, and the declaration imports nothing heavy.
+names declared experiments and figures, the declaration imports nothing heavy, and the
+plot and check jobs import no solver library.
 """
 
 import ast
@@ -51,6 +52,19 @@ def test_reading_the_declarations_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     loaded = set(eval(out.stdout))  # a list literal printed by the child
     assert not loaded & {"numpy", "torch", "jax", "cvxpy", "sklearn", "matplotlib"}
+
+
+def test_plot_and_check_jobs_import_no_solver_library():
+    """The plot and check jobs read stored results: importing a paper's package (its public
+    API is lazy), its figures and its claims loads none of torch, JAX, CVXPY (each costs
+    seconds per job, and a paper has a job per figure)."""
+    modules = [f"papers.{s}.{m}" for s in sorted(PAPERS) for m in ("figures", "claims")]
+    code = f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "
+    code += "print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    loaded = set(eval(out.stdout))  # a list literal printed by the child
+    assert not loaded & {"torch", "jax", "cvxpy"}
 
 
 def test_shipped_config_is_valid():

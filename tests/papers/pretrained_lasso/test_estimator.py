@@ -12,7 +12,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner, lasso_path
+from common.lasso import lasso_path
+from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner
 from papers.pretrained_lasso.simulate import (
     binomial_example_beta,
     cate_data,

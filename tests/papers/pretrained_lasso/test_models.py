@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner, cv_lasso
+from common.lasso import cv_lasso
+from papers.pretrained_lasso import PretrainedLasso, PretrainedRLearner
 from papers.pretrained_lasso.ptlasso import balanced_folds, pretraining_penalty
 from papers.pretrained_lasso.simulate import (
     binomial_example_beta,

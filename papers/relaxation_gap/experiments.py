@@ -32,9 +32,16 @@ def gate_count(rule: str, n: int, d: int) -> int:
     raise ValueError(f"unknown gate-count rule {rule!r} (expected '<c>log' or 'nd')")
 
 
-def make_data(rng: np.random.Generator, n: int, d: int, target: str, noise: float):
-    """Gaussian ``X`` and a target: ``"noise"`` (N(0,1)) or ``"planted"`` (2 ReLU neurons)."""
+def make_data(
+    rng: np.random.Generator, n: int, d: int, target: str, noise: float, bias: bool = False
+):
+    """Gaussian ``X`` and a target: ``"noise"`` (N(0,1)) or ``"planted"`` (2 ReLU neurons).
+
+    ``bias``: the last of the ``d`` columns is all ones (regularised bias, convention B1; the
+    planted neurons then have biases too)."""
     X = rng.standard_normal((n, d))
+    if bias:
+        X[:, -1] = 1.0
     if target == "noise":
         return X, rng.standard_normal(n)
     if target == "planted":
@@ -67,6 +74,15 @@ def _relaxations(X, y, beta, opt, ms, gseed, gated_solver):
 
 def run_ratio(params, ctx):
     """rho, rho_G, rho_dec and rho_GD against n for every target, beta and rule (regime i)."""
+    return _regime_i(params, ctx, bias=False)
+
+
+def run_bias(params, ctx):
+    """Regime (i) with ``d - 1`` Gaussian features plus a bias column (B1), reported apart."""
+    return _regime_i(params, ctx, bias=True)
+
+
+def _regime_i(params, ctx, *, bias: bool):
     p = params
     d, ns, rules = p["d"], p["n_grid"], p["rules"]
     shape = (len(p["targets"]), len(p["beta_fracs"]), len(ns), p["seeds"])
@@ -79,7 +95,8 @@ def run_ratio(params, ctx):
         for b, frac in enumerate(p["beta_fracs"]):
             for i, n in ctx.progress(list(enumerate(ns)), f"ratio {target} beta={frac}"):
                 for s in range(p["seeds"]):
-                    X, y = make_data(ctx.rng("data", target, n, s), n, d, target, p["noise"])
+                    X, y = make_data(ctx.rng("data", target, n, s), n, d, target, p["noise"],
+                                     bias)  # fmt: skip
                     beta = frac * float(np.max(np.abs(X.T @ y)))
                     opt = exact_optimum(X, y, beta)
                     k = (t, b, i, s)
@@ -96,7 +113,7 @@ def run_ratio(params, ctx):
                         )
     rho, rho_g, rho_dec, blow_up, relax_time, map_err = rel
     return {
-        "n_grid": np.asarray(ns), "rules": np.asarray(rules), "m": m, "d": d,
+        "n_grid": np.asarray(ns), "rules": np.asarray(rules), "m": m, "d": d, "bias": bias,
         "targets": np.asarray(p["targets"]), "beta_fracs": np.asarray(p["beta_fracs"]),
         "rho": rho, "rho_gated": rho_g, "rho_dec": rho_dec, "blow_up": blow_up,
         "rho_gd": rho_gd, "gd_rule": p["gd_rule"],

@@ -22,30 +22,41 @@ def _label(r) -> str:
     return "exact p*" if bool(np.all(r["exact"])) else "PROXY p* (upper bound)"
 
 
-def plot_ratio(results: Mapping[str, Results]):
-    r = results["ratio"]
+def _regime_i_panels(axes, r, tag: str) -> None:
+    """rho and rho / sqrt(log 2n) against n, median and IQR per rule, with the envelope."""
     ns, rules, rho = np.asarray(r["n_grid"], float), [str(x) for x in r["rules"]], r["rho"]
     flat = rho.reshape(-1, len(ns), rho.shape[-2], rho.shape[-1])  # (target*beta, n, seed, rule)
     flat = np.moveaxis(flat, 1, -1).reshape(-1, len(rules), len(ns))  # (runs, rule, n)
     scale = np.sqrt(np.log(2 * ns))
     C = envelope_constant(ns, rho)
-    fig, axes = figure(2, 2)
-    for ax, div in zip(axes[0], (1.0, scale), strict=True):
+    for ax, div in zip(axes, (1.0, scale), strict=True):
         for j, rule in enumerate(rules):
             q = np.nanpercentile(flat[:, j, :] / div, [25, 50, 75], axis=0)
             ax.plot(ns, q[1], "o-", color=COLORS[j], label=f"m rule {rule}")
             ax.fill_between(ns, q[0], q[2], color=COLORS[j], alpha=0.2)
         ax.set_xscale("log")
         ax.set_xticks(ns, [str(int(n)) for n in ns], minor=False)
-        ax.minorticks_off()
+        ax.set_xticks([], minor=True)
         ax.set_xlabel("n")
-    axes[0, 0].plot(ns, C * scale, "k--", label=f"(i) C sqrt(log 2n), C={C:.2f}")
-    axes[0, 0].axhline(1.0, color="gray", lw=1)
-    axes[0, 0].set_ylabel("rho = relaxed / p*")
-    axes[0, 0].set_title(f"(i) d={int(r['d'])}, {_label(r)}")
-    axes[0, 1].set_ylabel("rho / sqrt(log 2n)")
-    axes[0, 1].set_title("(i) normalised by the rate")
+    axes[0].plot(ns, C * scale, "k--", label=f"{tag} C sqrt(log 2n), C={C:.2f}")
+    axes[0].axhline(1.0, color="gray", lw=1)
+    axes[0].set_ylabel("rho = relaxed / p*")
+    axes[0].set_title(f"{tag} d={int(r['d'])}, {_label(r)}")
+    axes[1].set_ylabel("rho / sqrt(log 2n)")
+    axes[1].set_title(f"{tag} normalised by the rate")
+
+
+def plot_ratio(results: Mapping[str, Results]):
+    fig, axes = figure(2, 2)
+    _regime_i_panels(axes[0], results["ratio"], "(i)")
     _a1_panels(axes[1], results["a1"])
+    legend_below(fig, axes.ravel(), ncols=3)
+    return fig
+
+
+def plot_bias(results: Mapping[str, Results]):
+    fig, axes = figure(1, 2)
+    _regime_i_panels(axes[0], results["bias"], "(i)+bias")
     legend_below(fig, axes.ravel(), ncols=3)
     return fig
 

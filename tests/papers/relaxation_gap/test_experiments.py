@@ -17,6 +17,7 @@ TINY = {
         "targets": ["noise", "planted"],
         "gd_lrs": [1e-2],
     },
+    "bias": {"n_grid": [8, 12], "seeds": 1, "gd_steps": 20, "gd_lrs": [1e-2]},
     "a1": {
         "ratios": [2],
         "max_patterns": 40,
@@ -44,6 +45,9 @@ def test_outputs_and_claims(results):
     assert np.all(r["exact"]) and np.nanmin(r["rho"]) >= 1 - 1e-6
     assert np.all(r["rho_gd"] >= 1 - 1e-6)  # p* is the global optimum
     assert np.all(r["rho_dec"] >= r["rho"] * (1 - 1e-6)) and np.all(r["blow_up"] >= 1 - 1e-9)
+    b = results["bias"]
+    assert b["rho"].shape == (2, 1, 2, 1, 4) and bool(b["bias"]) and not bool(r["bias"])
+    assert np.all(b["exact"]) and np.nanmin(b["rho"]) >= 1 - 1e-6
     a = results["a1"]  # c = 2: d = 2 (n = 4, Cover count 8), d = 3 (n = 6, 32); proxy d = 4
     assert list(a["n"]) == [4, 6, 8] and list(a["enumerated"]) == [True, True, False]
     assert a["rho"].shape == (2, 3, 1, 4) and np.all(a["exact"][:, :2])
@@ -72,6 +76,8 @@ def test_gate_rules_and_bad_names():
         gate_count("sqrt", 10, 3)
     with pytest.raises(ValueError, match="target"):
         make_data(np.random.default_rng(0), 5, 2, "cats", 0.1)
+    X, _ = make_data(np.random.default_rng(0), 6, 3, "planted", 0.1, bias=True)
+    assert np.all(X[:, -1] == 1.0) and np.all(X[:, :-1] != 1.0)
     with pytest.raises(ValueError, match="ratios"):
         a1_sizes([1.5], 100, [4])
     assert a1_sizes([4], 20, []) == [(4, 2, 8, True)]

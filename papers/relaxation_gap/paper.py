@@ -9,6 +9,10 @@ from common.paper import Experiment, Figure, Paper
 _RULES = ["1log", "2log", "4log", "nd"]
 _RATIO = {"d": 3, "rules": _RULES, "targets": ["noise", "planted"], "noise": 0.1,
           "gd_rule": "2log", "gd_lrs": [1e-2, 3e-3]}  # fmt: skip
+# regime (i), with or without a bias column: quick (CPU) and full (the brief's) settings
+_QUICK = {**_RATIO, "beta_fracs": [0.1], "gated_solver": "clarabel", "gd_steps": 600}
+_FULL = {**_RATIO, "n_grid": [10, 20, 40, 80, 160], "seeds": 50, "beta_fracs": [0.01, 0.001],
+         "gated_solver": "fast", "gd_steps": 20000}  # fmt: skip
 _A1 = {"rules": _RULES, "targets": ["noise", "planted"], "noise": 0.1}
 
 PAPER = Paper(
@@ -21,25 +25,11 @@ PAPER = Paper(
         Experiment(
             name="ratio",
             description=(
-                "Regime (i): relaxed / exact optimum (rho, rho_G) and GD / exact (rho_GD) "
+                "Regime (i): relaxed / exact optimum (rho, rho_G, rho_dec) and GD / exact (rho_GD) "
                 "against n for nested Gaussian gates, d=3, exact p* by certified enumeration"
             ),
-            quick={
-                **_RATIO,
-                "n_grid": [10, 20, 40, 80],
-                "seeds": 2,
-                "beta_fracs": [0.1],
-                "gated_solver": "clarabel",
-                "gd_steps": 600,
-            },
-            full={
-                **_RATIO,
-                "n_grid": [10, 20, 40, 80, 160],
-                "seeds": 50,
-                "beta_fracs": [0.01, 0.001],
-                "gated_solver": "fast",
-                "gd_steps": 20000,
-            },
+            quick={**_QUICK, "n_grid": [10, 20, 40, 80], "seeds": 2},
+            full=_FULL,
         ),
         Experiment(
             name="bias",
@@ -47,22 +37,8 @@ PAPER = Paper(
                 "Regime (i) variant: 2 Gaussian features plus a bias column (d=3 counts it, "
                 "convention B1), reported separately from the bias-free runs"
             ),
-            quick={
-                **_RATIO,
-                "n_grid": [10, 20, 40],
-                "seeds": 1,
-                "beta_fracs": [0.1],
-                "gated_solver": "clarabel",
-                "gd_steps": 600,
-            },
-            full={
-                **_RATIO,
-                "n_grid": [10, 20, 40, 80, 160],
-                "seeds": 50,
-                "beta_fracs": [0.01, 0.001],
-                "gated_solver": "fast",
-                "gd_steps": 20000,
-            },
+            quick={**_QUICK, "n_grid": [10, 20, 40], "seeds": 1},
+            full=_FULL,
         ),
         Experiment(
             name="a1",

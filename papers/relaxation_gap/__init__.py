@@ -2,8 +2,8 @@
 Polynomial Time", ICML 2024, arXiv:2402.03625.
 
 Built on the shared convex core (:mod:`common.convex_nn`, :mod:`common.arrangements`). Public
-API: :func:`relative_gap` (the relaxation's optimum over the exact one) and
-:func:`exact_optimum` (:mod:`.gap`).
+API: :func:`relative_gap` (the relaxation's optimum over the exact one), :func:`exact_optimum`,
+:func:`proxy_optimum` and :func:`cone_decomposition` (:mod:`.gap`).
 """
 
 import lazy_loader
@@ -13,6 +13,13 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "gap": ["GapResult", "Optimum", "exact_optimum", "relative_gap"],
+        "gap": [
+            "GapResult",
+            "Optimum",
+            "cone_decomposition",
+            "exact_optimum",
+            "proxy_optimum",
+            "relative_gap",
+        ],
     },
 )

@@ -8,15 +8,6 @@ from common.convex_nn import network_objective, solve_convex
 from papers.relaxation_gap import exact_optimum, relative_gap
 
 
-@pytest.fixture(scope="module")
-def problem():
-    rng = np.random.default_rng(3)
-    X = rng.standard_normal((14, 3))
-    y = rng.standard_normal(14)
-    beta = 0.05 * float(np.max(np.abs(X.T @ y)))
-    return X, y, beta, exact_optimum(X, y, beta)
-
-
 def test_exact_optimum_matches_clarabel_on_all_patterns(problem):
     X, y, beta, opt = problem
     D = enumerate_patterns(X)

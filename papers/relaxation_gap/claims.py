@@ -218,7 +218,10 @@ CLAIMS = (
           _c_dec, figure="gates", evidence=_E),
     Claim("rho_dec_no_power_law", "rho_dec / sqrt(log 2n) shows no power-law growth in n "
           "(m = c log n).", "brief: the guarantee passes from (4) to (3) by decomposition",
-          ("ratio",), _c_dec_power, figure="gates", evidence=_E),
+          ("ratio",), _c_dec_power, figure="gates", evidence=_E, expected_to_hold=False,
+          note="Found failing in the first quick run (exponent 0.50 [0.25, 0.75]): at d = 3 "
+               "the decomposition blow-up grows about linearly in n (median 2.3 at n = 10, "
+               "28 at n = 80), so the gated route does not keep the sqrt(log n) behaviour."),
     Claim("bias_rho_at_least_one", "With a bias column (B1), rho >= 1 - 1e-6 in every run "
           "(exact p*).", BRIEF, ("bias",), partial(_c_ge1, key="bias"), figure="bias",
           evidence=_EB),
@@ -232,7 +235,11 @@ CLAIMS = (
     Claim("a1_proxy_within_envelope", "PROXY, regime (iii): at larger d the proxy ratio stays "
           "within the envelope C sqrt(log 2n) of the exact runs.", BRIEF, ("a1", "ratio"),
           _c_a1_proxy, figure="ratio",
-          evidence=(*_A1, "a1.proxy_dims", "a1.proxy_gates", "a1.proxy_seeds", "ratio.n_grid")),
+          evidence=(*_A1, "a1.proxy_dims", "a1.proxy_gates", "a1.proxy_seeds", "ratio.n_grid"),
+          expected_to_hold=False,
+          note="Found failing in the first quick run (max proxy ratio / sqrt(log 2n) 2.33 "
+               "against C = 2.17 fitted on the exact runs; one seed, two sizes). The proxy "
+               "ratio is a lower bound on the true rho, so the failure is not a proxy artefact."),
     Claim("time_polynomial", "The interior-point solve time grows polynomially (about cubic) "
           "in d*m.", "Thm 2.3 (secondary): O(d^3 m^3)", ("timing",), _c_poly, figure="timing",
           evidence=("timing.n", "timing.dims", "timing.gates"), timing=True),

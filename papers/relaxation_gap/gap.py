@@ -155,7 +155,7 @@ def cone_decomposition(X, patterns, U) -> tuple[np.ndarray, np.ndarray]:
     exactly, so the decomposed blocks have the gated blocks' fit. Raises ValueError when a
     cone is not full-dimensional and the decomposition does not exist.
     """
-    import cvxpy as cp  # only the decomposition needs CVXPY (about 1 s to import per job)
+    import cvxpy as cp  # only the decomposition needs CVXPY (0.8 CPU-s to import, measured)
 
     X = check_X(X)
     D = check_patterns(patterns, X.shape[0])

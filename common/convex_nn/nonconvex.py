@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..optim import adam_step
 from .problem import activation_coefficients, check_beta, check_loss, check_X, check_y
 
 __all__ = [
@@ -354,9 +355,10 @@ def _optimizer(optimizer, lr, momentum, P):
     (default betas and eps) on the packed weights ``P`` in place, one learning rate per member,
     written out on whole tensors (torch.optim loops over its parameters in Python)."""
     torch = _torch()
-    neg_lr = torch.as_tensor(-lr, dtype=P.dtype, device=P.device)[:, None, None]
+    lr_t = torch.as_tensor(lr, dtype=P.dtype, device=P.device)[:, None, None]
     if optimizer != "adam":
         buf = torch.zeros_like(P) if momentum else None
+        neg_lr = -lr_t
 
         def sgd(G, t):
             if buf is not None:
@@ -364,16 +366,8 @@ def _optimizer(optimizer, lr, momentum, P):
             P.addcmul_(G, neg_lr)
 
         return sgd
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
     mean, sq = torch.zeros_like(P), torch.zeros_like(P)
-
-    def adam(G, t):
-        mean.lerp_(G, 1 - beta1)
-        sq.mul_(beta2).addcmul_(G, G, value=1 - beta2)
-        denom = (sq.sqrt() / (1 - beta2**t) ** 0.5).add_(eps)
-        P.addcdiv_(mean * (neg_lr / (1 - beta1**t)), denom)
-
-    return adam
+    return lambda G, t: adam_step(P, G, mean, sq, t, lr_t)
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from common.datasets import standardize_columns
+from common.optim import adam_step
 
 __all__ = [
     "CNNResolutionFamily",
@@ -370,10 +371,11 @@ class CrossFit:
 
 
 def _train(model: nn.Module, X, y, *, epochs, batch, lr, weight_decay, g) -> None:
-    opt = torch.optim.Adam(
-        model.parameters(), lr=lr, weight_decay=weight_decay, fused=X.device.type == "cpu"
-    )
-    n = X.shape[0]
+    """Adam (default betas and eps) with L2 weight decay, as ``torch.optim.Adam(...,
+    weight_decay=weight_decay)``, stepped by :func:`common.optim.adam_step` (tested equal)."""
+    params = list(model.parameters())
+    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    n, t = X.shape[0], 0
     for _ in range(epochs):
         order = torch.randperm(n, generator=g).to(X.device)
         for start in range(0, n, batch):
@@ -386,9 +388,11 @@ def _train(model: nn.Module, X, y, *, epochs, batch, lr, weight_decay, g) -> Non
                 )
                 / b
             )
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            grads = torch.autograd.grad(loss, params)
+            t += 1
+            with torch.no_grad():
+                for p, grad, (mean, sq) in zip(params, grads, moments, strict=True):
+                    adam_step(p, grad.add(p, alpha=weight_decay), mean, sq, t, lr)
 
 
 def cross_fit(

@@ -31,6 +31,33 @@ def test_joint_training_equals_separate_training():
             torch.testing.assert_close(out[k], single(Xd)[0], rtol=1e-9, atol=1e-9)
 
 
+def test_train_steps_adam_as_torch_optim():
+    """``_train``'s written-out Adam with L2 weight decay = ``torch.optim.Adam`` step by step."""
+    X, y = torch.rand(40, 6, dtype=torch.float64), torch.randint(0, 3, (40,))
+    ours = EarlyExitMLP(6, 3, 4, 2, torch.Generator().manual_seed(3)).double()
+    ref = EarlyExitMLP(6, 3, 4, 2, torch.Generator().manual_seed(3)).double()
+    kw = dict(epochs=4, batch=16, lr=0.05, weight_decay=1e-2)
+    _train(ours, X, y, g=torch.Generator().manual_seed(7), **kw)
+    opt = torch.optim.Adam(ref.parameters(), lr=kw["lr"], weight_decay=kw["weight_decay"])
+    g = torch.Generator().manual_seed(7)  # the same mini-batches as _train draws
+    for _ in range(kw["epochs"]):
+        order = torch.randperm(40, generator=g)
+        for start in range(0, 40, kw["batch"]):
+            idx = order[start : start + kw["batch"]]
+            logits = ref(X[idx])
+            k, b, c = logits.shape
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(k * b, c), y[idx].repeat(k), reduction="sum"
+            )
+            opt.zero_grad()
+            (loss / b).backward()
+            opt.step()
+    init = EarlyExitMLP(6, 3, 4, 2, torch.Generator().manual_seed(3)).double()
+    for p, q, p0 in zip(ours.parameters(), ref.parameters(), init.parameters(), strict=True):
+        assert (p - p0).abs().max() > 1e-3  # trained, not left at the initialisation
+        torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
+
+
 def test_costs():
     g = torch.Generator()
     np.testing.assert_allclose(WidthFamily(64, 10, [1, 8], g).costs(), [148, 148 * 8])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from papers.lasso_mirrors.features import ACTIVATIONS, STEP_ACTIVATIONS, act
+from papers.lasso_mirrors.features import ACTIVATIONS, STEP_ACTIVATIONS, act, chain_forward
 
 __all__ = ["network_kinks"]
 
@@ -28,20 +28,12 @@ _MERGE = 1e-9
 _NEGLIGIBLE = 1e-7
 
 
-def _forward(W, B, activation, x) -> np.ndarray:
-    """The chains' hidden outputs ``(m, len(x))`` after the layers of ``W``, ``B``."""
-    h = np.broadcast_to(x, (W.shape[0], x.size))
-    for layer in range(W.shape[1]):
-        h = act(activation, W[:, layer, None] * h + B[:, layer, None])
-    return h
-
-
 def _chain_points(w, b, activation, a: float, c: float) -> np.ndarray:
     """The ends ``a``, ``c`` and the zero crossings in between of every pre-activation of
     one chain (``w``, ``b``: its layers), sorted."""
     T = np.array([a, c])
     for layer in range(w.size):
-        h = _forward(w[None, :layer], b[None, :layer], activation, T)[0]
+        h = chain_forward(w[None, :layer], b[None, :layer], activation, T)[0]
         u = w[layer] * h + b[layer]
         i = np.flatnonzero(u[:-1] * u[1:] < 0)
         T = np.sort(np.concatenate([T, T[i] + (T[i + 1] - T[i]) * u[i] / (u[i] - u[i + 1])]))
@@ -103,7 +95,7 @@ def network_kinks(
             np.concatenate([_chain_points(W[j], B[j], activation, a, c) for j in range(W.shape[0])])
         )
         T = T[np.concatenate([[True], np.diff(T) > eps])]
-        f = alpha @ _forward(W, B, activation, T)
+        f = alpha @ chain_forward(W, B, activation, T)
         s = np.diff(f) / np.diff(T)
         loc, size = T[1:-1], np.abs(np.diff(s))
         scale = np.abs(s).max()

@@ -11,7 +11,8 @@ Public API:
 - :func:`fit_lasso_network`: the Lasso (beta > 0) or the exact minimum-l1 interpolation LP
   (beta = 0), rebuilt as a network with ``predict``, ``objective``, ``weights``, ``kinks``;
 - :func:`min_norm_interpolation`, :func:`solve_lasso`: the two convex programs on any matrix;
-- :func:`train_networks`: Adam on the non-convex networks (torch).
+- :func:`train_networks`: Adam on the non-convex networks (torch);
+- :func:`network_kinks`: the kinks of a network's predictor, read exactly from its weights.
 """
 
 import lazy_loader
@@ -30,6 +31,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "Kink",
             "LassoNetwork",
         ],
+        "kinks": ["network_kinks"],
         "training": ["train_networks"],
     },
 )

@@ -9,7 +9,8 @@
 - ``lasso_network`` (M3): the Lasso at moderate beta by CLARABEL and by coordinate descent,
   and the rebuilt network's objective evaluated from its weights;
 - ``training`` (M4, M8): Adam on networks of every activation and depth against the Lasso
-  optimum, from random and from Lasso-placed initialisations;
+  optimum, from random and from Lasso-placed initialisations; the trained weights, and the
+  kinks read from them against the Lasso optimum's kinks, the data and the reflections;
 - ``paper_adam`` and ``paper_lasso`` (M5): the paper's Figs. 2, 3, 18, 19 as the authors
   drew them (their loss, their tiny beta) and corrected (exact optima);
 - ``path`` (M6): the Lasso path over beta with active features and kinds of kinks.
@@ -41,6 +42,7 @@ from papers.lasso_mirrors.features import (
     raw_count,
     recursive_columns,
 )
+from papers.lasso_mirrors.kinks import network_kinks
 from papers.lasso_mirrors.lasso import (
     min_norm_interpolation,
     rebuild_network,
@@ -267,16 +269,46 @@ def run_lasso_network(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
 
 
 # -- M4 / M8 ------------------------------------------------------------------------------
+def _padded(rows, shape: tuple[int, ...]) -> np.ndarray:
+    """Ragged 1-D arrays as one array of ``shape + (longest,)``, padded with NaN."""
+    out = np.full((len(rows), max([1, *(len(r) for r in rows)])), np.nan)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out.reshape(*shape, -1)
+
+
+def _nearest(points: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    return np.min(np.abs(points[:, None] - targets[None, :]), axis=1, initial=np.inf)
+
+
+def _near_fraction(dist: np.ndarray, weight: np.ndarray, radius: float) -> np.ndarray:
+    """Weighted fraction of kinks within ``radius`` over the last axis (NaN: no kinks)."""
+    w = np.nan_to_num(weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum(w * (np.nan_to_num(dist, nan=np.inf) <= radius), -1) / np.sum(w, -1)
+
+
 def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     configs = _configs(p["configs"])
     x, y = DATASETS[p["dataset"]]
-    beta, S = float(p["beta"]), int(p["seeds"])
+    beta, S, m = float(p["beta"]), int(p["seeds"]), int(p["width"])
     grid = _grid(x, p["n_grid"])
-    p_star = np.zeros(len(configs))
-    finals = np.zeros((len(configs), 2, S))  # init: random, placed
-    preds = np.zeros((len(configs), 2, S, grid.size))
-    lasso_pred = np.zeros((len(configs), grid.size))
-    traces = []
+    # kinks on the data range, distances in units of the median spacing of the data
+    lo, hi = float(x.min()), float(x.max())
+    unit = float(np.median(np.diff(np.sort(x))))
+    reflections = (2.0 * x[:, None] - x[None, :])[~np.eye(x.size, dtype=bool)]
+    L_max = max(depth for _, depth in configs)
+    C = len(configs)
+    p_star = np.zeros(C)
+    finals = np.zeros((C, 2, S))  # init: random, placed
+    preds = np.zeros((C, 2, S, grid.size))
+    lasso_pred = np.zeros((C, grid.size))
+    hidden_w, hidden_b = (
+        np.full((C, 2, S, m, L_max - 1), np.nan),
+        np.full((C, 2, S, m, L_max - 1), np.nan),
+    )
+    out_w, out_b = np.zeros((C, 2, S, m)), np.zeros((C, 2, S))
+    traces, lasso_kinks, kinks, weights, d_lasso, d_data, d_refl = ([] for _ in range(7))
     for c, (act, depth) in enumerate(configs):
         D = dictionary(x, act, depth)
         net = rebuild_network(D, y, solve_lasso(D.matrix, y, beta), beta)
@@ -284,13 +316,32 @@ def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         lasso_pred[c] = net.predict(grid)
         # one batch: S random starts, then S starts placed at the Lasso optimum
         run = library.train_networks(
-            x, y, beta, activation=act, depth=depth, width=p["width"], n_seeds=2 * S,
+            x, y, beta, activation=act, depth=depth, width=m, n_seeds=2 * S,
             n_placed=S, steps=p["steps"], lr=p["lr"], decay=True, place=net, grid=grid,
             generator=ctx.torch_generator("init", act, depth),
         )  # fmt: skip
         finals[c] = run.objectives.reshape(2, S)
         preds[c] = run.predictions.reshape(2, S, -1)
         traces.append(run.trace.reshape(2, S, -1))
+        w = run.weights
+        hidden_w[c, ..., : depth - 1] = w["hidden_weights"].reshape(2, S, m, -1)
+        hidden_b[c, ..., : depth - 1] = w["hidden_biases"].reshape(2, S, m, -1)
+        out_w[c], out_b[c] = w["output_weights"].reshape(2, S, m), w["output_bias"].reshape(2, S)
+        lasso_kinks.append(np.array([k.location for k in net.kinks]))
+        for s in range(2 * S):
+            loc, size = network_kinks(
+                w["hidden_weights"][s], w["hidden_biases"][s], w["output_weights"][s], act, lo, hi
+            )
+            kinks.append(loc)
+            weights.append(size)
+            d_lasso.append(_nearest(loc, lasso_kinks[-1]) / unit)
+            d_data.append(_nearest(loc, x) / unit)
+            d_refl.append(_nearest(loc, reflections) / unit)
+    shape, r = (C, 2, S), float(p["kink_radius"])
+    kinks, weights, d_lasso, d_data, d_refl = (
+        _padded(a, shape) for a in (kinks, weights, d_lasso, d_data, d_refl)
+    )
+    pooled = weights.reshape(C, 2, -1)
     return {
         "configs": [f"{a}_{d}" for a, d in configs],
         "dataset": p["dataset"],
@@ -302,10 +353,26 @@ def run_training(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
         "finals": finals,
         "predictions": preds,
         "lasso_predictions": lasso_pred,
-        "traces": np.array(traces).reshape(len(configs), 2, S, -1),
+        "traces": np.array(traces).reshape(C, 2, S, -1),
         "trace_steps": run.trace_steps,
-        "width": p["width"],
+        "width": m,
         "seeds": S,
+        "hidden_weights": hidden_w,
+        "hidden_biases": hidden_b,
+        "output_weights": out_w,
+        "output_bias": out_b,
+        "data_spacing": unit,
+        "kink_radius": r,
+        "lasso_kinks": _padded(lasso_kinks, (C,)),
+        "learned_kinks": kinks,
+        "learned_kink_weights": weights,
+        "kink_distance_lasso": d_lasso,
+        "kink_distance_data": d_data,
+        "kink_distance_reflection": d_refl,
+        "near_lasso_fraction": _near_fraction(d_lasso, weights, r),
+        "near_lasso_pooled": _near_fraction(d_lasso.reshape(C, 2, -1), pooled, r),
+        "near_data_pooled": _near_fraction(d_data.reshape(C, 2, -1), pooled, r),
+        "near_reflection_pooled": _near_fraction(d_refl.reshape(C, 2, -1), pooled, r),
     }
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "Feature",
     "Piecewise",
     "as_points",
+    "chain_forward",
     "chain_function",
     "classify_point",
     "dictionary",
@@ -301,6 +302,15 @@ def _tree(t: list[float], start: float, depth: int):
     weights = [np.concatenate([u, v]) for u, v in zip(wa, wb, strict=True)]
     biases = [np.concatenate([u, v]) for u, v in zip(ba, bb, strict=True)]
     return [*weights, np.array([[ma, mb]])], [*biases, np.array([1.0])], 1.0
+
+
+def chain_forward(weights, biases, activation: str, at) -> np.ndarray:
+    """The outputs ``(m, len(at))`` of ``m`` width-1 chains: ``weights``, ``biases``
+    ``(m, L-1)``, chain ``j``'s layer ``l`` (the layout of ``LassoNetwork.weights``)."""
+    h = np.broadcast_to(np.asarray(at, dtype=np.float64), (weights.shape[0], np.size(at)))
+    for layer in range(weights.shape[1]):
+        h = act(activation, weights[:, layer, None] * h + biases[:, layer, None])
+    return h
 
 
 def tree_forward(weights, biases, activation: str, at) -> np.ndarray:

@@ -138,6 +138,54 @@ def plot_training(res: Mapping[str, Results]):
     return fig
 
 
+def plot_learned_kinks(res: Mapping[str, Results]):
+    r = res["training"]
+    configs = list(r["configs"])
+    S, unit, radius = int(r["seeds"]), float(r["data_spacing"]), float(r["kink_radius"])
+    gap = r["finals"] / r["p_star"][:, None, None] - 1.0
+    fig, axes = figure(4, 2)
+    for c, name in enumerate(configs[:7]):
+        ax = axes.flat[c]
+        for t in r["x"]:
+            ax.axvline(t, color="0.6", lw=0.6, ls=":")
+        for t in r["lasso_kinks"][c][np.isfinite(r["lasso_kinks"][c])]:
+            ax.axvspan(t - radius * unit, t + radius * unit, color="k", alpha=0.15, lw=0)
+            ax.axvline(t, color="k", lw=0.8)
+        for i, label in enumerate(("random start", "Lasso-placed start")):
+            for s in range(S):
+                loc, w = r["learned_kinks"][c, i, s], r["learned_kink_weights"][c, i, s]
+                ok = np.isfinite(loc)
+                size = 4 + 60 * w[ok] / max(float(np.nanmax(w, initial=0.0)), 1e-300)
+                ax.scatter(loc[ok], np.full(ok.sum(), i * (S + 1) + s), s=size,
+                           color=COLORS[i], alpha=0.8,
+                           label=label if (c == 0 and s == 0) else None)  # fmt: skip
+        ax.set_yticks([(S - 1) / 2, S + 1 + (S - 1) / 2], ["random", "placed"], fontsize=7)
+        ax.set_ylim(-1, 2 * S + 1)
+        ax.set_xlabel("x (dotted: data points)")
+        ax.set_xlim(r["x"].min() - 0.5, r["x"].max() + 0.5)
+        best, near = gap[c].min(1), r["near_lasso_pooled"][c]
+        ax.set_title(
+            f"{name} (random / placed): best F/p* - 1 {best[0]:.1e} / {best[1]:.1e}\n"
+            f"weighted fraction near a Lasso kink {near[0]:.2f} / {near[1]:.2f}",
+            fontsize=7,
+        )
+    axes.flat[0].axvline(np.nan, color="k", lw=0.8, label="kink of the Lasso optimum")
+    ax = axes.flat[7]
+    pos = np.arange(len(configs))
+    for i, label in enumerate(("random", "placed")):
+        ax.bar(pos + (i - 0.5) * 0.4, r["near_lasso_pooled"][:, i], 0.4, color=COLORS[i],
+               label=f"{label}: near a Lasso kink")  # fmt: skip
+        ax.scatter(pos + (i - 0.5) * 0.4, r["near_data_pooled"][:, i], marker="_", s=80,
+                   color="k", label="near a data point" if i == 0 else None)  # fmt: skip
+    ax.axhline(0.8, color="k", ls=":", lw=1, label="0.8 (criterion)")
+    ax.set_xticks(pos, [c.replace("_", "\n") for c in configs], fontsize=6)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(f"slope-weighted fraction within {radius:g} x spacing")
+    ax.set_title("Learned kinks near Lasso kinks (pooled over seeds)", fontsize=8)
+    legend_below(fig, [axes.flat[0], ax], ncols=3)
+    return fig
+
+
 def plot_paper_adam(res: Mapping[str, Results]):
     r = res["paper_adam"]
     panels = list(r["panels"])

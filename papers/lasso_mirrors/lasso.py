@@ -30,6 +30,7 @@ from papers.lasso_mirrors.features import (
     Dictionary,
     act,
     as_points,
+    chain_forward,
     classify_point,
     combine,
     dictionary,
@@ -199,10 +200,7 @@ class LassoNetwork:
         if self.activation in STEP_ACTIVATIONS:
             h = tree_forward(w["tree_weights"], w["tree_biases"], self.activation, x)
         else:
-            W, B = w["hidden_weights"], w["hidden_biases"]
-            h = np.broadcast_to(x, (W.shape[0], x.size))
-            for layer in range(W.shape[1]):
-                h = act(self.activation, W[:, layer, None] * h + B[:, layer, None])
+            h = chain_forward(w["hidden_weights"], w["hidden_biases"], self.activation, x)
         return w["output_weights"] @ h + w["output_bias"]
 
     def penalty(self) -> float:

@@ -45,7 +45,11 @@ def _act(name: str, u: torch.Tensor) -> torch.Tensor:
 @dataclass(frozen=True)
 class TrainResult:
     """Final corrected objectives ``(S,)``, their trace ``(S, n_trace)`` at ``trace_steps``,
-    the fitted values ``(S, N)`` at the data and the predictions ``(S, len(grid))``."""
+    the fitted values ``(S, N)`` at the data, the predictions ``(S, len(grid))`` and the
+    final weights in the layout of :attr:`.lasso.LassoNetwork.weights` with a leading seed
+    axis: ``hidden_weights``, ``hidden_biases`` ``(S, m, L-1)`` (a shared chain's layers
+    repeated for each of the ``m`` neurons), ``output_weights`` ``(S, m)``,
+    ``output_bias`` ``(S,)``."""
 
     objectives: np.ndarray
     fitted: np.ndarray
@@ -53,6 +57,7 @@ class TrainResult:
     trace_steps: np.ndarray
     grid: np.ndarray
     predictions: np.ndarray
+    weights: dict[str, np.ndarray]
 
 
 def _init(S, m, L, shared, generator, place: LassoNetwork | None, n_placed: int):
@@ -176,4 +181,17 @@ def train_networks(
         final = objective().numpy()
         fitted = _forward(params, depth, activation, xt).numpy()
         pred = _forward(params, depth, activation, torch.as_tensor(np.asarray(g, float))).numpy()
-    return TrainResult(final, fitted, trace, trace_at, np.asarray(g, float), pred)
+        weights = _weights(params, depth, width)
+    return TrainResult(final, fitted, trace, trace_at, np.asarray(g, float), pred, weights)
+
+
+def _weights(params, L, m) -> dict[str, np.ndarray]:
+    def hidden(layers):
+        return np.stack([p.detach().expand(-1, m).numpy() for p in layers], axis=-1)
+
+    return {
+        "hidden_weights": hidden(params[: L - 1]),
+        "hidden_biases": hidden(params[L - 1 : 2 * L - 2]),
+        "output_weights": params[-2].detach().numpy().copy(),
+        "output_bias": params[-1].detach().numpy().copy(),
+    }

@@ -75,3 +75,21 @@ def test_placed_step_network_has_lasso_objective(activation):
         n_trace=1, generator=torch.Generator().manual_seed(0),
     )  # fmt: skip
     assert run.objectives[0] == pytest.approx(net.objective, rel=1e-10)
+
+
+@pytest.mark.parametrize("shared_chain", [False, True])
+def test_returned_weights_give_the_predictions(shared_chain):
+    """The final weights (shared layers repeated per neuron) reproduce the predictions."""
+    run = train_networks(
+        X, Y, 0.1, depth=3, width=4, n_seeds=2, steps=5, shared_chain=shared_chain,
+        grid=np.linspace(-1.0, 8.0, 7), generator=torch.Generator().manual_seed(0),
+    )  # fmt: skip
+    w = run.weights
+    assert w["hidden_weights"].shape == (2, 4, 2) == w["hidden_biases"].shape
+    h = np.broadcast_to(run.grid, (2, 4, run.grid.size))
+    for layer in range(2):
+        h = np.maximum(
+            w["hidden_weights"][..., layer, None] * h + w["hidden_biases"][..., layer, None], 0
+        )
+    f = np.einsum("sm,smg->sg", w["output_weights"], h) + w["output_bias"][:, None]
+    np.testing.assert_allclose(f, run.predictions, rtol=1e-12, atol=1e-12)

@@ -505,7 +505,8 @@ def augmented_lagrangian(
     ``tol / 10``).
     ``max_iter`` bounds the total number of inner iterations. ``certify(W)``, if given, returns
     an exact relative gap (e.g. by NNLS, :func:`common.convex_nn.duality_gap`); it is called
-    once the multiplier bound stalls at the final inner tolerance.
+    after each outer step whose iterate is feasible (violation ``<= constraint_tol``) and whose
+    inner solve converged while the multiplier bound is above ``tol``.
 
     Tuning (defaults reproduce the original schedule): ``delta_scale`` (initial
     ``delta = delta_scale ||A||^2/||X||^2``), ``delta_growth`` (factor applied when the
@@ -587,8 +588,9 @@ def augmented_lagrangian(
             if cert <= tol and viol <= constraint_tol and inner_ok:
                 converged = True
                 break
-            if certify is not None and viol <= constraint_tol and inner_ok and omega <= tol:
-                # the multiplier bound is loose: try the exact (NNLS) certificate
+            if certify is not None and viol <= constraint_tol and inner_ok:
+                # feasible, inner solve converged, multiplier bound above tol: try the exact
+                # (NNLS) certificate (it is often met before the inner tolerance reaches tol)
                 cert = min(cert, float(certify(np.asarray(W, dtype=np.float64))))
                 if cert <= tol:
                     converged = True

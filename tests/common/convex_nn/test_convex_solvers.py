@@ -346,7 +346,11 @@ def test_wide_group_lasso_newton_reaches_clarabel(monkeypatch, frac):
 
     monkeypatch.setattr(newton, "woodbury_solver", broken)  # the dense route takes over
     dense = newton.newton_active_set(X, y[:, None], C, W0, beta)[0]
-    assert np.allclose(dense, out, rtol=1e-6, atol=1e-8)
+    # the same optimum; the iterates agree to the routes' precision (the dense route factors
+    # in float32: elementwise 4e-8 apart on one machine, bitwise closer on another)
+    dval = 0.5 * np.sum((K @ dense.ravel() - y) ** 2) + beta * np.linalg.norm(dense, axis=1).sum()
+    assert abs(dval - val) <= 1e-12 * val
+    assert np.linalg.norm(dense - out) <= 1e-6 * np.linalg.norm(out)
 
 
 def test_gated_newton_reenters_a_missing_block(problem):

@@ -122,13 +122,13 @@ def _lawson_hanson(G, g, tol, max_iter, lam0):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _project_patterns(X, S, Gd, rows, tol, lam0):  # pragma: no cover - compiled
-    """Projections of ``Gd[k]`` onto the cone ``{u: S[:, rows[k]] * (X u) >= 0}`` and their
-    NNLS multipliers, per k (warm-started at ``lam0[k]``)."""
+def _project_patterns(X, S, Gd, tol, lam0):  # pragma: no cover - compiled
+    """Projections of ``Gd[k]`` onto the cone ``{u: S[:, k] * (X u) >= 0}`` and their NNLS
+    multipliers, per k (warm-started at ``lam0[k]``)."""
     out = np.empty_like(Gd)
     lams = np.empty((Gd.shape[0], X.shape[0]))
     for k in range(Gd.shape[0]):
-        G = S[:, rows[k] : rows[k] + 1] * X
+        G = S[:, k : k + 1] * X
         out[k], lams[k] = _lawson_hanson(G, Gd[k], tol, 10 * X.shape[1] + 50, lam0[k])
     return out, lams
 
@@ -157,9 +157,11 @@ def pattern_projections(X, S, Gd, rows, *, multipliers: bool = False, start=None
     lam0 = np.zeros((K, n)) if start is None else np.maximum(np.asarray(start, float), 0.0)
     if lam0.shape != (K, n):
         raise ValueError(f"start must have shape {(K, n)} (projections, samples), got {lam0.shape}")
+    # only the K sign columns used are copied (S is (n, P), P up to the whole arrangement)
+    cols = np.ascontiguousarray(np.asarray(S)[:, np.asarray(rows, dtype=np.int64)], np.float64)
     proj, lams = _project_patterns(
-        np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(S, dtype=np.float64),
-        np.ascontiguousarray(Gd, dtype=np.float64), np.asarray(rows, dtype=np.int64), 1e-13,
+        np.ascontiguousarray(X, dtype=np.float64), cols,
+        np.ascontiguousarray(Gd, dtype=np.float64), 1e-13,
         np.ascontiguousarray(lam0),
     )  # fmt: skip
     return (proj, lams) if multipliers else proj

@@ -33,7 +33,7 @@ import numpy as np
 from .certificates import duality_gap
 from .formulations import as_formulation
 from .losses import Loss
-from .pricing import price_blocks
+from .pricing import PricingCache, price_blocks
 from .problem import check_patterns, check_X, check_y, convex_objective
 from .solve import ConvexResult, solve_convex
 
@@ -75,7 +75,7 @@ def _dual_bounds(X, r, M, S, beta, op_norms, constrained, rho_of):
     if not constrained:
         t = np.linalg.norm((M * r[:, None]).T @ X, axis=1)
         return np.concatenate([t, t]), min(1.0, beta / max(float(t.max()), 1e-300))
-    cache: dict = {}
+    cache = PricingCache()
     t_max = price_blocks(X, r, M, S, beta, cache=cache).t_max  # the exact maximum
     s = min(1.0, beta / max(t_max, 1e-300))
     # exact values wherever the bound alone cannot screen the block

@@ -20,7 +20,7 @@ import numpy as np
 
 from .certificates import pattern_projections
 
-__all__ = ["Pricing", "price_blocks"]
+__all__ = ["Pricing", "PricingCache", "price_blocks"]
 
 
 class Pricing(NamedTuple):
@@ -28,6 +28,51 @@ class Pricing(NamedTuple):
     exact: np.ndarray  # (2P,) bool
     t_max: float  # see price_blocks
     candidates: list  # [(value, pattern, sigma, projection)], value > beta (1 + rtol), desc.
+
+
+class PricingCache:
+    """Per signed block (``k < P``: the ``u`` block of pattern ``k``, else the ``v`` block of
+    pattern ``k - P``), the NNLS multipliers of its last exact pricing, stored by their support
+    (``idx``, ``lam``: ``(2P, w)``, zero-padded; ``w`` the largest support seen)."""
+
+    def __init__(self):
+        self.idx = np.zeros((0, 1), dtype=np.int64)
+        self.lam = np.zeros((0, 1))
+
+    def store(self, ks: np.ndarray, lams: np.ndarray, n_blocks: int) -> None:
+        """Record the multipliers ``lams (K, n)`` of the blocks ``ks``."""
+        if self.idx.shape[0] != n_blocks:
+            self.idx = np.zeros((n_blocks, 1), dtype=np.int64)
+            self.lam = np.zeros((n_blocks, 1))
+        supp = lams > 0
+        w = int(supp.sum(axis=1).max(initial=0))
+        if w > self.idx.shape[1]:
+            grow = w - self.idx.shape[1]
+            self.idx = np.pad(self.idx, ((0, 0), (0, grow)))
+            self.lam = np.pad(self.lam, ((0, 0), (0, grow)))
+        # the support first (stable), then zeros: the first w columns hold every multiplier
+        order = np.argsort(~supp, axis=1, kind="stable")[:, : self.idx.shape[1]]
+        self.idx[ks] = order
+        self.lam[ks] = np.take_along_axis(lams, order, axis=1)
+
+    def bounds(self, X, S, g) -> np.ndarray:
+        """Per block, ``||sigma g_i + G_i^T lam||`` at the stored ``lam`` (``lam >= 0``: an
+        upper bound on ``||Pi_{K_i}(sigma g_i)||``; the gated value where nothing is stored)."""
+        P = g.shape[0]
+        if self.idx.shape[0] != 2 * P:
+            return np.full(2 * P, np.inf)
+        pats = np.arange(2 * P) % P
+        sg = np.where(np.arange(2 * P) < P, 1.0, -1.0)
+        coef = S[self.idx, pats[:, None]] * self.lam  # (2P, w)
+        v = sg[:, None] * g[pats] + np.einsum("kw,kwd->kd", coef, X[self.idx])
+        return np.linalg.norm(v, axis=1)
+
+    def starts(self, ks: np.ndarray, n: int) -> np.ndarray:
+        """NNLS starts ``(K, n)`` for the blocks ``ks``: their stored multipliers (or zeros)."""
+        start = np.zeros((ks.size, n))
+        if self.idx.shape[0]:
+            np.put_along_axis(start, self.idx[ks], self.lam[ks], axis=1)
+        return start
 
 
 def price_blocks(
@@ -45,29 +90,33 @@ def price_blocks(
     * ``screen=s``: exactly the blocks whose bound exceeds ``s`` (``s >= beta (1 + rtol)``
       finds every violator); ``t_max`` is the maximum of ``values`` (exact or bound).
 
-    ``cache`` (a dict, updated) holds each priced block's NNLS multipliers: they tighten its
-    bound next time and warm-start its NNLS. Candidates are the violators found, most violated
-    first (at most ``max_add``).
+    Exact values are computed in batches of ``chunk`` blocks, doubling up to ``64 chunk``
+    (fewer calls when the bounds are loose and many blocks need the NNLS). ``cache`` (a
+    :class:`PricingCache`, updated) holds each priced block's NNLS multipliers: they tighten
+    its bound next time and warm-start its NNLS. Candidates are the violators found, most
+    violated first (at most ``max_add``).
     """
     P = M.shape[1]
     level = beta * (1.0 + rtol)
     g = (M * r[:, None]).T @ X  # (P, d)
-    keys = [(i, sg) for sg in (1.0, -1.0) for i in range(P)]
-    ub = _upper_bounds(X, S, g, keys, cache)
+    gn = np.linalg.norm(g, axis=1)
+    ub = np.concatenate([gn, gn])  # the gated values ||X^T M_i r||
+    if cache is not None:
+        ub = np.minimum(ub, cache.bounds(X, S, g))
     values, exact = ub.copy(), np.zeros(2 * P, dtype=bool)
     order = np.argsort(-ub, kind="stable")
-    t_max, cands = 0.0, []
-    for s in range(0, order.size, chunk):
+    t_max, cands, s = 0.0, [], 0
+    while s < order.size:
         ks = order[s : s + chunk]
+        s, chunk = s + chunk, min(2 * chunk, 64 * chunk)
         if screen is not None:
             ks = ks[ub[ks] > screen]
             if ks.size == 0:
                 break
         elif ub[ks[0]] <= t_max and (max_add is not None or ub[ks[0]] <= level):
             break  # every remaining block is bounded by the maximum (and the level)
-        pats = np.array([keys[k][0] for k in ks])
-        sgs = np.array([keys[k][1] for k in ks])
-        start = _warm_starts(ks, keys, cache, X.shape[0])
+        pats, sgs = ks % P, np.where(ks < P, 1.0, -1.0)  # block k: pattern k mod P, u then v
+        start = None if cache is None else cache.starts(ks, X.shape[0])
         proj, lams = pattern_projections(
             X, S, sgs[:, None] * g[pats], pats, multipliers=True, start=start
         )
@@ -75,9 +124,7 @@ def price_blocks(
         values[ks], exact[ks] = vals, True
         t_max = max(t_max, float(vals.max()))
         if cache is not None:
-            for j, k in enumerate(ks):
-                supp = np.flatnonzero(lams[j])
-                cache[keys[k]] = (supp, lams[j, supp])
+            cache.store(ks, lams, 2 * P)
         found = zip(vals, pats, sgs, proj, strict=True)
         cands += [(float(v), int(i), float(sg), p) for v, i, sg, p in found if v > level]
         if max_add is not None and len(cands) >= max_add and t_max > level:
@@ -86,27 +133,3 @@ def price_blocks(
         t_max = float(values.max())
     cands.sort(key=lambda c: -c[0])
     return Pricing(values, exact, t_max, cands if max_add is None else cands[:max_add])
-
-
-def _upper_bounds(X, S, g, keys, cache) -> np.ndarray:
-    """The gated values ``||X^T M_i r||``, tightened by the cached multipliers'
-    ``||sigma g_i + G_i^T lam||`` (any ``lam >= 0`` bounds the projection's norm)."""
-    gn = np.linalg.norm(g, axis=1)
-    ub = np.concatenate([gn, gn])
-    if cache:
-        for k, (i, sg) in enumerate(keys):
-            if (i, sg) in cache:
-                idx, lam = cache[i, sg]
-                ub[k] = min(ub[k], float(np.linalg.norm(sg * g[i] + (S[idx, i] * lam) @ X[idx])))
-    return ub
-
-
-def _warm_starts(ks, keys, cache, n) -> np.ndarray:
-    """NNLS starts for the blocks ``ks``: their cached multipliers, zeros otherwise."""
-    start = np.zeros((ks.size, n))
-    if cache is not None:
-        for j, k in enumerate(ks):
-            if keys[k] in cache:
-                idx, lam = cache[keys[k]]
-                start[j, idx] = lam
-    return start

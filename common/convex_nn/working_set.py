@@ -43,7 +43,7 @@ import numpy as np
 from .certificates import certified_lower_bound
 from .interior_point import cone_group_lasso, woodbury_pays
 from .newton import block_gram
-from .pricing import price_blocks
+from .pricing import PricingCache, price_blocks
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -159,7 +159,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     r = y - sum((sg * M[:, i] * (X @ W[b]) for b, (i, sg) in enumerate(blocks)), np.zeros(n))
     its, lower, converged, viol, too_large = 0, 0.0, False, 0.0, False
     status = f"max_iter={max_rounds} rounds"
-    cache: dict = {}
+    cache = PricingCache()
     for rnd in range(1, max_rounds + 1):
         t0 = time.perf_counter()
         pr = price_blocks(X, r, M, S, beta, rtol=0.1 * tol, max_add=max_add, cache=cache)

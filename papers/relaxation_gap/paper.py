@@ -28,7 +28,7 @@ PAPER = Paper(
                 "Regime (i): relaxed / exact optimum (rho, rho_G, rho_dec) and GD / exact (rho_GD) "
                 "against n for nested Gaussian gates, d=3, exact p* by certified enumeration"
             ),
-            quick={**_QUICK, "n_grid": [10, 20, 40, 80], "seeds": 2},
+            quick={**_QUICK, "n_grid": [10, 20, 40, 80, 160], "seeds": 2},
             full=_FULL,
         ),
         Experiment(

@@ -396,6 +396,53 @@ def test_warm_started_nnls_is_exact():
         pattern_projections(X, S, g, rows, start=lam[:, :10])
 
 
+def test_pattern_projections_match_scipy_nnls_on_column_subsets():
+    """Rows naming a few (repeated, unordered) columns of a wide sign matrix: each projection
+    equals the one from scipy's NNLS, ``g + G^T lam`` with ``lam = argmin ||G^T lam + g||``."""
+    from scipy.optimize import nnls
+
+    from common.convex_nn.certificates import pattern_projections
+
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((40, 3))
+    S = np.asfortranarray(np.where(rng.random((40, 500)) < 0.5, 1.0, -1.0))  # (n, P), F-order
+    rows = np.array([417, 3, 3, 250, 0, 499])
+    g = rng.standard_normal((rows.size, 3))
+    proj = pattern_projections(X, S, g, rows)
+    for k, i in enumerate(rows):
+        G = S[:, i : i + 1] * X
+        lam = nnls(G.T, -g[k])[0]
+        assert np.allclose(proj[k], g[k] + G.T @ lam, atol=1e-9)
+
+
+def test_pricing_cache_bounds_and_exact_values():
+    """Pricing with a PricingCache gives the same exact values as without; the cached bounds
+    are upper bounds on the exact values at a new residual and equal them at the residual
+    they were computed at (the multipliers there are optimal)."""
+    from common.arrangements import enumerate_patterns
+    from common.convex_nn.pricing import PricingCache, price_blocks
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((30, 3))
+    D = enumerate_patterns(X)
+    D = D[D.any(axis=1)]
+    M, S = D.T.astype(float), 2.0 * D.T - 1.0
+    r1, r2 = rng.standard_normal(30), rng.standard_normal(30)
+    cache = PricingCache()
+    first = price_blocks(X, r1, M, S, 0.0, screen=-1.0, cache=cache)  # every block exact
+    assert first.exact.all()
+    g1 = (M * r1[:, None]).T @ X
+    assert np.allclose(cache.bounds(X, S, g1), first.values, atol=1e-9)
+    ref = price_blocks(X, r2, M, S, 0.0, screen=-1.0)
+    g2 = (M * r2[:, None]).T @ X
+    assert np.all(cache.bounds(X, S, g2) >= ref.values - 1e-9)
+    again = price_blocks(X, r2, M, S, 0.0, screen=-1.0, cache=cache)  # warm-started NNLS
+    assert np.allclose(again.values, ref.values, atol=1e-9)
+    lazy = price_blocks(X, r2, M, S, ref.values.max(), cache=PricingCache())  # the maximum only
+    assert lazy.t_max == pytest.approx(ref.values.max(), abs=1e-9) and not lazy.exact.all()
+    assert np.all(lazy.values >= ref.values - 1e-9)
+
+
 def test_gated_float32_phase_overflow_falls_back_to_float64(problem):
     """Data near 1e20 overflow the float32 R-FISTA phase (||X||^2 > 3e38); the solver redoes
     it in float64 and reaches the optimum of the equivalent unscaled program."""

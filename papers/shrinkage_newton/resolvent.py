@@ -248,9 +248,15 @@ def local_coefficients(
     return ones, lam * ones, weights
 
 
-def _solve(grams: np.ndarray, shift: np.ndarray, rhs: np.ndarray | None) -> np.ndarray:
-    """``(G_i + t_i I)^{-1}`` (``rhs=None``) or ``(G_i + t_i I)^{-1} rhs``, batched."""
-    shifted = grams + shift[:, None, None] * np.eye(grams.shape[1])
+def _solve(grams: np.ndarray, shift: np.ndarray, rhs: np.ndarray | None, m: int) -> np.ndarray:
+    """``(G_i + t_i I)^{-1}`` (``rhs=None``) or ``(G_i + t_i I)^{-1} rhs``, batched; ``G_i``
+    the Gram of ``m`` rows."""
+    d = grams.shape[1]
+    if m < d and np.any(shift == 0):
+        # rank <= m < d: singular, though LAPACK may not see an exactly zero pivot
+        raise ValueError(f"a local Gram of m = {m} rows in d = {d} is singular at lam = 0; "
+                         "use lam > 0 or m > d")  # fmt: skip
+    shifted = grams + shift[:, None, None] * np.eye(d)
     try:
         if rhs is None:
             return np.linalg.inv(shifted)
@@ -262,7 +268,7 @@ def _solve(grams: np.ndarray, shift: np.ndarray, rhs: np.ndarray | None) -> np.n
 def _local_solve(grams, m, lam, method, d_lam, rhs):
     """``c_i (G_i + t_i I)^{-1} rhs`` for every agent at once (``rhs=None``: the inverses)."""
     scale, shift, weights = local_coefficients(grams, m, lam, method, d_lam)
-    out = _solve(np.asarray(grams, dtype=np.float64), shift, rhs)
+    out = _solve(np.asarray(grams, dtype=np.float64), shift, rhs, m)
     return scale.reshape((-1,) + (1,) * (out.ndim - 1)) * out, weights
 
 
@@ -301,5 +307,7 @@ def averaged_inverse(
     out = np.zeros(grams.shape[1:])
     for start in range(0, grams.shape[0], chunk):
         part = slice(start, start + chunk)
-        out += np.einsum("i,ijk->jk", coef[part], _solve(grams[part], shift[part], None))
+        out += np.einsum(
+            "i,ijk->jk", coef[part], _solve(grams[part], shift[part], None, blocks.shape[1])
+        )
     return out

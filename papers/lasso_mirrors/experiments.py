@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -243,10 +244,31 @@ def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str,
     }
 
 
-def _solve_timed(A, y, beta, p):
-    """FISTA on ``A`` with its CPU and wall seconds."""
+def _jax_device(device: str):
+    """The JAX device for the run's ``device``: the GPU for ``"cuda"`` where JAX has one
+    (else the CPU, with a warning), the CPU otherwise."""
+    import jax
+
+    if device == "cuda":
+        try:
+            return jax.devices("gpu")[0]
+        except RuntimeError:
+            warnings.warn(
+                "device 'cuda' was asked for but JAX has no GPU backend (install jax[cuda]); "
+                "FISTA runs on the CPU",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return jax.devices("cpu")[0]
+
+
+def _solve_timed(A, y, beta, p, device):
+    """FISTA on ``A`` on the JAX ``device``, with its CPU and wall seconds."""
+    import jax
+
     cpu, wall = time.process_time(), time.perf_counter()
-    sol = fista_lasso(A, y, beta, tol=p["tol"], max_iter=p["max_iter"])
+    with jax.default_device(device):
+        sol = fista_lasso(A, y, beta, tol=p["tol"], max_iter=p["max_iter"])
     return sol, time.process_time() - cpu, time.perf_counter() - wall
 
 
@@ -255,8 +277,10 @@ def run_reflection_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
     ``reflection_frequency``) at ``beta = frac * beta_max`` (``beta_max = ||A_c^T y_c||_inf``,
     the smallest beta with the zero solution; ``A_c``, ``y_c`` centred), solved by FISTA to
     relative gap ``tol`` on the deduplicated dictionary and on its columns without
-    reflections. A feature is active when ``|z_i| > threshold * max |z|``; reflections are
-    "needed" when the restricted program's certified lower bound exceeds the full one's value."""
+    reflections, on the GPU where the run's device is ``"cuda"`` and JAX has one (the
+    platform used is returned). A feature is active when ``|z_i| > threshold * max |z|``;
+    reflections are "needed" when the restricted program's certified lower bound exceeds
+    the full one's value."""
     ns, fracs, draws = list(p["n_points"]), np.array(p["beta_fracs"], float), p["draws"]
     shape = (len(ns), fracs.size, draws)
     out = {k: np.zeros(shape) for k in (
@@ -267,6 +291,8 @@ def run_reflection_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
     features = np.zeros((len(ns), draws, 3))  # raw, deduplicated, reflection features
     build_cpu = np.zeros((len(ns), draws))
     max_raw = raw_count(max(ns), "relu", 4)
+    device = _jax_device(ctx.device)
+    platform = device.platform
     for a, n in enumerate(ns):
         for r in range(draws):
             rng = ctx.rng("draw", n, r)
@@ -280,8 +306,8 @@ def run_reflection_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
             beta_max = float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
             for b, frac in enumerate(fracs):
                 beta = frac * beta_max
-                sol, c_s, w_s = _solve_timed(A, y, beta, p)
-                nr, c_nr, _ = _solve_timed(A[:, ~R.reflection], y, beta, p)
+                sol, c_s, w_s = _solve_timed(A, y, beta, p, device)
+                nr, c_nr, _ = _solve_timed(A[:, ~R.reflection], y, beta, p, device)
                 z = np.abs(sol.z)
                 active = z > p["threshold"] * z.max()
                 vals = {
@@ -298,6 +324,7 @@ def run_reflection_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any
                 converged[a, b, r] = sol.converged, nr.converged
     lower_nr = out["objective_no_reflection"] * (1.0 - out["gap_no_reflection"])
     return {
+        "jax_platform": platform,
         **out,
         "n_points": np.array(ns),
         "beta_fracs": fracs,

@@ -96,3 +96,18 @@ def test_fista_reports_unconverged():
 def test_fista_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fista_lasso(**{"A": np.eye(4), "y": np.arange(4.0), "beta": 0.1, **kwargs})
+
+
+def test_jax_device_from_run_context():
+    import jax
+
+    from papers.lasso_mirrors.experiments import _jax_device
+
+    assert _jax_device("cpu").platform == "cpu"
+    try:
+        gpu = jax.devices("gpu")[0]
+    except RuntimeError:
+        with pytest.warns(RuntimeWarning, match="no GPU backend"):
+            assert _jax_device("cuda").platform == "cpu"
+    else:
+        assert _jax_device("cuda") == gpu

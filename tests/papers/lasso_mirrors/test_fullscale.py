@@ -80,7 +80,7 @@ def test_fista_matches_clarabel(n, frac):
 
 
 def test_fista_reports_unconverged():
-    x, y = _draw(8, seed=2)
+    x, y = _draw(8, seed=1)  # the shapes of test_fista_matches_clarabel: compiled already
     A = relu_dictionary(x, 4).matrix
     with pytest.warns(RuntimeWarning, match="converged=False"):
         sol = fista_lasso(A, y, 0.01, tol=1e-12, max_iter=3)

@@ -465,16 +465,6 @@ class Dictionary:
         return {k: kinds.count(k) for k in KINDS}
 
 
-def _canonical(col: np.ndarray, scale: float) -> bytes | None:
-    """A key equal for columns equal modulo sign and constant; None for constant ones."""
-    c = col - col[0]
-    big = np.abs(c) > _REL_TOL * scale
-    if not big.any():
-        return None
-    c = c * np.sign(c[np.argmax(big)])
-    return (np.round(c / scale, 9) + 0.0).tobytes()  # + 0.0: no -0.0
-
-
 def _describe(x, activation, signs, anchors, flag) -> Feature:
     if activation in STEP_ACTIVATIONS:
         bp = tuple(float(x[a]) for a in anchors)
@@ -492,11 +482,10 @@ def dictionary(x, activation: str = "relu", depth: int = 2) -> Dictionary:
     activation, depth = check_activation_depth(activation, depth)
     cols, tuples = recursive_columns(x, activation, depth)
     scale = max(1.0, float(np.max(np.abs(cols))))
+    keys, ok = _canonical_keys(cols, scale)
     groups: dict[bytes, list[int]] = {}
-    for i in range(cols.shape[1]):
-        key = _canonical(cols[:, i], scale)
-        if key is not None:
-            groups.setdefault(key, []).append(i)
+    for i in np.flatnonzero(ok):
+        groups.setdefault(keys[i].tobytes(), []).append(int(i))
     keep, feats = [], []
     for members in groups.values():
         described = [_describe(x, activation, *tuples[i]) for i in members]
@@ -592,7 +581,8 @@ def relu_dictionary(x, depth: int = 4, max_raw_columns: int = MAX_RAW_COLUMNS) -
 
 
 def _canonical_keys(cols: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_canonical` of every column at once: rows ``(p, N)`` and which are not constant."""
+    """Keys ``(p, N)``, one row per column, equal for columns equal modulo sign and an added
+    constant (relative to ``scale``), and which columns are not constant."""
     c = cols - cols[:1]
     big = np.abs(c) > _REL_TOL * scale
     first = np.argmax(big, axis=0)

@@ -475,7 +475,8 @@ CLAIMS = (
         evidence=("reflection_lasso.draws", "reflection_lasso.n_points"),
         expected_to_hold=False,
         note="Found failing at the quick stand-in (N = 8, 2 draws) in its first run, as the "
-        "LP found on N <= 12 (reflection_needed_relu4_random); the full scale was not run here.",
+        "LP found on N <= 12 (reflection_needed_relu4_random); not needed either in any of 8 "
+        "draws at N = 15-40 run on CPU (README); the 100-draw full scale was not run here.",
     ),
     Claim(
         "reflection_needed_abs3",

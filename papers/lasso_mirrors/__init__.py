@@ -11,6 +11,9 @@ Public API:
 - :func:`fit_lasso_network`: the Lasso (beta > 0) or the exact minimum-l1 interpolation LP
   (beta = 0), rebuilt as a network with ``predict``, ``objective``, ``weights``, ``kinks``;
 - :func:`min_norm_interpolation`, :func:`solve_lasso`: the two convex programs on any matrix;
+- :func:`relu_dictionary`, :func:`fista_lasso`: full scale, the deep ReLU dictionary built in
+  chunks (matrix and reflection labels only) and the Lasso by FISTA (JAX, CPU or GPU) to a
+  certified duality gap;
 - :func:`train_networks`: Adam on the non-convex networks (torch);
 - :func:`network_kinks`: the kinks of a network's predictor, read exactly from its weights.
 """
@@ -22,8 +25,16 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "features": ["ACTIVATIONS", "DEPTHS", "dictionary", "Dictionary", "Feature"],
+        "features": [
+            "ACTIVATIONS",
+            "DEPTHS",
+            "dictionary",
+            "relu_dictionary",
+            "Dictionary",
+            "Feature",
+        ],
         "lasso": [
+            "fista_lasso",
             "fit_lasso_network",
             "min_norm_interpolation",
             "rebuild_network",

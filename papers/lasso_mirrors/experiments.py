@@ -6,6 +6,9 @@
   interpolant, kinks and their kinds, uniqueness under tie-breaking perturbations, and
   whether reflection features are used by an optimum / needed for it;
 - ``reflection_frequency`` (full scale of M2/M7): the same on random 1-D data;
+- ``reflection_lasso`` (the brief's full scale): the depth-4 ReLU Lasso at moderate beta on
+  random data with up to 40 points (the chunked dictionary and FISTA with a certified gap):
+  how often the optimum uses reflection features, and whether removing them raises it;
 - ``lasso_network`` (M3): the Lasso at moderate beta by CLARABEL and by coordinate descent,
   and the rebuilt network's objective evaluated from its weights;
 - ``training`` (M4, M8): Adam on networks of every activation and depth against the Lasso
@@ -18,6 +21,8 @@
 
 from __future__ import annotations
 
+import time
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,9 +46,11 @@ from papers.lasso_mirrors.features import (
     dictionary,
     raw_count,
     recursive_columns,
+    relu_dictionary,
 )
 from papers.lasso_mirrors.kinks import network_kinks
 from papers.lasso_mirrors.lasso import (
+    fista_lasso,
     min_norm_interpolation,
     rebuild_network,
     solve_lasso,
@@ -234,6 +241,101 @@ def run_reflection_frequency(p: Mapping[str, Any], ctx: RunContext) -> dict[str,
         "min_norm": norms,
         "draws": p["draws"],
         "tol": p["tol"],
+    }
+
+
+def _jax_device(device: str):
+    """The JAX device for the run's ``device``: the GPU for ``"cuda"`` where JAX has one
+    (else the CPU, with a warning), the CPU otherwise."""
+    import jax
+
+    if device == "cuda":
+        try:
+            return jax.devices("gpu")[0]
+        except RuntimeError:
+            warnings.warn(
+                "device 'cuda' was asked for but JAX has no GPU backend (install jax[cuda]); "
+                "FISTA runs on the CPU",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return jax.devices("cpu")[0]
+
+
+def _solve_timed(A, y, beta, p, device):
+    """FISTA on ``A`` on the JAX ``device``, with its CPU and wall seconds."""
+    import jax
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    with jax.default_device(device):
+        sol = fista_lasso(A, y, beta, tol=p["tol"], max_iter=p["max_iter"])
+    return sol, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def run_reflection_lasso(p: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Depth-4 ReLU Lasso on random data (x ~ U[0, 10] sorted, y ~ N(0, 1), as
+    ``reflection_frequency``) at ``beta = frac * beta_max`` (``beta_max = ||A_c^T y_c||_inf``,
+    the smallest beta with the zero solution; ``A_c``, ``y_c`` centred), solved by FISTA to
+    relative gap ``tol`` on the deduplicated dictionary and on its columns without
+    reflections, on the GPU where the run's device is ``"cuda"`` and JAX has one (the
+    platform used is returned). A feature is active when ``|z_i| > threshold * max |z|``;
+    reflections are "needed" when the restricted program's certified lower bound exceeds
+    the full one's value."""
+    ns, fracs, draws = list(p["n_points"]), np.array(p["beta_fracs"], float), p["draws"]
+    shape = (len(ns), fracs.size, draws)
+    out = {k: np.zeros(shape) for k in (
+        "objective", "objective_no_reflection", "gap", "gap_no_reflection", "iterations",
+        "iterations_no_reflection", "cpu_s", "wall_s", "cpu_s_no_reflection", "beta",
+        "active_data", "active_reflection", "reflection_weight")}  # fmt: skip
+    converged = np.zeros((*shape, 2), bool)
+    features = np.zeros((len(ns), draws, 3))  # raw, deduplicated, reflection features
+    build_cpu = np.zeros((len(ns), draws))
+    max_raw = raw_count(max(ns), "relu", 4)
+    device = _jax_device(ctx.device)
+    platform = device.platform
+    for a, n in enumerate(ns):
+        for r in range(draws):
+            rng = ctx.rng("draw", n, r)
+            x = np.sort(rng.uniform(0.0, 10.0, n))
+            y = rng.standard_normal(n)
+            cpu = time.process_time()
+            R = relu_dictionary(x, 4, max_raw_columns=max_raw)
+            build_cpu[a, r] = time.process_time() - cpu
+            features[a, r] = R.raw_count, R.matrix.shape[1], R.reflection.sum()
+            A = R.matrix
+            beta_max = float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
+            for b, frac in enumerate(fracs):
+                beta = frac * beta_max
+                sol, c_s, w_s = _solve_timed(A, y, beta, p, device)
+                nr, c_nr, _ = _solve_timed(A[:, ~R.reflection], y, beta, p, device)
+                z = np.abs(sol.z)
+                active = z > p["threshold"] * z.max()
+                vals = {
+                    "objective": sol.objective, "objective_no_reflection": nr.objective,
+                    "gap": sol.gap, "gap_no_reflection": nr.gap, "iterations": sol.iterations,
+                    "iterations_no_reflection": nr.iterations, "cpu_s": c_s, "wall_s": w_s,
+                    "cpu_s_no_reflection": c_nr, "beta": beta,
+                    "active_data": np.sum(active & ~R.reflection),
+                    "active_reflection": np.sum(active & R.reflection),
+                    "reflection_weight": z[R.reflection].sum() / z.sum(),
+                }  # fmt: skip
+                for k, v in vals.items():
+                    out[k][a, b, r] = v
+                converged[a, b, r] = sol.converged, nr.converged
+    lower_nr = out["objective_no_reflection"] * (1.0 - out["gap_no_reflection"])
+    return {
+        "jax_platform": platform,
+        **out,
+        "n_points": np.array(ns),
+        "beta_fracs": fracs,
+        "used": out["active_reflection"] > 0,
+        "needed": lower_nr > out["objective"],
+        "converged": converged,
+        "features": features,
+        "build_cpu_s": build_cpu,
+        "draws": draws,
+        "tol": p["tol"],
+        "threshold": p["threshold"],
     }
 
 

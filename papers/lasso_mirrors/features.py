@@ -55,6 +55,7 @@ __all__ = [
     "Dictionary",
     "Feature",
     "Piecewise",
+    "ReluDictionary",
     "as_points",
     "chain_forward",
     "chain_function",
@@ -62,6 +63,7 @@ __all__ = [
     "dictionary",
     "raw_count",
     "recursive_columns",
+    "relu_dictionary",
     "sign_tree",
     "tree_forward",
 ]
@@ -359,14 +361,25 @@ def recursive_columns(x, activation: str, depth: int, at=None) -> tuple[np.ndarr
     s = np.array([t[0] for t in tuples], dtype=np.float64)  # (p, L-1)
     j = np.array([t[1] for t in tuples], dtype=int)
     k = np.array([t[2] for t in tuples], dtype=int)
-    a1 = np.where(k == 1, 2.0 * x[j[:, 1 % j.shape[1]]] - x[j[:, 0]], x[j[:, 0]])
-    f = act(activation, s[None, :, 0] * (at[:, None] - a1[None, :]))
-    fa = [act(activation, s[:, 0] * (x[j[:, l]] - a1)) for l in range(1, depth - 1)]
-    for layer in range(1, depth - 1):
+    return _chain_columns(x, activation, s, j, k, at[:, None]), tuples
+
+
+def _first_anchors(x: np.ndarray, j: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``a_1`` of every chain: ``x_{j_1}``, or ``2 x_{j_2} - x_{j_1}`` where the flag is set."""
+    return np.where(k == 1, 2.0 * x[j[:, 1 % j.shape[1]]] - x[j[:, 0]], x[j[:, 0]])
+
+
+def _chain_columns(x, activation, s, j, k, at) -> np.ndarray:
+    """The chains with signs ``s``, anchors ``j`` ``(p, L-1)`` and flags ``k`` ``(p,)`` at
+    the points ``at`` (``(m, 1)``: the same points for every chain; ``(m, p)``: per chain)."""
+    a1 = _first_anchors(x, j, k)
+    f = act(activation, s[None, :, 0] * (at - a1[None, :]))
+    fa = [act(activation, s[:, 0] * (x[j[:, l]] - a1)) for l in range(1, j.shape[1])]
+    for layer in range(1, j.shape[1]):
         off = fa[layer - 1]
         f = act(activation, s[None, :, layer] * (f - off[None, :]))
         fa = [act(activation, s[:, layer] * (g - off)) for g in fa]
-    return f, tuples
+    return f
 
 
 def chain_function(x, activation: str, signs, anchors, flag: int) -> Piecewise:
@@ -452,16 +465,6 @@ class Dictionary:
         return {k: kinds.count(k) for k in KINDS}
 
 
-def _canonical(col: np.ndarray, scale: float) -> bytes | None:
-    """A key equal for columns equal modulo sign and constant; None for constant ones."""
-    c = col - col[0]
-    big = np.abs(c) > _REL_TOL * scale
-    if not big.any():
-        return None
-    c = c * np.sign(c[np.argmax(big)])
-    return (np.round(c / scale, 9) + 0.0).tobytes()  # + 0.0: no -0.0
-
-
 def _describe(x, activation, signs, anchors, flag) -> Feature:
     if activation in STEP_ACTIVATIONS:
         bp = tuple(float(x[a]) for a in anchors)
@@ -479,11 +482,10 @@ def dictionary(x, activation: str = "relu", depth: int = 2) -> Dictionary:
     activation, depth = check_activation_depth(activation, depth)
     cols, tuples = recursive_columns(x, activation, depth)
     scale = max(1.0, float(np.max(np.abs(cols))))
+    keys, ok = _canonical_keys(cols, scale)
     groups: dict[bytes, list[int]] = {}
-    for i in range(cols.shape[1]):
-        key = _canonical(cols[:, i], scale)
-        if key is not None:
-            groups.setdefault(key, []).append(i)
+    for i in np.flatnonzero(ok):
+        groups.setdefault(keys[i].tobytes(), []).append(int(i))
     keep, feats = [], []
     for members in groups.values():
         described = [_describe(x, activation, *tuples[i]) for i in members]
@@ -506,3 +508,83 @@ def dictionary(x, activation: str = "relu", depth: int = 2) -> Dictionary:
         features=tuple(feats[i] for i in order),
         raw_count=cols.shape[1],
     )
+
+
+# -- large deep ReLU dictionaries (full scale) ----------------------------------------------
+@dataclass(frozen=True)
+class ReluDictionary:
+    """The deduplicated deep ReLU dictionary as a matrix, without feature descriptions:
+    ``reflection[i]`` says whether every raw chain with column ``i`` (modulo sign and
+    constant) has a kink at a reflection ``2 x_j - x_k`` that is not a data point, i.e.
+    whether :func:`dictionary` labels the feature "reflection"."""
+
+    x: np.ndarray
+    depth: int
+    matrix: np.ndarray
+    reflection: np.ndarray
+    raw_count: int
+
+
+def relu_dictionary(x, depth: int = 4, max_raw_columns: int = MAX_RAW_COLUMNS) -> ReluDictionary:
+    """The deduplicated dictionary of ReLU nets of ``depth`` layers at the points ``x``, built
+    in chunks of ``N^(L-1)`` raw columns (one per sign pattern and flag) so that at most one
+    chunk and the distinct columns are held at a time; for large ``N`` (full scale: ``N = 40``
+    at depth 4 has 1,024,000 raw columns) raise ``max_raw_columns`` explicitly.
+
+    The kinds come without building each chain's piecewise-linear function: a ReLU chain is
+    monotone, so its layers after the first add kinks at data points only, and a chain has a
+    reflection kink exactly when its flag is set, ``a_1 = 2 x_{j_2} - x_{j_1}`` is not a data
+    point and the slope changes there (checked by a second difference at ``a_1 +- h``, ``h``
+    half the distance to the nearest data point; the slopes are 0 or +-1). A column is a
+    reflection feature when every chain producing it (modulo sign and constant) is one: the
+    rule by which :func:`dictionary` keeps the simplest chain of a group."""
+    x = as_points(x)
+    _, depth = check_activation_depth("relu", depth)
+    if isinstance(max_raw_columns, bool) or not isinstance(max_raw_columns, int | np.integer):
+        raise TypeError(f"max_raw_columns must be an integer, got {max_raw_columns!r}")
+    n, layers = x.size, depth - 1
+    total = raw_count(n, "relu", depth)
+    if total > max_raw_columns:
+        raise ValueError(
+            f"depth {depth} with {n} points gives {total} raw columns, above "
+            f"max_raw_columns={max_raw_columns}"
+        )
+    j = np.indices((n,) * layers).reshape(layers, -1).T  # every anchor tuple
+    scale = max(1.0, 2.0 * float(np.ptp(x)))  # bounds |f| for every chain
+    tol = _REL_TOL * max(1.0, float(np.max(np.abs(x))))
+    keys = np.zeros((0, n))
+    cols = np.zeros((n, 0))
+    refl = np.zeros(0, bool)
+    for flag in _flags("relu", depth):
+        k = np.full(j.shape[0], flag)
+        a1 = _first_anchors(x, j, k)
+        dist = np.min(np.abs(x[:, None] - a1[None, :]), axis=0)
+        for signs in itertools.product((-1.0, 1.0), repeat=layers):
+            s = np.broadcast_to(np.asarray(signs), j.shape)
+            c = _chain_columns(x, "relu", s, j, k, x[:, None])
+            r = np.zeros(j.shape[0], bool)
+            if flag:
+                h = np.where(dist > tol, dist / 2.0, 1.0)
+                at = a1[None, :] + h[None, :] * np.array([-1.0, 0.0, 1.0])[:, None]
+                f = _chain_columns(x, "relu", s, j, k, at)
+                r = (dist > tol) & (np.abs(f[0] - 2.0 * f[1] + f[2]) > 0.5 * h)
+            key, ok = _canonical_keys(c, scale)
+            keys = np.concatenate([keys, key[ok]])
+            cols = np.concatenate([cols, c[:, ok]], axis=1)
+            refl = np.concatenate([refl, r[ok]])
+            # one column per key, a non-reflection chain's where there is one
+            order = np.lexsort((refl,))
+            _, first = np.unique(keys[order], axis=0, return_index=True)
+            keep = np.sort(order[first])
+            keys, cols, refl = keys[keep], cols[:, keep], refl[keep]
+    return ReluDictionary(x=x, depth=depth, matrix=cols, reflection=refl, raw_count=total)
+
+
+def _canonical_keys(cols: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Keys ``(p, N)``, one row per column, equal for columns equal modulo sign and an added
+    constant (relative to ``scale``), and which columns are not constant."""
+    c = cols - cols[:1]
+    big = np.abs(c) > _REL_TOL * scale
+    first = np.argmax(big, axis=0)
+    c = c * np.sign(c[first, np.arange(c.shape[1])])
+    return (np.round(c / scale, 9) + 0.0).T, big.any(axis=0)

@@ -320,3 +320,33 @@ def _sign_depth(ax, f, a: int) -> None:
     ax.set_xlabel("sign tree depth L (<= 2^(L-2) switches)")
     ax.set_ylabel("minimum ||z||_1")
     ax.set_title(f"Random data, N = {f['n_points'][a]}: sign trees, min norm vs depth", fontsize=8)
+
+
+def plot_reflection_lasso(res: Mapping[str, Results]):
+    r = res["reflection_lasso"]
+    fig, axes = figure(1, 2)
+    n, fracs = r["n_points"], r["beta_fracs"]
+    panels = (
+        (("used", "o", "-", "optimum uses reflections"),
+         ("needed", "s", "--", "reflections needed (certified)")),
+        (("active_data", "o", "-", "active data-point features"),
+         ("active_reflection", "^", "--", "active reflection features")),
+    )  # fmt: skip
+    for ax, lines in zip(axes[0], panels, strict=True):
+        for key, marker, ls, label in lines:
+            for b in range(fracs.size):
+                ax.plot(n, r[key][:, b].mean(-1), marker=marker, ls=ls, color=COLORS[b])
+            ax.plot([], [], marker=marker, ls=ls, color="0.4", label=label)
+        ax.set_xticks(n)
+        ax.set_xlabel("N (random x on [0, 10], y ~ N(0, 1))")
+    for b, frac in enumerate(fracs):
+        axes[0, 0].plot([], [], color=COLORS[b], label=f"beta = {frac:g} x beta_max")
+    axes[0, 0].set_ylim(-0.05, 1.05)
+    axes[0, 0].set_ylabel(f"fraction of {r['draws']} draws")
+    gap = max(r["gap"].max(), r["gap_no_reflection"].max())
+    axes[0, 0].set_title(f"ReLU L = 4, FISTA: {r['converged'].mean():.0%} converged, "
+                         f"gap <= {gap:.1e}", fontsize=8)  # fmt: skip
+    axes[0, 1].set_ylabel("mean count over draws")
+    axes[0, 1].set_title(f"Active: |z| > {r['threshold']:g} max |z|", fontsize=8)
+    legend_below(fig, [axes[0, 0], axes[0, 1]], ncols=2)
+    return fig

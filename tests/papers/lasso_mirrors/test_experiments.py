@@ -23,6 +23,7 @@ TINY = {
         "n_perturb": 1,
     },
     "reflection_frequency": {"n_points": [4], "draws": 2},
+    "reflection_lasso": {"n_points": [5], "draws": 2, "beta_fracs": [0.3]},
     "lasso_network": {"datasets": ["zshape"], "configs": [*SMALL, "sign_4"], "betas": [0.1]},
     "training": {"dataset": "zshape", "configs": SMALL, "seeds": 2, "steps": 20, "n_grid": 21},
     "paper_adam": {"seeds": 1, "max_epochs": 5, "n_grid": 21},
@@ -51,6 +52,11 @@ def test_full_scale_code_path():
     over = {"n_points": [4], "draws": 1}
     r = cli.run(PAPER, "reflection_frequency", scale="full", seed=1, overrides=over)
     assert r["needed"].shape == (1, 6, 1)
+    # the first draw of TINY's run (same seed and N): FISTA is compiled for it already
+    over = {"n_points": [5], "draws": 1, "beta_fracs": [0.3]}
+    r = cli.run(PAPER, "reflection_lasso", scale="full", seed=3, overrides=over)
+    assert r["needed"].shape == (1, 1, 1) and r["converged"].all()
+    assert r["features"][0, 0, 0] == 2 * 10**3
     r = cli.run(
         PAPER,
         "paper_adam",

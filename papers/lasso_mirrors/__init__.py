@@ -33,8 +33,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "Dictionary",
             "Feature",
         ],
+        "fista": ["fista_lasso"],
         "lasso": [
-            "fista_lasso",
             "fit_lasso_network",
             "min_norm_interpolation",
             "rebuild_network",

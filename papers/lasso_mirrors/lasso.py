@@ -4,9 +4,6 @@
   ``min ||z||_1 s.t. A z + xi 1 = y``, solved exactly by HiGHS (``scipy.optimize.linprog``);
 - :func:`solve_lasso`: ``min 1/2 ||A z + xi 1 - y||^2 + beta ||z||_1`` by CLARABEL (CVXPY;
   the reference) or by the coordinate-descent path of :mod:`common.lasso` (``solver="cd"``);
-- :func:`fista_lasso`: the same Lasso by R-FISTA in JAX (:func:`common.convex_nn.fast.fista`,
-  CPU or GPU) to a certified relative duality gap, for the large deep dictionaries of full
-  scale (:func:`.features.relu_dictionary`);
 - :func:`fit_lasso_network`: either program on the dictionary of :mod:`.features`, rebuilt
   as a network (:class:`LassoNetwork`) whose weights give the same predictions and, in the
   non-convex training objective, the same value.
@@ -43,11 +40,9 @@ from papers.lasso_mirrors.features import (
 )
 
 __all__ = [
-    "FistaSolution",
     "Kink",
     "LassoNetwork",
     "LassoSolution",
-    "fista_lasso",
     "fit_lasso_network",
     "lasso_objective",
     "min_norm_interpolation",
@@ -163,44 +158,6 @@ def solve_lasso(A, y, beta, solver: str = "clarabel") -> LassoSolution:
     else:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
     return LassoSolution(z, xi, lasso_objective(A, y, z, xi, beta))
-
-
-@dataclass(frozen=True)
-class FistaSolution(LassoSolution):
-    """A :class:`LassoSolution` with its certificate: ``gap`` is the relative duality gap
-    ``(P - D) / P`` at ``z`` (``D`` a dual feasible value, so ``P - p* <= gap * P``);
-    ``converged`` whether it reached the requested tolerance within ``max_iter``."""
-
-    gap: float
-    converged: bool
-    iterations: int
-
-
-def fista_lasso(A, y, beta, tol: float = 1e-8, max_iter: int = 100_000) -> FistaSolution:
-    """``min_{z, xi} 1/2 ||A z + xi 1 - y||^2 + beta ||z||_1`` by R-FISTA with a duality-gap
-    stop (:func:`common.convex_nn.fast.fista`: restarts, a Newton finish on the active
-    columns, JAX on its default device), stopping at relative gap ``tol``.
-
-    The free bias is eliminated by centring ``A``'s columns and ``y`` (``xi = mean(y - A z)``);
-    the program is then a group Lasso with one-column blocks on the constant feature ``1``
-    masked by the centred columns. An unconverged run is returned with ``converged=False``
-    and its gap (and a ``RuntimeWarning`` from the solver)."""
-    from common.convex_nn.fast import fista
-
-    y = np.asarray(y, dtype=np.float64)
-    A = _as_matrix(A, y)
-    y = _as_response(y, A.shape[0])
-    beta = _as_beta(beta, allow_zero=False)
-    if isinstance(tol, bool) or not isinstance(tol, int | float | np.floating) or not 0 < tol < 1:
-        raise ValueError(f"tol must be a number in (0, 1), got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    Ac, yc = A - A.mean(axis=0), y - y.mean()
-    res = fista(np.ones((y.size, 1)), yc[:, None], Ac, beta, tol=tol, max_iter=int(max_iter))
-    z = res.W[0, :, 0]
-    xi = float(np.mean(y - A @ z))
-    obj = lasso_objective(A, y, z, xi, beta)
-    return FistaSolution(z, xi, obj, float(res.metric), bool(res.converged), int(res.iterations))
 
 
 # -- the network --------------------------------------------------------------------------

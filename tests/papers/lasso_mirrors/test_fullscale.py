@@ -7,7 +7,8 @@ import pytest
 
 from papers.lasso_mirrors import dictionary
 from papers.lasso_mirrors.features import MAX_RAW_COLUMNS, relu_dictionary
-from papers.lasso_mirrors.lasso import fista_lasso, lasso_objective
+from papers.lasso_mirrors.fista import fista_lasso
+from papers.lasso_mirrors.lasso import lasso_objective
 
 
 def _canonical_set(matrix, flags):

@@ -105,10 +105,10 @@ def price_blocks(
         ub = np.minimum(ub, cache.bounds(X, S, g))
     values, exact = ub.copy(), np.zeros(2 * P, dtype=bool)
     order = np.argsort(-ub, kind="stable")
-    t_max, cands, s = 0.0, [], 0
+    t_max, cands, s, size = 0.0, [], 0, chunk
     while s < order.size:
-        ks = order[s : s + chunk]
-        s, chunk = s + chunk, min(2 * chunk, 64 * chunk)
+        ks = order[s : s + size]
+        s, size = s + size, min(2 * size, 64 * chunk)
         if screen is not None:
             ks = ks[ub[ks] > screen]
             if ks.size == 0:

@@ -6,7 +6,9 @@ covers the paper's own modules and, transitively, the ``common`` modules they
 import (found by reading ``import`` statements, not by importing), so a change
 in ``common/convex_nn`` reruns the convex papers and leaves the others alone.
 
-Only module-level imports are followed (those that run when the module is
+A package whose ``__init__`` lists its API with ``lazy_loader.attach`` counts as importing
+every submodule it lists (any of them may run when a name is first used), as an eager
+``__init__`` would. Only module-level imports are followed (those that run when the module is
 imported), not imports inside functions: the command line imports the plotting
 style only in its ``plot`` command, and a change of style must not rerun the
 experiments. The project therefore imports shared code at module level
@@ -68,7 +70,22 @@ def _imports(path: Path) -> set[str]:
                 module = node.module or ""
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and _is_lazy_attach(node.func):
+            # a lazy package (``lazy_loader.attach``) may import any submodule it lists
+            package = ".".join(_package_of(path))
+            for kw in node.keywords:
+                if kw.arg in ("submodules", "submod_attrs"):
+                    found.update(f"{package}.{name}" for name in ast.literal_eval(kw.value))
     return {m for m in found if m == "common" or m.startswith("common.")}
+
+
+def _is_lazy_attach(func: ast.expr) -> bool:
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "attach"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "lazy_loader"
+    )
 
 
 def common_dependencies(files: list[Path]) -> list[Path]:

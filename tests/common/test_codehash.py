@@ -52,6 +52,26 @@ def test_a_change_reruns_exactly_the_affected_step(tree):
     assert again["check"] == before["check"]
 
 
+def test_a_lazy_package_counts_as_importing_its_submodules(tree):
+    """``from common.lazy import X`` of a ``lazy_loader.attach`` package reruns on a change in
+    the submodule that defines X (the core's ``common.convex_nn`` is such a package)."""
+    lazy = tree / "common" / "lazy"
+    lazy.mkdir()
+    (lazy / "__init__.py").write_text(
+        "import lazy_loader\n\n__getattr__, __dir__, __all__ = lazy_loader.attach(\n"
+        "    __name__, submodules=['e'], submod_attrs={'f': ['X']}\n)\n"
+    )
+    (lazy / "e.py").write_text("E = 1\n")
+    (lazy / "f.py").write_text("X = 1\n")
+    (tree / "papers" / "p" / "experiments.py").write_text("from common.lazy import X\n")
+    deps = codehash.common_dependencies([tree / "papers" / "p" / "experiments.py"])
+    names = [str(p.relative_to(tree / "common")) for p in deps]
+    assert names == ["__init__.py", "lazy/__init__.py", "lazy/e.py", "lazy/f.py"]
+    before = codehash.code_hash("p", "run")
+    _touch(lazy / "f.py")
+    assert codehash.code_hash("p", "run") != before
+
+
 def test_bad_arguments(tree):
     with pytest.raises(ValueError, match="no paper package"):
         codehash.code_hash("absent", "run")

@@ -76,7 +76,8 @@ class PricingCache:
 
 
 def price_blocks(
-    X, r, M, S, beta, *, rtol=0.0, max_add=None, screen=None, cache=None, chunk=16
+    X, r, M, S, beta, *, rtol=0.0, max_add=None, screen=None, cache=None, chunk=16,
+    present=None,
 ) -> Pricing:
     r"""Price the ``2P`` signed blocks at ``r (n,)``; ``M`` masks, ``S`` cone signs, ``(n, P)``.
 
@@ -84,7 +85,9 @@ def price_blocks(
 
     * ``screen=None, max_add=k`` (the working set): until the maximum is known, or ``k``
       violators are found while the maximum found exceeds the level; ``t_max`` is the largest
-      exact value computed;
+      exact value computed; blocks flagged in ``present`` (bool ``(2P,)``, the working set)
+      are priced like the others but are neither candidates nor counted in ``k`` (from a warm
+      start they all violate the new ``beta`` and would fill the ``k`` places);
     * ``screen=None, max_add=None``: until the maximum is known and every violator is exact;
       ``t_max`` is the exact maximum;
     * ``screen=s``: exactly the blocks whose bound exceeds ``s`` (``s >= beta (1 + rtol)``
@@ -125,8 +128,9 @@ def price_blocks(
         t_max = max(t_max, float(vals.max()))
         if cache is not None:
             cache.store(ks, lams, 2 * P)
-        found = zip(vals, pats, sgs, proj, strict=True)
-        cands += [(float(v), int(i), float(sg), p) for v, i, sg, p in found if v > level]
+        new = np.ones(ks.size, bool) if present is None else ~present[ks]
+        found = zip(vals, pats, sgs, proj, new, strict=True)
+        cands += [(float(v), int(i), float(sg), p) for v, i, sg, p, nw in found if nw and v > level]
         if max_add is not None and len(cands) >= max_add and t_max > level:
             break
     if screen is not None:

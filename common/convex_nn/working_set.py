@@ -162,7 +162,10 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
     cache = PricingCache()
     for rnd in range(1, max_rounds + 1):
         t0 = time.perf_counter()
-        pr = price_blocks(X, r, M, S, beta, rtol=0.1 * tol, max_add=max_add, cache=cache)
+        present = np.zeros(2 * P, dtype=bool)
+        present[[i if sg > 0 else P + i for i, sg in blocks]] = True
+        pr = price_blocks(X, r, M, S, beta, rtol=0.1 * tol, max_add=max_add, cache=cache,
+                          present=present)  # fmt: skip
         # pricing may stop early once max_add violators are found; the largest of its values
         # (exact where computed, upper bounds elsewhere) bounds the true maximum, so the lower
         # bound stays certified (it equals the exact maximum when pricing ran to the end)
@@ -188,10 +191,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
             break
         if rnd == max_rounds:
             break
-        present = set(blocks)
-        for _, i, sg, p in cands:
-            if (i, sg) in present:
-                continue
+        for _, i, sg, p in cands:  # none of them in the working set (``present``)
             # rows closest to the boundary at the block's NNLS projection (active ones first)
             z = S[:, i] * (X @ p) / xnorm
             blocks.append((i, sg))

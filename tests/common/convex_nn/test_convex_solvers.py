@@ -443,6 +443,54 @@ def test_pricing_cache_bounds_and_exact_values():
     assert np.all(lazy.values >= ref.values - 1e-9)
 
 
+def test_pricing_skips_the_working_set():
+    """Blocks flagged ``present`` (the working set) are priced (they count in ``t_max``) but are
+    neither candidates nor counted in ``max_add``: from a warm start at a smaller beta every
+    block of the working set violates, and before this they filled all ``max_add`` places
+    (a 20-point path's warm rounds then added no new block)."""
+    from common.arrangements import enumerate_patterns
+    from common.convex_nn.pricing import price_blocks
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 3))
+    D = enumerate_patterns(X)
+    D = D[D.any(axis=1)]
+    M, S = D.T.astype(float), 2.0 * D.T - 1.0
+    r = rng.standard_normal(30)
+    every = price_blocks(X, r, M, S, 0.0, screen=-1.0).values  # all exact
+    beta = float(np.quantile(every, 0.8))
+    top = np.argsort(-every)[:5]  # the five most violated blocks form the working set
+    present = np.zeros(every.size, dtype=bool)
+    present[top] = True
+    P = M.shape[1]
+    new_violators = {(int(k % P), 1.0 if k < P else -1.0)
+                     for k in np.flatnonzero((every > beta) & ~present)}  # fmt: skip
+    assert len(new_violators) > 4
+    pr = price_blocks(X, r, M, S, beta, max_add=4, present=present)
+    found = {(i, sg) for _, i, sg, _ in pr.candidates}
+    assert len(found) == 4 and found <= new_violators
+    assert np.all(pr.values >= every - 1e-9)  # exact values or upper bounds, present or not
+    assert np.all(pr.values[pr.exact] == pytest.approx(every[pr.exact], abs=1e-9))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_warm_working_set_takes_fewer_rounds(seed):
+    """Warm-started from the optimum at a 25% larger beta, the working set needs fewer pricing
+    rounds than a cold start (its first round adds the new violators: it added none while the
+    old working set filled the ``max_add`` places) and reaches the same certified optimum."""
+    from benchmarks.convex_solvers import make_problem
+    from common.convex_nn.working_set import working_set
+
+    X, y, D = make_problem(120, 6, 30, seed)[:3]
+    M, S = D.T.astype(float), 2.0 * D.T - 1.0
+    bmax = float(np.max(np.abs(X.T @ y)))
+    prev = working_set(X, y[:, None], M, S, 0.05 * bmax)
+    warm = working_set(X, y[:, None], M, S, 0.04 * bmax, W0=prev.W)
+    cold = working_set(X, y[:, None], M, S, 0.04 * bmax)
+    assert warm.converged and cold.converged and warm.rounds < cold.rounds
+    assert warm.lower_bound == pytest.approx(cold.lower_bound, rel=2e-6)  # both certified
+
+
 def test_gated_float32_phase_overflow_falls_back_to_float64(problem):
     """Data near 1e20 overflow the float32 R-FISTA phase (||X||^2 > 3e38); the solver redoes
     it in float64 and reaches the optimum of the equivalent unscaled program."""

@@ -121,6 +121,38 @@ def test_woodbury_equals_dense(seed, B, d, n):
     assert ok and abs(f - f_ref) <= 1e-8 * f_ref
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_breakdown_returns_best_feasible_iterate(seed, monkeypatch):
+    """A solve whose Newton system cannot be factored near the optimum (the scalings then reach
+    ~1e8) returns its best feasible iterate, flagged ``reduced``, if that iterate is within
+    ``REDUCED * tol``; a breakdown far from the optimum stays ``converged=False``."""
+    pr, beta, f0 = _random_program(seed, 12, 6)
+    full = ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, 12, offset=f0, tol=1e-10)
+    assert full.converged and not full.reduced
+    newton = ip._Newton
+
+    def breaking_at(k):
+        calls = []
+
+        def make(*a):
+            calls.append(1)
+            if len(calls) > k:
+                raise np.linalg.LinAlgError("simulated breakdown")
+            return newton(*a)
+
+        return make
+
+    # one iteration short of convergence: the best iterate is within 1e3 * tol
+    monkeypatch.setattr(ip, "_Newton", breaking_at(full.iterations - 1))
+    late = ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, 12, offset=f0, tol=1e-10)
+    assert late.converged and late.reduced
+    f, f_full = _objective(pr, beta, late.w) + f0, _objective(pr, beta, full.w) + f0
+    assert abs(f - f_full) <= 1e-6 * f_full
+    monkeypatch.setattr(ip, "_Newton", breaking_at(3))
+    early = ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, 12, offset=f0, tol=1e-10)
+    assert not early.converged and not early.reduced
+
+
 def test_iteration_limit_and_bad_input():
     pr, beta, _ = _random_program(0, 5, 4)
     res = ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, 5, max_iter=2)

@@ -76,8 +76,7 @@ class PricingCache:
 
 
 def price_blocks(
-    X, r, M, S, beta, *, rtol=0.0, max_add=None, screen=None, cache=None, chunk=16,
-    present=None,
+    X, r, M, S, beta, *, rtol=0.0, max_add=None, screen=None, cache=None, chunk=16, present=None
 ) -> Pricing:
     r"""Price the ``2P`` signed blocks at ``r (n,)``; ``M`` masks, ``S`` cone signs, ``(n, P)``.
 

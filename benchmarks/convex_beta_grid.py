@@ -14,7 +14,9 @@ sampled patterns), with ``beta_max = max|X^T y|``:
 
 Usage: ``python -m benchmarks.convex_beta_grid --out DIR [--quick] [--device cpu|gpu]``
 (``--quick``: n=120, d=6, P=30, one seed, under 2 minutes on 2 cores). ``--device gpu`` runs
-the JAX phases on the GPU (``JAX_PLATFORMS=cuda``; see ``benchmarks/gpu_beta_grid.sh``).
+the JAX phases on the GPU (``JAX_PLATFORMS=cuda``: R-FISTA, the augmented Lagrangian) and the
+ReLU working set's interior-point factorisations with torch on ``cuda``
+(``solver_opts={"device": "cuda"}``; see ``benchmarks/gpu_beta_grid.sh``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ def beta_max(X, y) -> float:
     return float(np.max(np.abs(X.T @ y)))
 
 
-def grid_point(X, y, D, G, beta, form, repeats, pyscnn):
+def grid_point(X, y, D, G, beta, form, repeats, pyscnn, opts=None):
     from benchmarks.convex_solvers import run_clarabel, run_ours, run_pyscnn
     from common.convex_nn import solve_convex
 
-    row = {"ours": run_ours(X, y, D, beta, form, repeats=repeats)}
+    row = {"ours": run_ours(X, y, D, beta, form, repeats=repeats, solver_opts=opts)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        row["ours"]["n_active"] = solve_convex(X, y, D, beta, formulation=form).n_active
+        res = solve_convex(X, y, D, beta, formulation=form, solver_opts=opts)
+        row["ours"]["n_active"] = res.n_active
     row["clarabel"] = run_clarabel(X, y, D, beta, form, repeats=1)
     row["pyscnn"] = run_pyscnn(X, y, G, D, beta, form) if pyscnn else {"skipped": True}
     ref = row["clarabel"]["objective"]
@@ -54,7 +57,7 @@ def grid_point(X, y, D, G, beta, form, repeats, pyscnn):
     return row
 
 
-def path_cost(X, y, D, form, points=20, hardest_of=3):
+def path_cost(X, y, D, form, points=20, hardest_of=3, opts=None):
     """Wall time of a ``points``-point path (0.5 to 0.005 beta_max) against the hardest single
     cold solve on it (timed at its ``hardest_of`` smallest betas), both in this process after
     a warm-up."""
@@ -63,16 +66,16 @@ def path_cost(X, y, D, form, points=20, hardest_of=3):
     betas = beta_max(X, y) * np.geomspace(0.5, 0.005, points)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        solve_convex(X, y, D, betas[0], formulation=form)  # warm-up (jit, numba)
+        solve_convex(X, y, D, betas[0], formulation=form, solver_opts=opts)  # warm-up (jit, numba)
         t0 = time.perf_counter()
-        path = solve_path(X, y, D, betas, formulation=form)
+        path = solve_path(X, y, D, betas, formulation=form, solver_opts=opts)
         t_path = time.perf_counter() - t0
         singles = []
         # the cold solves get harder as beta falls: the hardest is among the last ones (the
         # path's agreement with independent solves at every beta is tests/.../test_convex_path)
         for b, res in zip(betas[-hardest_of:], path[-hardest_of:], strict=True):
             t0 = time.perf_counter()
-            ref = solve_convex(X, y, D, b, formulation=form)
+            ref = solve_convex(X, y, D, b, formulation=form, solver_opts=opts)
             singles.append(time.perf_counter() - t0)
             assert abs(res.objective - ref.objective) <= 1e-6 * abs(ref.objective), (b, form)
     return {
@@ -119,6 +122,8 @@ def main(argv=None):
     ap.add_argument("--no-pyscnn", action="store_true")
     ap.add_argument("--path-only", action="store_true")
     args = ap.parse_args(argv)
+    # the ReLU working set's interior point: its Woodbury factorisations on the GPU (torch)
+    opts = {"relu": {"device": "cuda"} if args.device != "cpu" else None, "gated": None}
     if args.device != "cpu":
         os.environ["JAX_PLATFORMS"] = "cuda"
     from benchmarks.convex_solvers import make_problem
@@ -141,13 +146,14 @@ def main(argv=None):
             bmax = beta_max(X, y)
             for form in args.forms.split(","):
                 for f in () if args.path_only else FRACTIONS:
-                    row = grid_point(X, y, D, G, f * bmax, form, 1 if args.quick else 3, pyscnn)
+                    row = grid_point(X, y, D, G, f * bmax, form, 1 if args.quick else 3, pyscnn,
+                                     opts[form])  # fmt: skip
                     row.update(n=n, d=d, P=int(D.shape[0]), seed=seed, formulation=form, f=f)
                     out["grid"].append(row)
                     print(_line(row), flush=True)
             if not args.no_path and seed == args.first_seed:
                 for form in args.forms.split(","):
-                    pc = path_cost(X, y, D, form)
+                    pc = path_cost(X, y, D, form, opts=opts[form])
                     pc.update(n=n, d=d, P=int(D.shape[0]), formulation=form)
                     out["path"].append(pc)
                     print(f"path {form}: {pc['path_time']:.2f}s, hardest single "

@@ -43,15 +43,16 @@ def make_problem(n, d, P, seed=0):
     return X, y, D, G, beta
 
 
-def run_ours(X, y, D, beta, formulation, repeats=3):
+def run_ours(X, y, D, beta, formulation, repeats=3, solver_opts=None):
     """Median wall time of ``repeats`` solves after a warm-up (jit, numba) on the same shapes."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        solve_convex(X, y, D, beta, formulation=formulation, max_iter=5)  # warm-up
+        solve_convex(X, y, D, beta, formulation=formulation, max_iter=5, solver_opts=solver_opts)
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            res = solve_convex(X, y, D, beta, formulation=formulation, tol=1e-6)
+            res = solve_convex(X, y, D, beta, formulation=formulation, tol=1e-6,
+                               solver_opts=solver_opts)  # fmt: skip
             times.append(time.perf_counter() - t0)
     return {
         "time": float(np.median(times)),

@@ -69,9 +69,9 @@ def instrumented():
     restricted = ws._restricted
     saved.append((ws, "_restricted", restricted))
 
-    def per_round(X, y, M, S, blocks, rows, beta, tol):
+    def per_round(X, y, M, S, blocks, rows, *args):
         t0 = time.process_time()
-        out = restricted(X, y, M, S, blocks, rows, beta, tol)
+        out = restricted(X, y, M, S, blocks, rows, *args)
         rounds.append((len(blocks), sum(r.size for r in rows), out[1], time.process_time() - t0))
         return out
 

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from ._blas import cholesky_solver, single_thread_blas
 
-__all__ = ["IPResult", "cone_group_lasso", "woodbury_pays"]
+__all__ = ["IPResult", "check_device", "cone_group_lasso", "woodbury_pays"]
 
 _STEP = 0.99  # fraction of the step to the cone boundary
 REFINE = 1  # iterative refinement steps per corrector solve (none for the predictor) ...
@@ -176,7 +176,7 @@ def _update_scaling(wb, eta, st, zt):
 
 
 def cone_group_lasso(H, c, beta, Glin, bid, B, *, K=None, offset=0.0, tol=1e-9, feastol=1e-8,
-                     max_iter=60) -> IPResult:  # fmt: skip
+                     max_iter=60, device=None) -> IPResult:  # fmt: skip
     """Solve the program of the module docstring.
 
     ``H`` is ``(B d, B d)`` positive semidefinite, ``c`` ``(B d,)``, ``Glin`` ``(n_l, d)`` the
@@ -193,7 +193,11 @@ def cone_group_lasso(H, c, beta, Glin, bid, B, *, K=None, offset=0.0, tol=1e-9, 
     ``K`` (``(m, B d)`` with ``H = K^T K``, ``H`` then ``None``) gives the quadratic in factored
     form: if :func:`woodbury_pays` (``2 m <= B d``) each Newton system is solved by the
     Woodbury identity through an ``m x m`` Cholesky (``O(m^2 B d)`` per iteration instead of
-    ``O((B d)^3)``; see :meth:`_ConeQP.factor`).
+    ``O((B d)^3)``; see :meth:`_ConeQP.factor`). ``device`` (a torch device, e.g.
+    ``"cuda"``; :func:`check_device`) forms and factors those ``m x m`` capacitances with
+    torch on that device (the phase that dominates at small beta, ``O(m^2 B d)`` per
+    iteration); the rest of the iteration (cone arithmetic, ``O(B d^2 + n_l d)``) stays in
+    numpy. ``None``: everything in numpy / LAPACK.
     """
     if K is not None:
         K = np.ascontiguousarray(K, dtype=np.float64)
@@ -217,9 +221,29 @@ def cone_group_lasso(H, c, beta, Glin, bid, B, *, K=None, offset=0.0, tol=1e-9, 
         raise ValueError("H, c and Glin must be finite (NaN or inf found)")
     if not (beta > 0 and np.isfinite(beta)):
         raise ValueError(f"beta must be positive and finite, got {beta}")
+    device = check_device(device)
     with single_thread_blas():
-        return _solve(_ConeQP(H, c, float(beta), Glin, bid, B), float(offset), tol, feastol,
-                      max_iter)  # fmt: skip
+        return _solve(_ConeQP(H, c, float(beta), Glin, bid, B, device), float(offset), tol,
+                      feastol, max_iter)  # fmt: skip
+
+
+def check_device(device):
+    """``None``, or the ``torch.device`` named by ``device``; a ValueError naming ``device``
+    if torch does not know it or (CUDA) cannot use it here."""
+    if device is None:
+        return None
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a torch device (e.g. 'cpu', 'cuda')") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r}: torch.cuda.is_available() is False here (torch "
+            f"{torch.__version__}); use device=None for the numpy/LAPACK solves"
+        )
+    return dev
 
 
 def woodbury_pays(m: int, nvars: int) -> bool:
@@ -245,7 +269,7 @@ class _LowRank:
 class _ConeQP:
     """The program as a cone QP: ``x = (w, t)``, ``G x = (-(g_r . w_b(r)))_r, (-(t_b, w_b))_b``."""
 
-    def __init__(self, H, c, beta, Glin, bid, B):
+    def __init__(self, H, c, beta, Glin, bid, B, device=None):
         self.nl, self.d = nl, d = Glin.shape
         self.B, Bd = B, B * d
         self.N = N = Bd + B
@@ -259,6 +283,10 @@ class _ConeQP:
         else:
             self._Hw = H
             self._Kt = np.ascontiguousarray(self.K.reshape(-1, B, d).transpose(1, 2, 0))
+            if device is not None:  # K^T once per solve on the device; per iteration only T
+                import torch
+
+                self._Kt = torch.as_tensor(self._Kt, device=device)
         self.Glin = Glin
         self.starts = np.concatenate([[0], np.cumsum(np.bincount(bid, minlength=B))])
         self.cone = np.concatenate([Bd + np.arange(B)[:, None], np.arange(Bd).reshape(B, d)], 1)
@@ -319,21 +347,50 @@ class _ConeQP:
             gw = Gs[self.starts[b] : self.starts[b + 1]] @ Ws[b, 1:, :]
             Mid[b] += gw.T @ gw
         T = np.swapaxes(np.linalg.solve(np.linalg.cholesky(Mid), Ws), 1, 2)  # (B, k, k)
-        # F^T = T^T K^T, blockwise by batched BLAS products: (B, k, d) @ (B, d, m)
-        F = np.matmul(np.swapaxes(T[:, 1:, :], 1, 2), self._Kt).reshape(B * k, -1).T
-        C = F @ F.T
-        C[np.diag_indices_from(C)] += 1.0
-        csolve = cholesky_solver(C)
+        Tu = np.ascontiguousarray(np.swapaxes(T[:, 1:, :], 1, 2))  # (B, k, d)
+        correction = (_capacitance if isinstance(self._Kt, np.ndarray) else _capacitance_torch)(
+            Tu, self._Kt
+        )
         cone = self.cone
 
         def solve(r):
             u = np.einsum("bji,bj->bi", T, r[cone]).ravel()  # T^T r
-            u -= F.T @ csolve(F @ u)
+            u -= correction(u)
             x = np.empty(self.N)
             x[cone] = np.einsum("bij,bj->bi", T, u.reshape(B, k))
             return x
 
         return solve
+
+
+def _capacitance(Tu, Kt):
+    """``u -> F^T C^{-1} F u`` with ``F^T = T^T K^T`` (``(B (d+1), m)``, blockwise by batched
+    BLAS products ``(B, k, d) @ (B, d, m)``) and ``C = I + F F^T`` by Cholesky (LAPACK)."""
+    Ft = np.matmul(Tu, Kt).reshape(-1, Kt.shape[2])
+    C = Ft.T @ Ft
+    C[np.diag_indices_from(C)] += 1.0
+    csolve = cholesky_solver(C)
+    return lambda u: Ft @ csolve(Ft.T @ u)
+
+
+def _capacitance_torch(Tu, Kt):
+    """:func:`_capacitance` with torch on ``Kt``'s device: ``T`` goes there (``B (d+1)^2``
+    numbers), the product and the Cholesky run there, and each solve moves one vector each
+    way."""
+    import torch
+
+    Ft = torch.matmul(torch.as_tensor(Tu, device=Kt.device), Kt).reshape(-1, Kt.shape[2])
+    C = Ft.T @ Ft
+    C.diagonal().add_(1.0)
+    L, info = torch.linalg.cholesky_ex(C)
+    if int(info) != 0:
+        raise np.linalg.LinAlgError(f"capacitance not positive definite (leading minor {info})")
+
+    def correction(u):
+        w = torch.cholesky_solve((Ft.T @ torch.as_tensor(u, device=Kt.device))[:, None], L)
+        return (Ft @ w[:, 0]).cpu().numpy()
+
+    return correction
 
 
 class _Newton:

@@ -152,6 +152,7 @@ def solve_path(
     tol: float | None = None,
     max_iter: int | None = None,
     screening: bool = True,
+    solver_opts: dict | None = None,
     verbose: bool = False,
 ) -> PathResult:
     """Solve the program of :func:`solve_convex` at every ``beta`` of ``betas``.
@@ -164,6 +165,8 @@ def solve_path(
     :class:`ConvexResult` of the *full* program at its beta (``patterns`` all ``P`` rows, its
     ``certificate`` the full program's relative duality gap). Other arguments as
     :func:`solve_convex`; solvers other than ``"fast"`` run cold (no warm start) at each beta.
+    ``solver_opts`` go to every solve (e.g. ``{"device": "cuda"}`` for the ReLU working set's
+    interior point), beside the warm start.
     """
     X = check_X(X)
     y = check_y(y, X.shape[0])
@@ -179,7 +182,7 @@ def solve_path(
     # ||M_i X||_2, the Lipschitz constant of each block's dual-constraint value
     op_norms = np.array([np.linalg.norm(M[:, i : i + 1] * X, 2) for i in range(D.shape[0])])
     kw = dict(formulation=form, loss=loss, solver=solver, dtype=dtype, tol=tol,
-              max_iter=max_iter, verbose=verbose)  # fmt: skip
+              max_iter=max_iter, verbose=verbose, solver_opts=dict(solver_opts or {}))  # fmt: skip
     order = np.argsort(-b, kind="stable")
     out: list = [None] * b.size
     screened = np.zeros((b.size, D.shape[0]), dtype=bool)
@@ -204,12 +207,14 @@ def solve_path(
 
 def _solve_kept(X, y, D, beta, keep, prev, form, kw) -> ConvexResult:
     """One program on the patterns ``keep``, warm-started from ``prev``, certified on all."""
-    opts = _warm_start(prev, keep, form.constrained) if kw["solver"] == "fast" else {}
+    kw = dict(kw)
+    if kw["solver"] == "fast":
+        kw["solver_opts"] = {**kw["solver_opts"], **_warm_start(prev, keep, form.constrained)}
     if keep.all():
-        return solve_convex(X, y, D, beta, solver_opts=opts, **kw)
+        return solve_convex(X, y, D, beta, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # judged on the full program below
-        res = solve_convex(X, y, D[keep], beta, solver_opts=opts, **kw)
+        res = solve_convex(X, y, D[keep], beta, **kw)
     U, V = _embed(res, keep, D.shape[0])
     dg = duality_gap(X, y, D, beta, U, V, formulation=form.name, activation=form.activation,
                      loss=res.loss)  # fmt: skip

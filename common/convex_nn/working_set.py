@@ -41,7 +41,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .certificates import certified_lower_bound
-from .interior_point import cone_group_lasso, woodbury_pays
+from .interior_point import check_device, cone_group_lasso, woodbury_pays
 from .newton import block_gram
 from .pricing import PricingCache, price_blocks
 
@@ -115,11 +115,12 @@ def _restricted_clarabel(pr: _Restricted, beta, tol):
     return W, int(sol.iterations), ok
 
 
-def _restricted(X, y, M, S, blocks, rows, beta, tol):
+def _restricted(X, y, M, S, blocks, rows, beta, tol, device=None):
     """Our interior point (:mod:`.interior_point`), CLARABEL if it fails: ``(W, it, ok)``."""
     pr = _restricted_data(X, y, M, S, blocks, rows)
     res = cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, len(blocks), K=pr.K,
-                           offset=0.5 * (y @ y), tol=tol, feastol=max(tol, 1e-8))  # fmt: skip
+                           offset=0.5 * (y @ y), tol=tol, feastol=max(tol, 1e-8),
+                           device=device)  # fmt: skip
     if res.converged:
         return res.w, res.iterations, True
     W, it, ok = _restricted_clarabel(pr, beta, tol)
@@ -146,7 +147,7 @@ def _dense_size(n, nvars):
 
 
 def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol, max_vars,
-                  verbose, W0=None):  # fmt: skip
+                  verbose, W0=None, device=None):  # fmt: skip
     n, d = X.shape
     P = M.shape[1]
     xnorm = np.maximum(np.linalg.norm(X, axis=1), 1e-300)
@@ -184,7 +185,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
                 add_rows += bad.size
         if verbose:
             print(f"working set round {rnd}: blocks {len(blocks)}, gap {gap:.2e}, "
-                  f"violation {viol:.1e}, violators {len(cands)}, pricing "
+                  f"violation {viol:.1e}, rows added {add_rows}, violators {len(cands)}, pricing "
                   f"{time.perf_counter() - t0:.2f}s")  # fmt: skip
         if gap <= tol and add_rows == 0 and rnd > 1:
             converged = True
@@ -205,7 +206,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
                       f"in round {rnd}")  # fmt: skip
             blocks = blocks[: W.shape[0]]  # the last solved working set
             break
-        Wn, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol)
+        Wn, it, ok = _restricted(X, y, M, S, blocks, rows, beta, ipm_tol, device)
         its += it
         if not ok:
             status = f"the restricted solve failed in round {rnd} (interior point and CLARABEL)"
@@ -225,7 +226,7 @@ def _solve_column(X, y, M, S, beta, tol, ctol_abs, max_rounds, max_add, ipm_tol,
 
 
 def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=50,
-                max_add=None, ipm_tol=1e-9, max_vars=4000, W0=None,
+                max_add=None, ipm_tol=1e-9, max_vars=4000, W0=None, device=None,
                 verbose=False) -> WorkingSetResult:  # fmt: skip
     r"""Solve the ReLU program (squared loss) by the working-set method of the module docstring.
 
@@ -240,8 +241,12 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     ``converged=False``, returning its last iterate. ``W0 (c, 2P, d)`` (u then v blocks, e.g.
     the solution at a nearby ``beta``: :func:`common.convex_nn.solve_path`) warm-starts it:
     its non-zero blocks form the first working set, with the ``3d`` rows closest to their cone
-    boundary, and its residual is priced first.
+    boundary, and its residual is priced first. ``device`` (a torch device such
+    as ``"cuda"``) runs the interior point's Woodbury factorisations there (the phase that
+    dominates at small beta; :func:`common.convex_nn.interior_point.cone_group_lasso`);
+    ``None``: numpy / LAPACK.
     """
+    device = check_device(device)
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
     c = y2.shape[1]
@@ -255,6 +260,7 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
         Wk, ok, it, rnd, lb, vk, too_large, why = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
             ipm_tol, int(max_vars), verbose, None if W0 is None else np.asarray(W0[k], float),
+            device,
         )  # fmt: skip
         big |= too_large
         if not ok and status == "certified":

@@ -86,7 +86,7 @@ def test_working_set_says_why_it_stopped(monkeypatch):
     """A failed restricted solve was reported as 'max_iter=50 rounds'."""
     from common.convex_nn import working_set as ws
 
-    def failing(X, y, M, S, blocks, rows, beta, tol):
+    def failing(X, y, M, S, blocks, rows, *args):
         return np.zeros((len(blocks), X.shape[1])), 0, False
 
     monkeypatch.setattr(ws, "_restricted", failing)

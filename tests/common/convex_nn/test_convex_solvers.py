@@ -491,6 +491,26 @@ def test_warm_working_set_takes_fewer_rounds(seed):
     assert warm.lower_bound == pytest.approx(cold.lower_bound, rel=2e-6)  # both certified
 
 
+def test_working_set_device_option(monkeypatch):
+    """``solver_opts={"device": ...}`` reaches the interior point's Woodbury solves (torch on
+    the CPU here) and gives the default solve's optimum."""
+    pytest.importorskip("torch")
+    from benchmarks.convex_solvers import make_problem
+    from common.convex_nn import interior_point as ip
+
+    X, y, D = make_problem(60, 6, 30, 0)[:3]
+    beta = 0.01 * float(np.max(np.abs(X.T @ y)))
+    calls = []
+    torch_capacitance = ip._capacitance_torch
+    monkeypatch.setattr(
+        ip, "_capacitance_torch", lambda *a: calls.append(1) or torch_capacitance(*a)
+    )
+    ref = solve_convex(X, y, D, beta)
+    dev = solve_convex(X, y, D, beta, solver_opts={"device": "cpu"})
+    assert calls and ref.converged and dev.converged
+    assert _rel(dev.objective, ref.objective) <= 1e-8
+
+
 def test_gated_float32_phase_overflow_falls_back_to_float64(problem):
     """Data near 1e20 overflow the float32 R-FISTA phase (||X||^2 > 3e38); the solver redoes
     it in float64 and reaches the optimum of the equivalent unscaled program."""

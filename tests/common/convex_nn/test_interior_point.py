@@ -153,6 +153,38 @@ def test_breakdown_returns_best_feasible_iterate(seed, monkeypatch):
     assert not early.converged and not early.reduced
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_woodbury_on_a_torch_device(seed):
+    """``device=`` runs the Woodbury capacitances in torch (here on the CPU; ``"cuda"`` on a
+    GPU): the same iterates as numpy / LAPACK to round-off; unknown or unusable devices are
+    refused naming ``device``."""
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    n, B, d = 30, 14, 5
+    K = rng.normal(size=(n, B * d))
+    y = rng.normal(size=n) * 3
+    counts = rng.integers(0, 8, size=B)
+    Glin = rng.normal(size=(int(counts.sum()), d))
+    bid = np.repeat(np.arange(B), counts)
+    beta = 0.1 * float(np.max(np.linalg.norm((K.T @ y).reshape(B, d), axis=1)))
+    f0 = 0.5 * float(y @ y)
+    ref = ip.cone_group_lasso(None, K.T @ y, beta, Glin, bid, B, K=K, offset=f0, tol=1e-9)
+    dev = ip.cone_group_lasso(None, K.T @ y, beta, Glin, bid, B, K=K, offset=f0, tol=1e-9,
+                              device="cpu")  # fmt: skip
+    assert ref.converged and dev.converged and abs(ref.iterations - dev.iterations) <= 1
+    assert np.max(np.abs(ref.w - dev.w)) <= 1e-7 * max(1.0, np.max(np.abs(ref.w)))
+    with pytest.raises(ValueError, match="device='gpux'"):
+        ip.cone_group_lasso(None, K.T @ y, beta, Glin, bid, B, K=K, device="gpux")
+
+
+def test_cuda_device_refused_without_cuda():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(ValueError, match=r"device='cuda'.*is_available"):
+        ip.check_device("cuda")
+
+
 def test_iteration_limit_and_bad_input():
     pr, beta, _ = _random_program(0, 5, 4)
     res = ip.cone_group_lasso(pr.H, pr.c, beta, pr.Glin, pr.bid, 5, max_iter=2)

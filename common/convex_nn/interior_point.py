@@ -194,10 +194,12 @@ def cone_group_lasso(H, c, beta, Glin, bid, B, *, K=None, offset=0.0, tol=1e-9, 
     form: if :func:`woodbury_pays` (``2 m <= B d``) each Newton system is solved by the
     Woodbury identity through an ``m x m`` Cholesky (``O(m^2 B d)`` per iteration instead of
     ``O((B d)^3)``; see :meth:`_ConeQP.factor`). ``device`` (a torch device, e.g.
-    ``"cuda"``; :func:`check_device`) forms and factors those ``m x m`` capacitances with
-    torch on that device (the phase that dominates at small beta, ``O(m^2 B d)`` per
-    iteration); the rest of the iteration (cone arithmetic, ``O(B d^2 + n_l d)``) stays in
-    numpy. ``None``: everything in numpy / LAPACK.
+    ``"cuda"``; :func:`check_device`) runs the factorisations with torch on that device:
+    the Woodbury capacitances are formed and factored there (``O(m^2 B d)`` per iteration),
+    and so is the dense reduced KKT matrix (``O((B d)^3)``; ``H`` is sent once, then each
+    iteration only its ``B`` cone blocks); the rest
+    of the iteration (cone arithmetic, ``O(B d^2 + n_l d)``) stays in numpy. ``None``:
+    everything in numpy / LAPACK.
     """
     if K is not None:
         K = np.ascontiguousarray(K, dtype=np.float64)
@@ -271,6 +273,7 @@ class _ConeQP:
 
     def __init__(self, H, c, beta, Glin, bid, B, device=None):
         self.nl, self.d = nl, d = Glin.shape
+        self.device = device
         self.B, Bd = B, B * d
         self.N = N = Bd + B
         self.q = np.concatenate([-c, np.full(B, beta)])
@@ -280,6 +283,11 @@ class _ConeQP:
         if self.K is None:
             self._Hw = H.K.T @ H.K if isinstance(H, _LowRank) else H
             self._A = np.empty((N, N))
+            if device is not None:  # H once per solve on the device, then only the cone blocks
+                import torch
+
+                self._A = torch.zeros((N, N), dtype=torch.float64, device=device)
+                self._A[:Bd, :Bd] = torch.as_tensor(self._Hw, device=device)
         else:
             self._Hw = H
             self._Kt = np.ascontiguousarray(self.K.reshape(-1, B, d).transpose(1, 2, 0))
@@ -325,6 +333,8 @@ class _ConeQP:
         Gs = self.Glin * np.sqrt(dl)[:, None]
         if self.K is not None:
             return self._woodbury(Gs, Ws)
+        if self.device is not None:
+            return self._dense_on_device(Gs, Wi2)
         A = self._A  # preallocated: a fresh copy each iteration costs page faults
         A.fill(0.0)
         A[: self.B * d, : self.B * d] = self._Hw
@@ -335,6 +345,21 @@ class _ConeQP:
         # (A diagonal scaling first would change nothing: Cholesky's accuracy and success are
         # invariant under it; iteration counts were identical on the benchmark's working sets.)
         return cholesky_solver(A)
+
+    def _dense_on_device(self, Gs, Wi2):
+        # the cone blocks (rows' outer products on the w part, plus W^{-2}) go to the device,
+        # ``B (d+1)^2`` numbers, and are added there to H (which is there since __init__)
+        import torch
+
+        Sb = Wi2.copy()
+        for b in range(self.B):
+            g = Gs[self.starts[b] : self.starts[b + 1]]
+            Sb[b, 1:, 1:] += g.T @ g
+        cone = torch.as_tensor(self.cone, device=self.device)
+        A = self._A.clone()
+        A[cone[:, :, None], cone[:, None, :]] += torch.as_tensor(Sb, device=self.device)
+        solve = _torch_cholesky(A)
+        return lambda r: solve(torch.as_tensor(r, device=self.device)).cpu().numpy()
 
     def _woodbury(self, Gs, Ws):
         # S = W^{-2} + E^T E per cone (E its scaled rows), so S^{-1} = T T^T with
@@ -382,15 +407,19 @@ def _capacitance_torch(Tu, Kt):
     Ft = torch.matmul(torch.as_tensor(Tu, device=Kt.device), Kt).reshape(-1, Kt.shape[2])
     C = Ft.T @ Ft
     C.diagonal().add_(1.0)
-    L, info = torch.linalg.cholesky_ex(C)
+    csolve = _torch_cholesky(C)
+    return lambda u: (Ft @ csolve(Ft.T @ torch.as_tensor(u, device=Kt.device))).cpu().numpy()
+
+
+def _torch_cholesky(A):
+    """Factor the symmetric positive definite torch tensor ``A`` on its device; ``solve(r)``
+    takes and returns a vector there (``numpy.linalg.LinAlgError`` as :func:`cholesky_solver`)."""
+    import torch
+
+    L, info = torch.linalg.cholesky_ex(A)
     if int(info) != 0:
-        raise np.linalg.LinAlgError(f"capacitance not positive definite (leading minor {info})")
-
-    def correction(u):
-        w = torch.cholesky_solve((Ft.T @ torch.as_tensor(u, device=Kt.device))[:, None], L)
-        return (Ft @ w[:, 0]).cpu().numpy()
-
-    return correction
+        raise np.linalg.LinAlgError(f"matrix not positive definite (leading minor {int(info)})")
+    return lambda r: torch.cholesky_solve(r[:, None], L)[:, 0]
 
 
 class _Newton:

@@ -155,9 +155,9 @@ def test_breakdown_returns_best_feasible_iterate(seed, monkeypatch):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_woodbury_on_a_torch_device(seed):
-    """``device=`` runs the Woodbury capacitances in torch (here on the CPU; ``"cuda"`` on a
-    GPU): the same iterates as numpy / LAPACK to round-off; unknown or unusable devices are
-    refused naming ``device``."""
+    """``device=`` runs the factorisations in torch (here on the CPU; ``"cuda"`` on a GPU), the
+    Woodbury capacitances and the dense KKT matrix: the same iterates as numpy / LAPACK to
+    round-off; unknown or unusable devices are refused naming ``device``."""
     pytest.importorskip("torch")
     rng = np.random.default_rng(seed)
     n, B, d = 30, 14, 5
@@ -173,6 +173,13 @@ def test_woodbury_on_a_torch_device(seed):
                               device="cpu")  # fmt: skip
     assert ref.converged and dev.converged and abs(ref.iterations - dev.iterations) <= 1
     assert np.max(np.abs(ref.w - dev.w)) <= 1e-7 * max(1.0, np.max(np.abs(ref.w)))
+    # the dense path (2n > Bd): formed in numpy, factored by torch
+    pr, beta2, f2 = _random_program(seed, 12, 6)
+    ref2 = ip.cone_group_lasso(pr.H, pr.c, beta2, pr.Glin, pr.bid, 12, offset=f2, tol=1e-9)
+    dev2 = ip.cone_group_lasso(pr.H, pr.c, beta2, pr.Glin, pr.bid, 12, offset=f2, tol=1e-9,
+                               device="cpu")  # fmt: skip
+    assert ref2.converged and dev2.converged and abs(ref2.iterations - dev2.iterations) <= 1
+    assert np.max(np.abs(ref2.w - dev2.w)) <= 1e-7 * max(1.0, np.max(np.abs(ref2.w)))
     with pytest.raises(ValueError, match="device='gpux'"):
         ip.cone_group_lasso(None, K.T @ y, beta, Glin, bid, B, K=K, device="gpux")
 

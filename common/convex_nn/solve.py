@@ -56,7 +56,7 @@ from .problem import (
     check_y,
     convex_objective,
 )
-from .solvers import ConvexProblem, Settings, Solution, Solver, get_solver
+from .solvers import ConvexProblem, Fast, Settings, Solution, Solver, get_solver
 
 __all__ = ["ConvexResult", "solve_convex"]
 
@@ -274,6 +274,18 @@ def _validated(X, y, patterns, beta, formulation, solver, activation, loss, dtyp
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
     slv = get_solver(solver)
     slv.check(loss, form, str(dt))
+    if not isinstance(solver_opts, dict | None):
+        raise TypeError(f"solver_opts must be a dict or None, got {type(solver_opts).__name__}")
+    known = slv.options(loss, form, str(dt))
+    unknown = sorted(set(solver_opts or {}) - known) if known is not None else []
+    if unknown:
+        runs = ""
+        if isinstance(slv, Fast):
+            runs = f" (it runs {slv.choose(loss, form, str(dt))[0].name!r} here)"
+        raise ValueError(
+            f"solver_opts {unknown} are not options of solver={slv.name!r} for this "
+            f"program{runs}; its options: {sorted(known)}"
+        )
     if tol is None:
         tol = 1e-6 if dt == np.float64 else 1e-4
     if isinstance(tol, bool) or not isinstance(tol, float | int | np.floating | np.integer):

@@ -13,6 +13,7 @@ prints the support table (:func:`support_table`).
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass, field, replace
 
@@ -125,6 +126,11 @@ class Solver:
     def accepts(self, loss: Loss, formulation: Formulation, dtype: str) -> bool:
         return not self.unsupported(loss, formulation, dtype)
 
+    def options(self, loss: Loss, formulation: Formulation, dtype: str) -> frozenset | None:
+        """The ``solver_opts`` keys this solver takes for a request (``None``: any, passed on
+        unchecked, e.g. to a CVXPY solver)."""
+        return None
+
     def check(self, loss: Loss, formulation: Formulation, dtype: str) -> None:
         """Raise :class:`UnsupportedProblemError` naming the solver, what was asked, what it
         supports and which registered solvers would take the request."""
@@ -154,6 +160,12 @@ def _split(prob: ConvexProblem, W):
     return W[:, :P], W[:, P:]
 
 
+def _keyword_options(fn, *set_here) -> frozenset:
+    """``fn``'s keyword-only parameters, less those the solver sets itself."""
+    params = inspect.signature(fn).parameters.values()
+    return frozenset(p.name for p in params if p.kind is p.KEYWORD_ONLY) - set(set_here)
+
+
 class FISTA(Solver):
     name = "fista"
     formulations = ("gated",)
@@ -161,6 +173,9 @@ class FISTA(Solver):
         "R-FISTA in JAX (line search, restarts); squared loss in float64: float32 to a 1e-2 "
         "gap, then mixed-precision active-set Newton (newton.py), certified on the full program"
     )
+
+    def options(self, loss, formulation, dtype):
+        return _keyword_options(fast.fista, "loss", "tol", "max_iter", "dtype")
 
     def solve(self, prob, settings):
         res = fast.fista(
@@ -180,6 +195,9 @@ class WorkingSet(Solver):
         "column and row generation priced by exact NNLS (pricing.py), restricted SOCPs by our "
         "interior point (CLARABEL if it fails); stops on the full program's certified gap"
     )
+
+    def options(self, loss, formulation, dtype):
+        return _keyword_options(working_set, "tol", "constraint_tol", "max_rounds", "verbose")
 
     def run(self, prob, settings, opts):
         return working_set(
@@ -213,6 +231,10 @@ class AugmentedLagrangian(Solver):
     dtypes = ("float64",)
     method = "JAX augmented Lagrangian with R-FISTA inner solves: first-order, matrix-free"
 
+    def options(self, loss, formulation, dtype):
+        return _keyword_options(fast.augmented_lagrangian, "loss", "W0", "tol",
+                                "constraint_tol", "max_iter", "dtype")  # fmt: skip
+
     def solve(self, prob, settings, W0=None):
         opts = dict(settings.opts)
         if prob.beta > 0:
@@ -231,6 +253,9 @@ class ADMM(Solver):
     formulations = ("relu",)
     quadratic = True
     method = "JAX ADMM with exact Woodbury solves (CRONOS structure): first-order"
+
+    def options(self, loss, formulation, dtype):
+        return _keyword_options(fast.admm, "tol", "constraint_tol", "max_iter", "dtype")
 
     def solve(self, prob, settings):
         Mb, Sb = _stacked(prob)
@@ -317,6 +342,10 @@ class Fast(Solver):
         return [
             f"{a} (it runs {inner.name!r} here)" for a in inner.unsupported(loss, formulation, dt)
         ]
+
+    def options(self, loss, formulation, dtype):
+        inner, dt = self.choose(loss, formulation, dtype)
+        return inner.options(loss, formulation, dt)
 
     def solve(self, prob, settings):
         inner, dt = self.choose(prob.loss, prob.formulation, prob.dtype)

@@ -93,3 +93,23 @@ def test_working_set_says_why_it_stopped(monkeypatch):
     with pytest.warns(RuntimeWarning, match=r"restricted solve failed in round 1"):
         res = solve_convex(X, Y, D, BETA, solver="working_set")
     assert not res.converged
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        (dict(formulation="gated", solver_opts={"device": "cpu"}), r"\['device'\].*runs 'fista'"),
+        (dict(solver_opts={"max_ad": 5}), r"\['max_ad'\].*runs 'working_set'.*'max_add'"),
+        (dict(solver="al", solver_opts={"delta_scal": 1.0}), r"\['delta_scal'\].*'delta_scale'"),
+        (dict(solver="admm", solver_opts={"tol": 1e-3}), r"\['tol'\]"),
+    ],
+)
+def test_unknown_solver_opts_are_refused_by_name(kw, match):
+    """A ``solver_opts`` key the solver does not take raised a TypeError from deep inside it
+    (``fista() got an unexpected keyword argument``), or a duplicate-argument TypeError for
+    the ones ``solve_convex`` sets itself; now a ValueError names the key, the solver that
+    runs, and its options (CVXPY backends pass their options on unchecked)."""
+    with pytest.raises(ValueError, match=match):
+        solve_convex(X, Y, D, BETA, **kw)
+    with pytest.raises(TypeError, match="solver_opts must be a dict"):
+        solve_convex(X, Y, D, BETA, solver_opts=[("max_add", 5)])

@@ -222,7 +222,9 @@ def solve_convex(
         (default ``tol / 10``).
     solver_opts : dict, optional
         Extra options for CVXPY's ``solve`` or the fast solver (e.g. ``{"delta": 1.0}`` for
-        ``"al"``, ``{"max_add": 20}`` for ``"working_set"``).
+        ``"al"``, ``{"max_add": 20}`` or ``{"device": "cuda"}`` for ``"working_set"``);
+        keys the solver that runs does not take are refused (ValueError listing its options;
+        CVXPY's are passed on unchecked).
 
     Returns
     -------

@@ -38,7 +38,7 @@ def beta_max(X, y) -> float:
     return float(np.max(np.abs(X.T @ y)))
 
 
-def grid_point(X, y, D, G, beta, form, repeats, pyscnn, opts=None):
+def grid_point(X, y, D, G, beta, form, repeats, pyscnn, opts=None, clarabel=True):
     from benchmarks.convex_solvers import run_clarabel, run_ours, run_pyscnn
     from common.convex_nn import solve_convex
 
@@ -47,13 +47,13 @@ def grid_point(X, y, D, G, beta, form, repeats, pyscnn, opts=None):
         warnings.simplefilter("ignore")
         res = solve_convex(X, y, D, beta, formulation=form, solver_opts=opts)
         row["ours"]["n_active"] = res.n_active
-    row["clarabel"] = run_clarabel(X, y, D, beta, form, repeats=1)
+    row["clarabel"] = run_clarabel(X, y, D, beta, form, repeats=1) if clarabel else {}
     row["pyscnn"] = run_pyscnn(X, y, G, D, beta, form) if pyscnn else {"skipped": True}
-    ref = row["clarabel"]["objective"]
+    ref = row["clarabel"].get("objective", np.nan)
     for k in ("ours", "clarabel", "pyscnn"):
         if "objective" in row[k]:
             row[k]["rel_to_clarabel"] = (row[k]["objective"] - ref) / abs(ref)
-    row["speedup"] = row["clarabel"]["time"] / row["ours"]["time"]
+    row["speedup"] = row["clarabel"].get("time", np.nan) / row["ours"]["time"]
     return row
 
 
@@ -97,7 +97,7 @@ def _line(row) -> str:
     return (
         f"{row['n']:5d} {row['d']:3d} {row['P']:4d} s{row['seed']} {row['formulation']:5s} "
         f"{row['f']:6.3f}: ours {o['time']:7.3f}s (cert {o['certificate']:.1e}, active "
-        f"{o['n_active']}, rel {o['rel_to_clarabel']:+.1e}) clarabel {c['time']:7.2f}s "
+        f"{o['n_active']}, rel {o['rel_to_clarabel']:+.1e}) clarabel {c.get('time', nan):7.2f}s "
         f"speed-up {row['speedup']:6.1f}x pyscnn {s.get('time', nan):.2f}s "
         f"(rel {s.get('rel_to_clarabel', nan):+.1e}, violation {s.get('violation', nan):.1e})"
     )
@@ -113,7 +113,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--device", default="cpu", choices=["cpu", "gpu", "cuda"])
+    ap.add_argument("--device", default="cpu", choices=["auto", "cpu", "gpu", "cuda"])
     ap.add_argument("--sizes", default=None, help="e.g. 500x20x100,2000x20x200")
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--first-seed", type=int, default=0)
@@ -121,7 +121,13 @@ def main(argv=None):
     ap.add_argument("--no-path", action="store_true")
     ap.add_argument("--no-pyscnn", action="store_true")
     ap.add_argument("--path-only", action="store_true")
+    ap.add_argument("--no-clarabel", action="store_true", help="ours (and pyscnn) only")
+    ap.add_argument("--repeats", type=int, default=None, help="our solves per point (median)")
     args = ap.parse_args(argv)
+    if args.device == "auto":  # as the experiments' --device auto (workflows/config.yaml)
+        import torch
+
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
     # the ReLU working set's interior point: its Woodbury factorisations on the GPU (torch)
     opts = {"relu": {"device": "cuda"} if args.device != "cpu" else None, "gated": None}
     if args.device != "cpu":
@@ -146,8 +152,9 @@ def main(argv=None):
             bmax = beta_max(X, y)
             for form in args.forms.split(","):
                 for f in () if args.path_only else FRACTIONS:
-                    row = grid_point(X, y, D, G, f * bmax, form, 1 if args.quick else 3, pyscnn,
-                                     opts[form])  # fmt: skip
+                    reps = args.repeats or (1 if args.quick else 3)
+                    row = grid_point(X, y, D, G, f * bmax, form, reps, pyscnn, opts[form],
+                                     clarabel=not args.no_clarabel)  # fmt: skip
                     row.update(n=n, d=d, P=int(D.shape[0]), seed=seed, formulation=form, f=f)
                     out["grid"].append(row)
                     print(_line(row), flush=True)

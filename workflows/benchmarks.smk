@@ -83,9 +83,10 @@ rule benchmarks_beta_grid:
     params:
         code=files_hash(["benchmarks/convex_beta_grid.py"]),
         quick="" if config["scale"] == "full" else "--quick",
+        device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m benchmarks.convex_beta_grid "
-        "--out results/benchmarks {params.quick} > {log} 2>&1"
+        "--out results/benchmarks {params.quick} --device {params.device:q} > {log} 2>&1"
 
 
 if "convex_landscape" in PAPERS:

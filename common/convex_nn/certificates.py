@@ -35,8 +35,8 @@ import numpy as np
 
 from .losses import Loss, Squared, as_loss
 from .problem import (
-    check_array,
     check_beta,
+    check_blocks,
     check_patterns,
     check_X,
     check_y,
@@ -280,8 +280,9 @@ def duality_gap(
     beta = check_beta(beta)
     loss = as_loss(loss)
     loss.check_targets(y)
-    U = check_array(U, "U", (2, 3))
-    V = None if V is None else check_array(V, "V", (2, 3))
+    U, V = check_blocks(U, V, D.shape[0], X.shape[1], y)
+    if formulation not in ("relu", "gated"):
+        raise ValueError(f"formulation must be 'relu' or 'gated', got {formulation!r}")
     pred = predict_convex(X, D, U, V, activation)
     if loss.quadratic:
         r = y - pred

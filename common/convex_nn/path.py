@@ -44,7 +44,8 @@ class PathResult(list):
     """The :class:`ConvexResult` of each ``beta``, in the order the betas were given (a
     ``list``), with ``betas``, ``screened`` (bool ``(len(betas), P)``: the patterns the
     gap-safe rule removed at each beta; all False where the solve was redone on every
-    pattern) and ``wall_time`` (seconds for the whole path)."""
+    pattern, or where the rule removed them all: zero is then optimal) and ``wall_time``
+    (seconds for the whole path)."""
 
     def __init__(self, results, betas, screened, wall_time):
         super().__init__(results)
@@ -195,7 +196,9 @@ def solve_path(
             if screen and prev is not None
             else None
         )
-        keep = np.ones(D.shape[0], bool) if drop is None else ~drop
+        # every pattern screened: zero is optimal, and the solve on all of them (from zero)
+        # certifies it in its first round; no empty program is built
+        keep = np.ones(D.shape[0], bool) if drop is None or drop.all() else ~drop
         res = _solve_kept(X, y, D, beta, keep, prev, form, kw)
         if drop is not None and drop.any() and not res.converged:
             keep = np.ones(D.shape[0], bool)  # the certificate refused the screened solve

@@ -130,6 +130,27 @@ def check_beta(beta) -> float:
     return beta
 
 
+def check_blocks(U, V, P: int, d: int, y: np.ndarray | None = None):
+    """Blocks ``U`` (and ``V``, of the same shape) ``(P, d)`` for one output or ``(P, d, c)``
+    for ``c``, matching ``P`` patterns and ``d`` features, as float64; with targets ``y``,
+    also their number of outputs (``(n,)`` for ``(P, d)`` blocks, ``(n, c)`` otherwise): a
+    column ``(n, 1)`` against ``(P, d)`` blocks would broadcast the residual to ``(n, n)``."""
+    U = check_array(U, "U", (2, 3))
+    if U.shape[:2] != (P, d):
+        raise ValueError(f"U must have shape (P={P}, d={d}) or (P, d, c) for {P} patterns of "
+                         f"{d} features, got {U.shape}")  # fmt: skip
+    if V is not None:
+        V = check_array(V, "V", (2, 3))
+        if V.shape != U.shape:
+            raise ValueError(f"V must have U's shape {U.shape}, got {V.shape}")
+    if y is not None:
+        want = (y.shape[0],) if U.ndim == 2 else (y.shape[0], U.shape[2])
+        if y.shape != want:
+            raise ValueError(f"y of shape {y.shape} does not match blocks of shape {U.shape} "
+                             f"(expected y of shape {want})")  # fmt: skip
+    return U, V
+
+
 def activation_coefficients(activation) -> tuple[float, float]:
     """``(a, b)`` slopes of a piecewise-linear activation.
 
@@ -177,16 +198,19 @@ def _blocks3(U: np.ndarray) -> np.ndarray:
 
 
 def predict_convex(X, patterns, U, V=None, activation="relu") -> np.ndarray:
-    r"""Model output :math:`\sum_i M_iX(u_i - v_i)`, shape ``(n,)`` or ``(n, c)``."""
-    X = np.asarray(X, dtype=np.float64)
-    M = masks(patterns, activation)
-    W = _blocks3(np.asarray(U, dtype=np.float64))
-    if V is not None:
-        W = W - _blocks3(np.asarray(V, dtype=np.float64))
+    r"""Model output :math:`\sum_i M_iX(u_i - v_i)`, shape ``(n,)`` or ``(n, c)``.
+
+    ``X (n, d)``, ``patterns (P, n)`` (boolean or 0/1), blocks ``(P, d)`` or ``(P, d, c)``;
+    a ValueError/TypeError names the argument that does not fit."""
+    X = check_X(X)
+    D = check_patterns(patterns, X.shape[0])
+    U, V = check_blocks(U, V, D.shape[0], X.shape[1])
+    M = masks(D, activation)
+    W = _blocks3(U) if V is None else _blocks3(U) - _blocks3(V)
     P, d, c = W.shape
     Z = (X @ W.transpose(1, 0, 2).reshape(d, P * c)).reshape(-1, P, c)  # one GEMM: 3x an einsum
     out = np.einsum("np,npc->nc", M, Z)
-    return out[:, 0] if np.asarray(U).ndim == 2 else out
+    return out[:, 0] if U.ndim == 2 else out
 
 
 def loss_value(pred: np.ndarray, y: np.ndarray, loss="squared") -> float:
@@ -198,10 +222,17 @@ def convex_objective(
 ) -> float:
     r"""Paper-scaling objective :math:`\ell(\sum_iM_iX(u_i-v_i),y)+\beta\sum_i(\|u_i\|+\|v_i\|)`.
 
-    Constraints are *not* checked (see :func:`common.convex_nn.constraint_violation`).
+    Constraints are *not* checked (see :func:`common.convex_nn.constraint_violation`); the
+    arguments are (``y`` with as many outputs as the blocks, ``beta >= 0``).
     """
-    pred = predict_convex(X, patterns, U, V, activation)
-    return loss_value(pred, np.asarray(y, float), loss) + beta * group_norm_sum(U, V)
+    X = check_X(X)
+    y = check_y(y, X.shape[0])
+    D = check_patterns(patterns, X.shape[0])
+    U, V = check_blocks(U, V, D.shape[0], X.shape[1], y)
+    beta = check_beta(beta)
+    loss = check_loss(loss, y)
+    pred = predict_convex(X, D, U, V, activation)
+    return loss_value(pred, y, loss) + beta * group_norm_sum(U, V)
 
 
 def group_norm_sum(U, V=None) -> float:

@@ -60,3 +60,15 @@ def test_bad_betas_are_refused(betas):
     X, y, D = make_problem()
     with pytest.raises((ValueError, TypeError), match="beta"):
         solve_path(X, y, D, betas)
+
+
+@pytest.mark.parametrize("scale", [0.0, 1.0])
+def test_path_where_the_rule_screens_every_pattern(scale):
+    # y = 0, or betas above beta_max: at the second beta the gap-safe rule removes every
+    # pattern; this built an empty program (a reshape error, also from ConvexReLURegressorCV)
+    X, y, D = make_problem()
+    bmax = _beta_max(X, y)
+    path = solve_path(X, scale * y, D, [3 * bmax, 2 * bmax])
+    for res in path:
+        assert res.converged and res.objective == pytest.approx(0.5 * scale**2 * (y @ y))
+        assert not np.any(res.U) and not np.any(res.V)

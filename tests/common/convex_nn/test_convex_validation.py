@@ -5,8 +5,10 @@ import pytest
 
 from common.convex_nn import (
     ConvexReLURegressor,
+    convex_objective,
     duality_gap,
     network_objective,
+    predict_convex,
     solve_convex,
     to_network,
     train_nonconvex,
@@ -91,3 +93,29 @@ def test_network_objective_refuses_mismatched_outputs_and_labels():
     assert f1 == network_objective(X, Y, W1, np.ones((2, 1)), 1.0)
     ys = np.sign(Y) + (Y == 0)
     assert np.isfinite(network_objective(X, ys, W1, np.ones(2), 1.0, loss="logistic"))
+
+
+def test_objective_prediction_and_gap_check_their_blocks():
+    # a (n, 1) y against (P, d) blocks broadcast the residual to (n, n): a silent objective
+    # of 242.9 for 10.6; blocks of the wrong shape failed inside einsum; a formulation typo
+    # ("gate") was certified as the ReLU program
+    P, d = D.shape[0], X.shape[1]
+    U = np.random.default_rng(0).standard_normal((P, d))
+    good = convex_objective(X, Y, D, U, None, 0.5)
+    r = Y - predict_convex(X, D, U)
+    assert good == pytest.approx(0.5 * r @ r + 0.5 * np.linalg.norm(U, axis=1).sum())
+    for f in (convex_objective, lambda *a: duality_gap(*a[:3], a[5], a[3], formulation="gated")):
+        with pytest.raises(ValueError, match=r"y of shape \(24, 1\) does not match blocks"):
+            f(X, Y[:, None], D, U, None, 0.5)
+    with pytest.raises(ValueError, match=rf"U must have shape \(P={P}, d=3\)"):
+        convex_objective(X, Y, D, U[:-1], None, 0.5)
+    with pytest.raises(ValueError, match="V must have U's shape"):
+        predict_convex(X, D, U, U[:, :2])
+    with pytest.raises(ValueError, match="X contains NaN"):
+        predict_convex(np.where(X > 1, np.nan, X), D, U)
+    with pytest.raises(ValueError, match="patterns must contain only 0/1"):
+        predict_convex(X, 2 * D.astype(int), U)
+    with pytest.raises(ValueError, match="beta must be"):
+        convex_objective(X, Y, D, U, None, -0.5)
+    with pytest.raises(ValueError, match="formulation must be 'relu' or 'gated', got 'gate'"):
+        duality_gap(X, Y, D, 0.5, U, formulation="gate")

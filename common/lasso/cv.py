@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from common.lasso.checks import as_matrix
+from common.lasso.checks import as_matrix, as_vector, check_int, check_real
 from common.lasso.path import (
     LassoPath,
     check_design,
@@ -73,7 +73,22 @@ def pointwise_loss(y: np.ndarray, eta: np.ndarray, family: str, type_measure: st
     ``(n, K, ...)``, y coded 0..K-1, probabilities clipped likewise): ``deviance`` =
     -2 log p_y, ``class`` = 1{argmax_k eta_k != y}; the result drops the class axis.
     """
+    family = check_family(family)
     check_measure(type_measure, family)
+    try:
+        eta = np.asarray(eta, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("eta must be a numeric array") from exc
+    if eta.ndim < (2 if family == "multinomial" else 1):
+        raise ValueError(f"eta must have shape (n, K, ...) for family='multinomial', got "
+                         f"{eta.shape}" if family == "multinomial" else "eta must be an array "
+                         "with one row per observation")  # fmt: skip
+    y = as_vector(y, eta.shape[0], "y")  # one label per row of eta, finite
+    if family != "gaussian":
+        K = eta.shape[1] if family == "multinomial" else 2
+        if not np.all((y == np.round(y)) & (y >= 0) & (y < K)):
+            raise ValueError(f"y for family={family!r} must be class codes 0..{K - 1}, got "
+                             f"labels {np.unique(y)[:10].tolist()}")  # fmt: skip
     if family == "multinomial":
         codes = y.astype(np.int64)
         if type_measure == "class":
@@ -118,14 +133,18 @@ def first_minimum(values, rtol: float = TIE_RTOL) -> int:
     and the first is taken.
     """
     v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
+        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got {v!r}")
+    rtol = check_real(rtol, "rtol", 0.0, np.inf, closed="left")
     best = v.min()
     return int(np.flatnonzero(v <= best + rtol * abs(best))[0])
 
 
 def random_folds(n: int, nfolds: int, rng: np.random.Generator) -> np.ndarray:
     """cv.glmnet's folds: ``sample(rep(1:nfolds, length = n))`` (labels 0..nfolds-1)."""
-    if nfolds < 3:
-        raise ValueError(f"nfolds must be >= 3, got {nfolds}")
+    n, nfolds = check_int(n, "n", 1), check_int(nfolds, "nfolds", 3)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
     if n < nfolds:
         raise ValueError(f"{n} observations cannot fill {nfolds} folds; use nfolds <= {n}")
     return rng.permutation(np.arange(n) % nfolds)
@@ -252,6 +271,13 @@ def cv_curve(loss: np.ndarray, foldid: np.ndarray) -> tuple[np.ndarray, np.ndarr
     weighted by fold size; ``index_min`` the first (largest-lambda) minimiser of ``cvm`` (ties
     to :data:`TIE_RTOL`) and ``index_1se`` the first index with ``cvm <= cvm_min + cvsd_min``.
     """
+    loss = np.asarray(loss, dtype=np.float64)
+    if loss.ndim != 2 or loss.size == 0:
+        raise ValueError(f"loss must be a non-empty (n, nlambda) array, got shape {loss.shape}")
+    foldid = check_folds(foldid, loss.shape[0])
+    if not np.all(np.isfinite(loss)):
+        raise ValueError("loss contains NaN or infinite values (e.g. squared errors overflowing "
+                         "float64: rescale y)")  # fmt: skip
     folds = np.unique(foldid)
     sizes = np.array([np.sum(foldid == f) for f in folds], dtype=np.float64)
     fold_means = np.stack([loss[foldid == f].mean(axis=0) for f in folds])

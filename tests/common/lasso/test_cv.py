@@ -5,7 +5,15 @@ import warnings
 import numpy as np
 import pytest
 
-from common.lasso import ConvergenceWarning, cv_lasso, first_minimum, lasso_path, random_folds
+from common.lasso import (
+    ConvergenceWarning,
+    cv_curve,
+    cv_lasso,
+    first_minimum,
+    lasso_path,
+    pointwise_loss,
+    random_folds,
+)
 from tests.common.lasso.problems import problem
 
 
@@ -29,6 +37,14 @@ def test_random_folds():
         random_folds(23, 2, np.random.default_rng(1))
     with pytest.raises(ValueError, match="nfolds"):
         random_folds(3, 4, np.random.default_rng(1))
+    # fractional fold counts gave fractional labels, a NaN count all-NaN labels
+    for bad in (3.5, np.nan, True):
+        with pytest.raises(TypeError, match="nfolds must be an integer"):
+            random_folds(10, bad, np.random.default_rng(1))
+    with pytest.raises(TypeError, match="n must be an integer"):
+        random_folds(10.5, 3, np.random.default_rng(1))
+    with pytest.raises(TypeError, match="rng must be a numpy Generator"):
+        random_folds(10, 3, 0)
 
 
 def test_first_minimum_ignores_rounding_but_not_real_differences():
@@ -36,6 +52,41 @@ def test_first_minimum_ignores_rounding_but_not_real_differences():
     assert first_minimum(v) == 1  # ties to 1e-9 relative: the first
     assert first_minimum(v[::-1]) == 1
     assert first_minimum(np.array([1.0 + 1e-6, 1.0])) == 1  # a real difference counts
+    for bad in ([], [1.0, np.nan], [[1.0]]):  # an IndexError from inside before
+        with pytest.raises(ValueError, match="values must be a non-empty 1-D array of finite"):
+            first_minimum(bad)
+    with pytest.raises(ValueError, match="rtol must lie in"):
+        first_minimum([1.0, 2.0], rtol=-1.0)
+
+
+def test_pointwise_loss_and_cv_curve_check_their_input():
+    # a (n, 1) y against (n,) predictions broadcast to (n, n); out-of-range class codes were
+    # scored silently (-1 as the last class, 1.7 truncated); an unknown family a KeyError
+    eta = np.linspace(-1, 1, 6)
+    with pytest.raises(ValueError, match=r"y must be 1-D of length 6"):
+        pointwise_loss(np.zeros((6, 1)), eta, "gaussian", "mse")
+    with pytest.raises(ValueError, match=r"class codes 0\.\.1"):
+        pointwise_loss(np.array([0, 1, 2, 0, 1, 0.0]), eta, "binomial", "deviance")
+    eta3 = np.zeros((6, 3))
+    for y in ([0, 1, 2, 0, 1, -1], [0, 1, 2, 0, 1, 1.7], [0, 1, 2, 0, 1, 3]):
+        with pytest.raises(ValueError, match=r"class codes 0\.\.2"):
+            pointwise_loss(np.array(y, float), eta3, "multinomial", "class")
+    with pytest.raises(ValueError, match="family must be one of"):
+        pointwise_loss(np.zeros(6), eta, "foo", "mse")
+    ok = pointwise_loss(np.array([0, 1, 2, 0, 1, 2.0]), eta3, "multinomial", "deviance")
+    assert ok == pytest.approx(np.full(6, 2 * np.log(3)))
+    foldid = np.arange(9) % 3
+    with pytest.raises(ValueError, match="loss contains NaN or infinite"):
+        cv_curve(np.full((9, 2), np.inf), foldid)
+    with pytest.raises(ValueError, match="at least 3 folds"):
+        cv_curve(np.ones((9, 2)), np.arange(9) % 2)
+    with pytest.raises(ValueError, match="foldid must be an integer vector of length 9"):
+        cv_curve(np.ones((9, 2)), foldid[:-1])
+    # huge y: the squared errors overflow; an IndexError from inside the CV rules before
+    X, y, _, _ = problem(seed=6)
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="loss contains NaN or inf"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # the overflow itself
+        cv_lasso(X, y * 1e160, foldid=np.arange(len(y)) % 3, nlambda=5)
 
 
 def test_bad_folds_and_classes():

@@ -26,8 +26,6 @@ per fold by :func:`common.convex_nn.solve_path`, then refit at the best one.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.model_selection import check_cv
@@ -42,7 +40,7 @@ from .formulations import as_formulation
 from .losses import Logistic, Squared
 from .maps import network_predict, to_network
 from .path import solve_path
-from .problem import activation_coefficients
+from .problem import activation_coefficients, check_int, check_positive, is_int, is_real
 from .solvers import get_solver
 
 __all__ = [
@@ -53,30 +51,6 @@ __all__ = [
 ]
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
-
-
-def _is_real(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
-
-
-def _check_positive_int(name, v, *, minimum=1, allow_none=False):
-    if v is None and allow_none:
-        return
-    if not _is_int(v):
-        raise TypeError(f"{name} must be an int, got {v!r} ({type(v).__name__})")
-    if v < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {v!r}")
-
-
-def _check_positive_real(name, v):
-    if not _is_real(v):
-        raise TypeError(f"{name} must be a positive number, got {v!r} ({type(v).__name__})")
-    if not (np.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-
-
 def _check_bool(name, v):
     if not isinstance(v, bool | np.bool_):
         raise TypeError(f"{name} must be True or False, got {v!r}")
@@ -85,7 +59,7 @@ def _check_bool(name, v):
 def _gate_seed(seed) -> int:
     """An int seed for the gates: ``seed`` itself, one drawn from a Generator (advancing it, so
     refits differ), or fresh entropy for None; TypeError naming ``seed`` otherwise."""
-    if _is_int(seed):
+    if is_int(seed):
         if seed < 0:
             raise ValueError(f"seed must be a non-negative int, None or a Generator, got {seed}")
         return int(seed)
@@ -130,16 +104,16 @@ class _ConvexBase(BaseEstimator):
         if not (isinstance(beta, str) and beta == "auto"):
             if isinstance(beta, str):
                 raise ValueError(f"beta must be a positive number or 'auto', got {beta!r}")
-            _check_positive_real("beta", beta)
-        _check_positive_int("n_patterns", self.n_patterns)
+            check_positive("beta", beta)
+        check_int("n_patterns", self.n_patterns)
         if not isinstance(self.formulation, str) or self.formulation not in ("relu", "gated"):
             raise ValueError(f"formulation must be 'relu' or 'gated', got {self.formulation!r}")
         form = as_formulation(self.formulation, self.activation)  # names activation if bad
         get_solver(self.solver).check(self._targets(np.zeros(1), 0.0)[1], form, "float64")
         _check_bool("bias", self.bias)
         _check_bool("fit_intercept", self.fit_intercept)
-        _check_positive_real("tol", self.tol)
-        _check_positive_int("max_iter", self.max_iter, allow_none=True)
+        check_positive("tol", self.tol)
+        check_int("max_iter", self.max_iter, allow_none=True)
         return _gate_seed(self.seed)
 
     # ------------------------------------------------------------------ fitting
@@ -397,11 +371,11 @@ class _CVMixin:
                     f"betas must be None or a non-empty 1-D array of positive numbers, got "
                     f"{self.betas!r}"
                 )
-        _check_positive_int("n_betas", self.n_betas)
-        if not _is_real(self.eps) or not 0 < self.eps < 1:
+        check_int("n_betas", self.n_betas)
+        if not is_real(self.eps) or not 0 < self.eps < 1:
             raise ValueError(f"eps must be a number in (0, 1), got {self.eps!r}")
-        if _is_int(self.cv):
-            _check_positive_int("cv", self.cv, minimum=2)
+        if is_int(self.cv):
+            check_int("cv", self.cv, minimum=2)
         elif self.cv is None or isinstance(self.cv, str | float | bool):
             raise ValueError(
                 f"cv must be an int >= 2, a CV splitter or an iterable, got {self.cv!r}"

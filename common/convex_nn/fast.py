@@ -45,6 +45,7 @@ from jax import lax
 from .certificates import gated_gap
 from .losses import Loss, as_loss
 from .newton import newton_active_set
+from .problem import check_positive, is_real
 
 __all__ = ["FastResult", "augmented_lagrangian", "fista"]
 
@@ -519,6 +520,16 @@ def augmented_lagrangian(
     """
     constraint_tol = 0.1 * tol if constraint_tol is None else constraint_tol
     omega_min = 0.1 * tol if omega_min is None else omega_min
+    for name, v in (
+        ("constraint_tol", constraint_tol),
+        ("omega_min", omega_min),
+        ("omega0", omega0),
+        ("delta", delta),
+        ("delta_scale", delta_scale),
+    ):
+        check_positive(name, v, allow_none=True)
+    if not (is_real(delta_growth) and delta_growth >= 1):
+        raise ValueError(f"delta_growth must be a number >= 1, got {delta_growth!r}")
     loss = as_loss(loss)
     X, y, M, S, W0, (n0, d0, B0) = _pad(
         np.asarray(X), np.asarray(y), np.asarray(M), np.asarray(S), W0=W0

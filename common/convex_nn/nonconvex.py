@@ -36,7 +36,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..optim import adam_step
-from .problem import activation_coefficients, check_beta, check_loss, check_X, check_y
+from .problem import (
+    activation_coefficients,
+    check_beta,
+    check_int,
+    check_loss,
+    check_positive,
+    check_X,
+    check_y,
+    is_real,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -92,12 +101,6 @@ class EnsembleResult:
     trace: np.ndarray
     trace_steps: np.ndarray
     diverged: np.ndarray
-
-
-def _positive_int(name, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-    return int(v)
 
 
 def _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n):
@@ -274,17 +277,20 @@ def train_ensemble(
     n, d = X.shape
     y = check_y(y, n)
     beta = check_beta(beta)
-    m, steps = _positive_int("m (width)", m), _positive_int("steps", steps)
+    m, steps = check_int("m (width)", m), check_int("steps", steps)
     lr, bs = _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n)
     loss = check_loss(loss, y)
-    ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps).astype(int)
-    if ts.ndim != 1 or ts.size == 0 or ts[0] < 0 or ts[-1] > steps or np.any(np.diff(ts) <= 0):
+    ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps)
+    if (not np.issubdtype(ts.dtype, np.integer) or ts.ndim != 1 or ts.size == 0 or ts[0] < 0
+            or ts[-1] > steps or np.any(np.diff(ts) <= 0)):  # fmt: skip
         raise ValueError(f"trace_steps must be increasing ints in [0, steps={steps}]")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     dt = getattr(torch, dtype)
     S, vector = lr.size, y.ndim == 1
-    gen = torch.Generator().manual_seed(int(seed))
+    if not (is_real(init_scale) and np.isfinite(init_scale) and init_scale >= 0):
+        raise ValueError(f"init_scale must be a finite number >= 0, got {init_scale!r}")
+    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
     W1, w2 = _initial(init, S, m, d, None if vector else y.shape[1], gen, init_scale, dt)
     P = torch.cat([W1, w2[:, :, None] if vector else w2], 2).to(device)
     net = _Ensemble(P, d, activation_coefficients(activation), loss, beta, output_penalty)
@@ -412,10 +418,11 @@ def train_nonconvex(
     """
     X = check_X(X)
     n = X.shape[0]
-    if not (isinstance(lr, float | int) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    iterations = _positive_int("iterations", iterations)
-    per_epoch = 1 if optimizer == "gd" or batch_size is None else -(-n // int(batch_size))
+    lr = check_positive("lr", lr)
+    iterations = check_int("iterations", iterations)
+    batch_size = check_int("batch_size", batch_size, allow_none=True)
+    seed = check_int("seed", seed, minimum=0)
+    per_epoch = 1 if optimizer == "gd" or batch_size is None else -(-n // batch_size)
     if (W1_init is None) != (w2_init is None):
         raise ValueError("pass both W1_init and w2_init, or neither")
     init = None if W1_init is None else (np.asarray(W1_init)[None], np.asarray(w2_init)[None])

@@ -174,6 +174,8 @@ def solve_path(
     D = check_patterns(patterns, X.shape[0])
     b = _check_betas(betas)
     form = as_formulation(formulation, activation)
+    if not isinstance(solver_opts, dict | None):
+        raise TypeError(f"solver_opts must be a dict or None, got {type(solver_opts).__name__}")
     warm = solver == "fast"
     # gated: no screening, a smaller pattern set recompiles the JAX kernels (quick benchmark:
     # 20-point path 17.6 s against 0.06 s for the hardest single solve)

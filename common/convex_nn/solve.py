@@ -52,6 +52,7 @@ from .problem import (
     check_beta,
     check_loss,
     check_patterns,
+    check_positive,
     check_X,
     check_y,
     convex_objective,
@@ -298,6 +299,7 @@ def _validated(X, y, patterns, beta, formulation, solver, activation, loss, dtyp
         isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1
     ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    constraint_tol = check_positive("constraint_tol", constraint_tol, allow_none=True)
     prob = ConvexProblem(X, y, y.reshape(n, -1), D, form.masks(D), form.signs(D), beta, loss,
                          form, str(dt))  # fmt: skip
     return prob, slv, Settings(tol, max_iter, constraint_tol, dict(solver_opts or {}), verbose)

@@ -44,6 +44,7 @@ from .certificates import certified_lower_bound
 from .interior_point import check_device, cone_group_lasso, woodbury_pays
 from .newton import block_gram
 from .pricing import PricingCache, price_blocks
+from .problem import check_array, check_int, check_positive
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -250,16 +251,23 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
     c = y2.shape[1]
-    ctol = 0.1 * tol if constraint_tol is None else constraint_tol
+    ctol = check_positive("constraint_tol", constraint_tol, allow_none=True) or 0.1 * tol
     ctol_abs = ctol * max(float(np.max(np.abs(y2))), 1e-300)
-    max_add = max(10, min(d, 20)) if max_add is None else int(max_add)
+    max_add = max(10, min(d, 20)) if max_add is None else check_int("max_add", max_add)
+    max_rounds, max_vars = check_int("max_rounds", max_rounds), check_int("max_vars", max_vars)
+    ipm_tol = check_positive("ipm_tol", ipm_tol)
+    if W0 is not None:
+        W0 = check_array(W0, "W0", (3,))
+        if W0.shape != (c, 2 * M.shape[1], d):
+            raise ValueError(f"W0 must have shape (c, 2P, d) = {(c, 2 * M.shape[1], d)} (u then "
+                             f"v blocks per output), got {W0.shape}")  # fmt: skip
     W = np.zeros((c, 2 * M.shape[1], d))
     conv, its, rounds, lower, viol, big = True, 0, 0, 0.0, 0.0, False
     status = "certified"
     for k in range(c):
         Wk, ok, it, rnd, lb, vk, too_large, why = _solve_column(
             X, np.asarray(y2[:, k], float), M, S, beta, tol, ctol_abs, max_rounds, max_add,
-            ipm_tol, int(max_vars), verbose, None if W0 is None else np.asarray(W0[k], float),
+            ipm_tol, max_vars, verbose, None if W0 is None else W0[k],
             device,
         )  # fmt: skip
         big |= too_large

@@ -10,7 +10,9 @@ from common.convex_nn import (
     network_objective,
     predict_convex,
     solve_convex,
+    solve_path,
     to_network,
+    train_ensemble,
     train_nonconvex,
 )
 
@@ -44,6 +46,17 @@ X, Y, D = make_problem()
         ({"activation": "tanh"}, ValueError, "activation"),
         ({"tol": -1.0}, ValueError, "tol must be"),
         ({"max_iter": 0}, ValueError, "max_iter"),
+        # option values (accepted before: a negative tolerance, max_add=-1; a deep numpy
+        # AxisError for a W0 of the wrong shape; the AL ran with delta=-1 to an inf objective)
+        ({"constraint_tol": -1.0}, ValueError, "constraint_tol must be a positive"),
+        ({"constraint_tol": "x"}, TypeError, "constraint_tol must be a positive"),
+        ({"solver_opts": {"max_add": -1}}, ValueError, "max_add must be an int >= 1"),
+        ({"solver_opts": {"max_add": 2.5}}, TypeError, "max_add must be an int"),
+        ({"solver_opts": {"ipm_tol": -1.0}}, ValueError, "ipm_tol must be a positive"),
+        ({"solver_opts": {"W0": np.zeros((2, 2))}}, ValueError, "W0 must have 3 dims"),
+        ({"solver_opts": {"W0": np.zeros((1, 2, 3))}}, ValueError, r"W0 must have shape \(c, 2P"),
+        ({"solver": "al", "solver_opts": {"delta": -1.0}}, ValueError, "delta must be a posit"),
+        ({"activation": ("leaky", "x")}, ValueError, "activation slopes must be finite numbers"),
     ],
 )
 def test_solve_convex_bad_input(kwargs, exc, match):
@@ -119,3 +132,21 @@ def test_objective_prediction_and_gap_check_their_blocks():
         convex_objective(X, Y, D, U, None, -0.5)
     with pytest.raises(ValueError, match="formulation must be 'relu' or 'gated', got 'gate'"):
         duality_gap(X, Y, D, 0.5, U, formulation="gate")
+
+
+def test_trainer_and_path_check_their_options():
+    # lr as a numpy float was refused and lr=True accepted; batch_size=0 divided by zero;
+    # a seed of 2.7 was truncated; float trace steps were truncated; a NaN init_scale ran
+    with pytest.raises(TypeError, match="lr must be a positive number"):
+        train_nonconvex(X, Y, 4, 0.1, lr=True, iterations=2)
+    assert train_nonconvex(X, Y, 4, 0.1, lr=np.float32(1e-3), iterations=2).iterations == 2
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
+        train_nonconvex(X, Y, 4, 0.1, optimizer="sgd", batch_size=0, iterations=2)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        train_nonconvex(X, Y, 4, 0.1, seed=2.7, iterations=2)
+    with pytest.raises(ValueError, match="init_scale must be a finite number"):
+        train_nonconvex(X, Y, 4, 0.1, init_scale=np.nan, iterations=2)
+    with pytest.raises(ValueError, match="trace_steps must be increasing ints"):
+        train_ensemble(X, Y, 4, 0.1, lrs=[1e-3], steps=4, trace_steps=[0.0, 2.5, 4.0])
+    with pytest.raises(TypeError, match="solver_opts must be a dict"):
+        solve_path(X, Y, D, [1.0], solver_opts=[1])

@@ -85,6 +85,11 @@ FAMILIES = ("gaussian", "binomial", "multinomial")
 _BIG_LAMBDA = 1e300  # "infinite" lambda for the null fit (1e300 * 0 == 0, unlike inf * 0)
 _NULL_TOL = 1e-14  # the null model (offset, intercept, unpenalised columns) is solved tightly
 _CONSTANT_RTOL = 1e-10  # a column with sd <= this * |mean| is constant (left out)
+# Link-scale offsets (binomial, multinomial) beyond this leave the coefficients below float64's
+# resolution beside them (spacing 1.5e-8 at 1e8) and the probabilities saturated at 0 / 1:
+# measured, a common multinomial offset of 1e16-1e18 gave wrong coefficients with no warning
+# and 1e19 never returned (the updates vanished into the offset, maxit^2 sweeps).
+_OFFSET_MAX = 1e8
 
 
 _COMPILED: set[str] = set()
@@ -182,6 +187,17 @@ def penalty_weights(penalty_factor, p: int) -> tuple[np.ndarray, np.ndarray]:
 def n_classes(y: np.ndarray, family: str) -> int | None:
     """The number of classes K of a checked multinomial response; None for other families."""
     return int(y.max()) + 1 if family == "multinomial" else None
+
+
+def _resolvable(offset: np.ndarray, family: str) -> np.ndarray:
+    """``offset``, refused by name if a link-scale entry exceeds ``_OFFSET_MAX``."""
+    if family != "gaussian" and np.max(np.abs(offset)) > _OFFSET_MAX:
+        raise ValueError(
+            f"offset reaches {np.max(np.abs(offset)):.3g} on the link scale; beyond "
+            f"{_OFFSET_MAX:g} the probabilities are saturated and float64 cannot resolve the "
+            "coefficients beside it: clip or rescale the offset"
+        )
+    return offset
 
 
 def check_offset(offset, n: int, K: int | None) -> np.ndarray:
@@ -305,7 +321,7 @@ def lasso_path(
     X = as_matrix(X)
     n, p = X.shape
     y = check_response(y, n, family)
-    offset = check_offset(offset, n, n_classes(y, family))
+    offset = _resolvable(check_offset(offset, n, n_classes(y, family)), family)
     pf, use = penalty_weights(penalty_factor, p)
     nlambda = check_int(nlambda, "nlambda", 1)
     if lambda_min_ratio is not None:

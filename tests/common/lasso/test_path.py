@@ -151,6 +151,18 @@ def test_lasso_path_validation():
     assert lasso_path(X, y, nlambda=np.int64(5), max_iter=np.int32(1000)).lambdas.size <= 5
 
 
+def test_link_offsets_float64_cannot_resolve_are_refused():
+    # a common multinomial offset of 1e16 returned wrong coefficients without a warning, and
+    # 1e19 never returned; binomial the same way
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    ym = np.arange(40) % 3.0
+    for family, y, shape in (("multinomial", ym, (40, 3)), ("binomial", ym % 2, (40,))):
+        with pytest.raises(ValueError, match=r"offset reaches 1e\+16 on the link scale"):
+            lasso_path(X, y, family=family, offset=np.full(shape, 1e16), nlambda=3)
+        assert lasso_path(X, y, family=family, offset=np.full(shape, 30.0), nlambda=3).coefs.size
+
+
 def test_constant_columns_are_still_left_out():
     rng = np.random.default_rng(1)
     X = rng.standard_normal((30, 3))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -58,6 +59,31 @@ def _check_X(X, name: str = "X") -> np.ndarray:
     return X
 
 
+def _check_count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def _check_flags(**flags) -> None:
+    for name, value in flags.items():
+        if not isinstance(value, bool | np.bool_):
+            raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+
+
+def _check_gate_memory(n_gates: int, d: int, name: str) -> None:
+    need = 8 * n_gates * d  # float64 gates (n_gates, d), allocated at once
+    have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if need > have:
+        raise ValueError(
+            f"{name}={n_gates} gates of dimension d={d} need {need / 2**30:.3g} GiB "
+            f"(8*{name}*d bytes), more than this machine's {have / 2**30:.3g} GiB of memory; "
+            f"use a smaller {name}"
+        )
+
+
 def _rng(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
@@ -75,13 +101,13 @@ def arrangement_count(n: int, r: int) -> int:
     r"""Number of cells :math:`2\sum_{k<r}\binom{n-1}{k}` of a central arrangement of ``n``
     hyperplanes in general position in :math:`\mathbb R^r` (includes the all-zero pattern
     when it exists, e.g. under a bias column)."""
-    if n < 1 or r < 1:
-        raise ValueError(f"n and r must be positive, got n={n}, r={r}")
+    n, r = _check_count(n, "n"), _check_count(r, "r")
     return 2 * sum(math.comb(n - 1, k) for k in range(min(r, n)))
 
 
 def pattern_matrix(X, gates, *, strict: bool = False) -> np.ndarray:
     """Patterns ``1[X h >= 0]`` (or ``> 0`` if ``strict``) for gates ``(M, d)`` -> ``(M, n)``."""
+    _check_flags(strict=strict)
     X = _check_X(X)
     G = _check_X(gates, "gates")
     if G.shape[1] != X.shape[1]:
@@ -92,7 +118,15 @@ def pattern_matrix(X, gates, *, strict: bool = False) -> np.ndarray:
 
 def stable_unique_rows(A: np.ndarray) -> np.ndarray:
     """Indices of the first occurrence of each distinct row of boolean ``A``, in order."""
-    A = np.asarray(A, dtype=bool)
+    A = np.asarray(A)
+    if A.ndim != 2:
+        raise ValueError(f"A must be 2-D of shape (m, n), got shape {A.shape}")
+    if A.dtype != bool:
+        if not np.issubdtype(A.dtype, np.number):
+            raise TypeError(f"A must be a boolean (or 0/1) array, got dtype {A.dtype}")
+        if not np.isin(A, (0, 1)).all():
+            raise ValueError("A must be boolean or contain only 0 and 1, got other values")
+        A = A.astype(bool)
     if A.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     packed = np.ascontiguousarray(np.packbits(A, axis=1))
@@ -119,12 +153,10 @@ def sample_gates(
     likely (scnn misses the last two offsets, brief §9.5).
     """
     rng = _rng(seed)
-    if isinstance(n_gates, bool) or not isinstance(n_gates, int | np.integer):
-        raise TypeError(f"n_patterns must be an int, got {type(n_gates).__name__}")
-    if n_gates < 1:
-        raise ValueError(f"n_patterns must be >= 1, got {n_gates}")
+    d, n_gates = _check_count(d, "d"), _check_count(n_gates, "n_gates")
+    _check_gate_memory(n_gates, d, "n_gates")
     if gate == "dense":
-        return rng.standard_normal((int(n_gates), d))
+        return rng.standard_normal((n_gates, d))
     if gate != "patch":
         raise ValueError(f"gate must be 'dense' or 'patch', got {gate!r}")
     if image_shape is None:
@@ -134,21 +166,26 @@ def sample_gates(
                 f"gate='patch' needs image_shape=(H, W[, C]) with H*W*C == d; d={d} is not square"
             )
         image_shape = (side, side)
-    shape = tuple(int(s) for s in image_shape)
+    if isinstance(image_shape, str) or not isinstance(image_shape, Sequence | np.ndarray):
+        raise TypeError(
+            f"image_shape must be a tuple (H, W[, C]) of ints, got {type(image_shape).__name__}"
+        )
+    shape = tuple(_check_count(s, f"image_shape[{i}]") for i, s in enumerate(image_shape))
     if len(shape) == 2:
         shape = (*shape, 1)
     if len(shape) != 3 or math.prod(shape) != d:
         raise ValueError(f"image_shape must be (H, W[, C]) with H*W*C == d={d}, got {image_shape}")
     H, W, C = shape
-    if not 1 <= kernel <= min(H, W):
+    kernel = _check_count(kernel, "kernel")
+    if kernel > min(H, W):
         raise ValueError(f"kernel must be in [1, min(H, W)={min(H, W)}], got {kernel}")
-    G = np.zeros((int(n_gates), H, W, C))
+    G = np.zeros((n_gates, H, W, C))
     rows = rng.integers(0, H - kernel + 1, size=n_gates)
     cols = rng.integers(0, W - kernel + 1, size=n_gates)
-    vals = rng.standard_normal((int(n_gates), kernel, kernel, C))
-    for k in range(int(n_gates)):
+    vals = rng.standard_normal((n_gates, kernel, kernel, C))
+    for k in range(n_gates):
         G[k, rows[k] : rows[k] + kernel, cols[k] : cols[k] + kernel, :] = vals[k]
-    return G.reshape(int(n_gates), d)
+    return G.reshape(n_gates, d)
 
 
 def sample_patterns(
@@ -186,8 +223,10 @@ def sample_patterns(
     -------
     D : bool array (P, n), and ``G`` (P, d) if ``return_gates``.
     """
+    _check_flags(strict=strict, return_gates=return_gates, drop_zero=drop_zero)
     X = _check_X(X)
     n, d = X.shape
+    _check_gate_memory(_check_count(n_patterns, "n_patterns"), d, "n_patterns")
     G = sample_gates(d, n_patterns, seed=seed, gate=gate, image_shape=image_shape, kernel=kernel)
     chunk = max(1, int(2**24 // max(n, 1)))
     seen: set[bytes] = set()
@@ -235,7 +274,8 @@ def enumerate_patterns(
         plus about 6e3 per strict-feasibility LP for degenerate rays, exceeds this (a unit is
         about 0.5 us on 2 CPU cores).
     tol : float
-        Relative threshold below which ``x_i^T h`` counts as zero (degenerate rays).
+        Relative threshold below which ``x_i^T h`` counts as zero (degenerate rays), in
+        ``(0, 1e-3)``.
 
     Returns
     -------
@@ -253,12 +293,21 @@ def enumerate_patterns(
     feasible gate (an LP via ``scipy.optimize.linprog``); those LPs count towards
     ``max_work``.
     """
+    _check_flags(return_gates=return_gates)
     X = _check_X(X)
     for name, val in (("max_patterns", max_patterns), ("max_work", max_work), ("tol", tol)):
         if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
             raise TypeError(f"{name} must be a number, got {type(val).__name__}")
         if not (np.isfinite(val) and val > 0):
             raise ValueError(f"{name} must be a positive finite number, got {val!r}")
+    if tol >= 1e-3:  # |x_i^T h| <= 1e3 * tol (unit rows, unit rays) marks a row as incident
+        raise ValueError(
+            f"tol must be in (0, 1e-3) (from 1e-3 on, every hyperplane counts as incident to every "
+            f"ray), got {tol!r}"
+        )
+    # scaling a row by a positive constant keeps its hyperplane and side: scale each row by a
+    # power of two (exact) so that its norm neither overflows nor underflows
+    X = np.ldexp(X, -np.frexp(np.abs(X).max(axis=1))[1][:, None])
     n_all = X.shape[0]
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):

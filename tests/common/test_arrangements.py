@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from common.arrangements import (
     arrangement_count,
     enumerate_patterns,
+    pattern_matrix,
     sample_gates,
     sample_patterns,
     stable_unique_rows,
@@ -205,3 +206,111 @@ def test_enumeration_work_guard_counts_degenerate_lps():
 def test_enumeration_bad_options(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         enumerate_patterns(np.eye(3), **kwargs)
+
+
+# ----------------------------------------------------------------------------- input checks
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e200, 1e300])
+def test_enumeration_is_scale_invariant(scale):
+    X = np.random.default_rng(5).standard_normal((12, 3))
+    assert _keys(enumerate_patterns(X * scale)) == _keys(enumerate_patterns(X))
+    # rows rescaled by powers of two: bit-identical patterns and gates
+    Dp, Gp = enumerate_patterns(np.ldexp(X, 700), return_gates=True)
+    D, G = enumerate_patterns(X, return_gates=True)
+    assert np.array_equal(Dp, D) and np.array_equal(Gp, G)
+
+
+@pytest.mark.parametrize("tol", [1e-3, 0.5, 10.0])
+def test_enumeration_refuses_tol_out_of_range(tol):
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    with pytest.raises(ValueError, match=r"tol must be in \(0, 1e-3\)"):
+        enumerate_patterns(X, tol=tol)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "exc", "match"),
+    [
+        ((-1, 5), {}, ValueError, "d must be >= 1"),
+        ((0, 5), {}, ValueError, "d must be >= 1"),
+        ((2.5, 5), {}, TypeError, "d must be an int"),
+        ((5, 2.5), {}, TypeError, "n_gates must be an int"),
+        ((5, True), {}, TypeError, "n_gates must be an int"),
+        ((5, "3"), {}, TypeError, "n_gates must be an int"),
+        ((5, 0), {}, ValueError, "n_gates must be >= 1"),
+        ((16, 5), {"gate": "patch", "kernel": 2.5}, TypeError, "kernel must be an int"),
+        ((16, 5), {"gate": "patch", "kernel": "3"}, TypeError, "kernel must be an int"),
+        ((16, 5), {"gate": "patch", "kernel": 0}, ValueError, "kernel must be >= 1"),
+        ((16, 5), {"gate": "patch", "kernel": 5}, ValueError, r"kernel must be in"),
+        ((16, 5), {"gate": "patch", "image_shape": (4, 4.5)}, TypeError, r"image_shape\[1\]"),
+        ((16, 5), {"gate": "patch", "image_shape": (-4, -4)}, ValueError, r"image_shape\[0\]"),
+        ((16, 5), {"gate": "patch", "image_shape": 16}, TypeError, "image_shape must be"),
+        ((16, 5), {"gate": "patch", "image_shape": "ab"}, TypeError, "image_shape must be"),
+    ],
+)
+def test_sample_gates_bad_input(args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        sample_gates(*args, **kwargs)
+
+
+def test_sample_gates_accepts_numpy_ints():
+    G = sample_gates(np.int64(16), np.int64(4), gate="patch", image_shape=np.array([4, 4]))
+    assert G.shape == (4, 16)
+
+
+@pytest.mark.parametrize(
+    ("A", "exc", "match"),
+    [
+        (np.array([1, 0, 1]), ValueError, "A must be 2-D"),
+        (np.zeros((2, 2, 2), bool), ValueError, "A must be 2-D"),
+        (np.array([[0.5, 0.0], [0.7, 0.0]]), ValueError, "only 0 and 1"),
+        (np.array([["a", "b"]]), TypeError, "A must be a boolean"),
+    ],
+)
+def test_stable_unique_rows_bad_input(A, exc, match):
+    with pytest.raises(exc, match=match):
+        stable_unique_rows(A)
+
+
+def test_stable_unique_rows_accepts_0_1_numbers():
+    A = np.array([[1, 0], [0, 1], [1, 0]])
+    assert list(stable_unique_rows(A)) == list(stable_unique_rows(A.astype(float))) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "exc", "match"),
+    [
+        ((2.5, 2), TypeError, "n must be an int"),
+        ((5, 1.5), TypeError, "r must be an int"),
+        (("3", 2), TypeError, "n must be an int"),
+        ((True, 1), TypeError, "n must be an int"),
+        ((5, 0), ValueError, "r must be >= 1"),
+    ],
+)
+def test_arrangement_count_bad_input(args, exc, match):
+    with pytest.raises(exc, match=match):
+        arrangement_count(*args)
+
+
+def test_sampling_refuses_impossible_gate_count():
+    X = np.ones((3, 4))
+    with pytest.raises(ValueError, match=r"n_patterns=1000000000000 gates .* GiB"):
+        sample_patterns(X, 10**12)
+    with pytest.raises(ValueError, match=r"n_gates=1000000000000 gates .* GiB"):
+        sample_gates(4, 10**12)
+
+
+@pytest.mark.parametrize(
+    ("call", "flag"),
+    [
+        (lambda X, v: sample_patterns(X, 5, strict=v), "strict"),
+        (lambda X, v: sample_patterns(X, 5, return_gates=v), "return_gates"),
+        (lambda X, v: sample_patterns(X, 5, drop_zero=v), "drop_zero"),
+        (lambda X, v: enumerate_patterns(X, return_gates=v), "return_gates"),
+        (lambda X, v: pattern_matrix(X, np.ones((2, 3)), strict=v), "strict"),
+    ],
+)
+@pytest.mark.parametrize("value", ["no", None, 1])
+def test_flags_must_be_bool(call, flag, value):
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    with pytest.raises(TypeError, match=f"{flag} must be a bool"):
+        call(X, value)
+    call(X, np.True_)  # numpy bools are bools

@@ -143,7 +143,18 @@ class _ConvexBase(BaseEstimator):
         r = -loss.gradient(np.zeros_like(Yp), Yp)
         vals = dual_constraint_values(Xd, r, D, formulation=self.formulation,
                                       activation=self.activation)  # fmt: skip
-        return float(np.max(vals))
+        with np.errstate(over="ignore"):
+            bound = float(np.linalg.norm(Xd) * np.linalg.norm(r))
+        beta_max = float(np.max(vals))
+        if not (np.isfinite(bound) and np.isfinite(beta_max)):
+            raise ValueError(
+                f"X or y is too large for float64: the norms behind beta_max overflow "
+                f"(max|X| = {np.max(np.abs(Xd)):.3g}, max|y| = {np.max(np.abs(Yp)):.3g}); "
+                "rescale them (e.g. StandardScaler)"
+            )
+        # |x_j^T M_i r| <= ||X|| ||r||: a value at round-off against that bound is 0 (e.g. a
+        # constant X with y centred); a beta at round-off level would never converge
+        return beta_max if beta_max > 1e-12 * bound else 0.0
 
     def _solve(self, Xd, Yp, D, betas, loss):
         return solve_path(

@@ -181,6 +181,24 @@ def test_seed_accepts_none_int_and_generator():
     assert ConvexReLURegressor(seed=None, **kw).fit(X, y).score(X, y) > 0.5
 
 
+def test_degenerate_and_overflowing_data():
+    # X near 1e300 was refused as "betas must be positive and finite ... got [inf]" (betas the
+    # user never passed); a constant X gave beta_max = 3e-16 (round-off), so beta="auto" sat at
+    # round-off level and the solve did not converge; a constant y crashed the CV variant
+    X, y = _regression()
+    cv = ConvexReLURegressorCV(n_patterns=10, n_betas=3, cv=2)
+    for est, Xb, yb in ((ConvexReLURegressor(n_patterns=10), X * 1e300, y), (cv, X, y * 1e300)):
+        with pytest.raises(ValueError, match="X or y is too large for float64"):
+            est.fit(Xb, yb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no non-convergence warning
+        m = ConvexReLURegressor(n_patterns=10).fit(np.ones((40, 3)), y)
+    assert m.beta_max_ == 0.0
+    np.testing.assert_allclose(m.predict(np.ones((2, 3))), y.mean(), rtol=1e-12)
+    cv = ConvexReLURegressorCV(n_patterns=10, n_betas=3, cv=2).fit(X, np.full(40, 2.0))
+    np.testing.assert_allclose(cv.predict(X[:3]), 2.0, rtol=1e-12)
+
+
 def test_regressor_cv_chooses_beta_on_the_path_and_refits():
     X, y = _regression(n=60, seed=2)
     cv = KFold(3, shuffle=True, random_state=0)

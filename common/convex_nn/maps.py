@@ -58,10 +58,13 @@ def to_network(result, *, tol: float = 0.0):
     gated network :math:`\sum_j \mathbb 1[Xh_j\ge0]\,(Xw_j)\alpha_j` (gates ``h_j`` from
     :func:`common.arrangements.sample_patterns` with ``return_gates=True``), not a ReLU network.
     """
-    if isinstance(result, tuple):
+    if isinstance(result, tuple | list) and len(result) == 2:
         U, V = result
-    else:
+    elif hasattr(result, "U") and hasattr(result, "V"):
         U, V = result.U, result.V
+    else:
+        raise TypeError(f"result must be a ConvexResult or a pair (U, V), got "
+                        f"{type(result).__name__}")  # fmt: skip
     U = check_array(U, "U", (2, 3))
     V = np.zeros_like(U) if V is None else check_array(V, "V", (2, 3))
     if U.shape != V.shape:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..optim import adam_step
+from .interior_point import check_device
 from .problem import (
     activation_coefficients,
     check_beta,
@@ -109,7 +110,8 @@ def _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n):
     lr = np.asarray(lrs, dtype=np.float64).reshape(-1)
     if lr.size == 0 or not np.all(np.isfinite(lr) & (lr > 0)):
         raise ValueError(f"lrs must be a non-empty sequence of positive numbers, got {lrs!r}")
-    if not (np.isfinite(momentum) and 0 <= momentum < 1) or (momentum and optimizer == "adam"):
+    if (not (is_real(momentum) and np.isfinite(momentum) and 0 <= momentum < 1)
+            or (momentum and optimizer == "adam")):  # fmt: skip
         raise ValueError(f"momentum must lie in [0, 1) and needs 'gd' or 'sgd', got {momentum!r}")
     if output_penalty not in ("l2", "l1"):
         raise ValueError(f"output_penalty must be 'l2' or 'l1', got {output_penalty!r}")
@@ -279,6 +281,9 @@ def train_ensemble(
     beta = check_beta(beta)
     m, steps = check_int("m (width)", m), check_int("steps", steps)
     lr, bs = _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    device = check_device(device) or torch.device("cpu")
     loss = check_loss(loss, y)
     ts = np.arange(steps + 1) if trace_steps is None else np.asarray(trace_steps)
     if (not np.issubdtype(ts.dtype, np.integer) or ts.ndim != 1 or ts.size == 0 or ts[0] < 0

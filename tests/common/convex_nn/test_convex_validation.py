@@ -150,3 +150,13 @@ def test_trainer_and_path_check_their_options():
         train_ensemble(X, Y, 4, 0.1, lrs=[1e-3], steps=4, trace_steps=[0.0, 2.5, 4.0])
     with pytest.raises(TypeError, match="solver_opts must be a dict"):
         solve_path(X, Y, D, [1.0], solver_opts=[1])
+    # a torch RuntimeError, a numpy ufunc error and "'int' object is not callable" before
+    kw = {"lrs": [1e-3], "steps": 2, "optimizer": "gd"}
+    with pytest.raises(ValueError, match="device='foo' is not a torch device"):
+        train_ensemble(X, Y, 4, 0.1, device="foo", **kw)
+    with pytest.raises(ValueError, match="momentum must lie in"):
+        train_ensemble(X, Y, 4, 0.1, momentum="x", **kw)
+    with pytest.raises(TypeError, match="callback must be callable"):
+        train_ensemble(X, Y, 4, 0.1, callback=3, **kw)
+    with pytest.raises(TypeError, match=r"result must be a ConvexResult or a pair \(U, V\)"):
+        to_network(np.ones((2, 3)))

@@ -32,6 +32,9 @@ __all__ = ["LeastSquares", "least_squares", "population_least_squares", "spectra
 _RANK_TOL = 1e-10
 #: Relative residual above which y is not consistent with X (no interpolation).
 _CONSISTENCY_TOL = 1e-8
+#: Band for max |X|: outside it the fourth moments ``E[||x||^2 x x^T]`` behind ``rho1``
+#: overflow or underflow float64 (X * 1e200: a LinAlgError in eigh; X * 1e-100: rho1 83% low).
+_SCALE_BAND = (1e-70, 1e70)
 
 
 def _check_int(value, name: str, minimum: int = 1) -> int:
@@ -126,6 +129,13 @@ def least_squares(X, y) -> LeastSquares:
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match X {X.shape}, got {y.shape}")
+    xmax, (lo, hi) = float(np.abs(X).max()), _SCALE_BAND
+    if xmax and not lo <= xmax <= hi:
+        raise ValueError(
+            f"X: max |X| = {xmax:.3g} is outside [{lo:g}, {hi:g}]: the strong growth constant "
+            "needs the fourth moments of X, which float64 cannot hold at that scale; rescale X "
+            "(X / a: S, mu, L, L_max divide by a^2, w* multiplies by a, rho1 is unchanged)"
+        )
     w_star = np.linalg.lstsq(X, y, rcond=None)[0]
     residual = np.linalg.norm(X @ w_star - y)
     if residual > _CONSISTENCY_TOL * max(np.linalg.norm(y), 1e-300):

@@ -12,6 +12,11 @@ import numpy as np
 
 __all__ = ["affine_stationary_variance", "langevin_sample"]
 
+#: a chain explodes when its largest ``|x|`` grows by ``GROWTH`` or more on every step of a run
+#: and by over ``BLOWUP`` in all, the run's first step not counted (a far start may jump once;
+#: a stable chain approaching a far mode then grows by at most ``t``-fold in ``t`` steps)
+GROWTH, BLOWUP = 1.02, 1e6
+
 
 def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
@@ -31,8 +36,9 @@ def langevin_sample(
 
     ``score`` maps an array of states (``(n_samples,)`` for 1-D, ``(n_samples, d)``) to an
     array of the same shape. ``init`` (default: standard normal) gives the starting states
-    and fixes the dimension. Raises if a chain leaves the floats (the step is too large for
-    the score's slope, or the density is improper)."""
+    and fixes the dimension. Raises ``FloatingPointError`` if a chain leaves the floats or
+    explodes (``GROWTH``, ``BLOWUP``): the step is too large for the score's slope, or the
+    density is improper."""
     if not callable(score):
         raise TypeError("score must be callable")
     n_samples = _positive_int(n_samples, "n_samples")
@@ -51,14 +57,21 @@ def langevin_sample(
         if x.ndim not in (1, 2) or x.shape[0] != n_samples or not np.all(np.isfinite(x)):
             raise ValueError(f"init must be finite with shape ({n_samples},) or ({n_samples}, d)")
     half, root = 0.5 * step, np.sqrt(step)
+    size, grown = float(np.max(np.abs(x))), 0.0  # grown: the current run's growth (0: no run)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-        for _ in range(n_steps):
+        for i in range(n_steps):
             drift = np.asarray(score(x), dtype=np.float64)
             if drift.shape != x.shape:
                 raise ValueError(f"score returned shape {drift.shape} for states {x.shape}")
             x = x + half * drift + root * rng.standard_normal(x.shape)
-    if not np.all(np.isfinite(x)):
-        raise FloatingPointError("Langevin chains diverged (step too large or density improper)")
+            prev, size = size, float(np.max(np.abs(x)))
+            grown = (grown * size / prev if grown else 1.0) if size >= GROWTH * prev else 0.0
+            if not np.isfinite(size) or grown > BLOWUP:
+                raise FloatingPointError(
+                    f"Langevin chains diverged at step {i + 1} of {n_steps} (largest |x| "
+                    f"{size:.3g}): step={step:g} is too large for the score, or the density "
+                    "is improper"
+                )
     return x
 
 

@@ -51,6 +51,11 @@ __all__ = [
 ]
 
 SOLVERS = ("clarabel", "clarabel_default", "cd")
+#: fit_lasso_network solves in the data's units; CLARABEL and HiGHS are accurate (to ~1e-7) when
+#: the range of x (chain activations; step features do not scale with x) and max |y| (unless
+#: y = 0) lie in this band, and fail or drift outside it (x * 1e12: 8% off; x * 1e300: a CVXPY
+#: SolverError; y * 1e8: CLARABEL "infeasible")
+SCALE_BAND = (1e-3, 1e3)
 
 
 def _as_response(y, n: int) -> np.ndarray:
@@ -65,6 +70,15 @@ def _as_response(y, n: int) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or inf")
     return y
+
+
+def _check_scale(name: str, measure: str, size: float, rescale: str) -> None:
+    lo, hi = SCALE_BAND
+    if not lo <= size <= hi:
+        raise ValueError(
+            f"{name}: {measure} = {size:.3g} is outside [{lo:g}, {hi:g}]: the Lasso and LP "
+            f"solvers lose accuracy or fail at that scale; rescale {name} ({rescale})"
+        )
 
 
 def _as_beta(beta, allow_zero: bool) -> float:
@@ -277,12 +291,20 @@ def fit_lasso_network(
 
     ``beta > 0``: the Lasso by ``solver`` (``"clarabel"`` or ``"cd"``); ``beta = 0``: the
     minimum-l1 interpolation LP, exactly (HiGHS), and ``objective`` is the minimum norm.
+    Raises ``ValueError`` for data outside :data:`SCALE_BAND` (rescale it, see the message).
     """
     x = as_points(x)
     y = _as_response(y, x.size)
     beta = _as_beta(beta, allow_zero=True)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    if activation not in STEP_ACTIVATIONS:
+        with np.errstate(over="ignore"):
+            span = float(np.ptp(x))
+        _check_scale("x", "max - min", span, "x / a with beta / a gives the same predictions")
+    if np.any(y):
+        rescale = "y / b with beta / b gives predictions / b, objective / b^2 (/ b at beta = 0)"
+        _check_scale("y", "max |y|", float(np.max(np.abs(y))), rescale)
     D = dictionary(x, activation, depth)
     sol = (
         min_norm_interpolation(D.matrix, y) if beta == 0 else solve_lasso(D.matrix, y, beta, solver)

@@ -30,7 +30,7 @@ class LoRALinear(nn.Module):
     base : nn.Linear
         The pretrained layer; its parameters are frozen.
     r : int
-        Rank (>= 1).
+        Rank, ``1 <= r <= min(in_features, out_features)``.
     alpha : float
         Scaling numerator; the update is multiplied by ``alpha / r``.
     generator : torch.Generator or a list of ``runs`` of them, optional
@@ -54,6 +54,13 @@ class LoRALinear(nn.Module):
             raise TypeError(f"base must be torch.nn.Linear, got {type(base).__name__}")
         if not isinstance(r, int) or isinstance(r, bool) or r < 1:
             raise ValueError(f"r must be an integer >= 1, got {r!r}")
+        if r > min(base.in_features, base.out_features):
+            # A A^T (rank <= d_in) or B^T B (rank <= d_out) is then a singular r x r Gram: the
+            # damped preconditioner amplifies round-off by 1 / reg (float32 steps go wrong)
+            raise ValueError(
+                f"r must be <= min(in_features, out_features) = "
+                f"{min(base.in_features, base.out_features)} of {base}, got {r}"
+            )
         if not math.isfinite(alpha) or alpha <= 0:
             raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
         gens = _generators(generator, runs)
@@ -133,8 +140,13 @@ def add_lora(
     for parent_name, parent in list(model.named_modules()):
         for child_name, child in list(parent.named_children()):
             if child_name in targets and isinstance(child, nn.Linear):
-                setattr(parent, child_name, LoRALinear(child, r, alpha, generator, runs=runs))
-                wrapped.append(f"{parent_name}.{child_name}".lstrip("."))
+                name = f"{parent_name}.{child_name}".lstrip(".")
+                try:
+                    layer = LoRALinear(child, r, alpha, generator, runs=runs)
+                except ValueError as err:
+                    raise ValueError(f"layer {name!r}: {err}") from None
+                setattr(parent, child_name, layer)
+                wrapped.append(name)
     if not wrapped:
         raise ValueError(f"no nn.Linear named one of {list(targets)} in the model")
     return wrapped

@@ -45,16 +45,18 @@ those rules with the identity preconditioner on every group: the baselines, same
 
 Input checks: hyper-parameters (``lr``, ``reg``, ``weight_decay``, ``eps``, ``betas``) may be any
 real scalar (python number, numpy scalar, 0-d tensor) and are stored as python floats; a
-non-real value raises ``TypeError``, a non-finite or out-of-range one ``ValueError``, naming the
-argument. ``step()`` first checks every gradient and raises ``ValueError`` naming the parameter
-(LoRA pair and factor), its group and the ``step()`` call when one holds a NaN or inf; nothing is
-updated then (the reference code and torch's optimizers would write NaN into the weights, or
-fail inside ``eigh`` with an opaque ``LinAlgError``). Skipping such steps (as a ``GradScaler``
-does) is the caller's choice: catch the error, or unscale/clip before ``step()``.
+non-real value raises ``TypeError``, a non-finite or out-of-range one (negative; ``eps = 0``)
+``ValueError``, naming the argument. ``step()`` first checks every gradient and raises
+``ValueError`` naming the parameter (LoRA pair and factor), its group and the ``step()`` call
+when one holds a NaN or inf; nothing is updated then (the reference code and torch's optimizers
+would write NaN into the weights, or fail inside ``eigh`` with an opaque ``LinAlgError``).
+Skipping such steps (as a ``GradScaler`` does) is the caller's choice: catch the error, or
+unscale/clip before ``step()``.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -122,8 +124,9 @@ def _check_pair(A: torch.Tensor, B: torch.Tensor, name: str) -> None:
         )
 
 
-def _real(what: str, v: Any, *, upper: float | None = None) -> float:
-    """``v`` as a python float: any real scalar, finite, ``>= 0`` (and ``< upper`` if given).
+def _real(what: str, v: Any, *, upper: float | None = None, positive: bool = False) -> float:
+    """``v`` as a python float: any real scalar, finite, ``>= 0`` (``> 0`` if ``positive``; and
+    ``< upper`` if given).
 
     Python numbers, numpy scalars / 0-d arrays and 0-d real tensors are accepted; ``bool`` and
     everything else raise ``TypeError``; NaN, inf, negative values ``ValueError``.
@@ -144,8 +147,8 @@ def _real(what: str, v: Any, *, upper: float | None = None) -> float:
             f"got {type(v).__name__} {v!r}"
         )
     f = float(x)
-    rng = f"in [0, {upper:g})" if upper is not None else ">= 0"
-    if not math.isfinite(f) or f < 0 or (upper is not None and f >= upper):
+    rng = f"in [0, {upper:g})" if upper is not None else "> 0" if positive else ">= 0"
+    if not math.isfinite(f) or f < 0 or (positive and f == 0) or (upper is not None and f >= upper):
         raise ValueError(f"{what} must be a finite number {rng}, got {v!r}")
     return f
 
@@ -377,8 +380,8 @@ class _PairOptimizer(torch.optim.Optimizer):
         """``options`` with the hyper-parameters checked and stored as python floats."""
         out = dict(options)
         for key in ("lr", "reg", "weight_decay", "eps"):
-            if key in out:
-                out[key] = _real(key + where, out[key])
+            if key in out:  # eps = 0 divides 0 by 0 where a gradient entry is zero (B = 0 at init)
+                out[key] = _real(key + where, out[key], positive=key == "eps")
         if "betas" in out:
             try:
                 out["betas"] = _check_betas(out["betas"])
@@ -659,12 +662,12 @@ class ScaledAdamW(_AdamWRule):
     params : iterable
         ``(A, B)`` pairs, or group dicts (``{"pairs": [...]}`` / ``{"params": [...]}``).
     lr : real scalar
-        Python number, numpy scalar or 0-d tensor, finite and ``>= 0`` (as ``eps``,
-        ``weight_decay``, ``reg``).
+        Python number, numpy scalar or 0-d tensor, finite and ``>= 0`` (as ``weight_decay``,
+        ``reg``).
     betas : (real, real)
         Each in ``[0, 1)``.
     eps : real scalar
-        Reference GPT-2 default 1e-6.
+        Finite and ``> 0``; reference GPT-2 default 1e-6.
     weight_decay : real scalar
     reg : real scalar
         Damping :math:`\delta`.
@@ -745,6 +748,13 @@ def make_optimizer(
         kind = ValueError if isinstance(name, str) else TypeError
         raise kind(f"name must be one of {', '.join(map(repr, OPTIMIZERS))}, got {name!r}")
     cls, pre = OPTIMIZERS[name]
+    options = sorted(set(inspect.signature(cls).parameters) - {"params", "lr", "reg"})
+    unknown = sorted(set(kwargs) - set(options))
+    if unknown:
+        raise TypeError(
+            f"make_optimizer got unknown option(s) {', '.join(unknown)} for name={name!r}; it "
+            f"accepts model, name, lr, reg, strict and {', '.join(options)}"
+        )
     pairs, others = find_lora_pairs(model)
     if not pairs:
         raise ValueError(

@@ -154,7 +154,14 @@ def _blocks(blocks) -> np.ndarray:
 def local_grams(blocks) -> np.ndarray:
     """The local Grams ``X_i^T X_i / m``, shape ``(q, d, d)``, all agents at once."""
     blocks = _blocks(blocks)
-    return np.matmul(blocks.transpose(0, 2, 1), blocks) / blocks.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming blocks
+        grams = np.matmul(blocks.transpose(0, 2, 1), blocks) / blocks.shape[1]
+    if not np.isfinite(grams).all():
+        raise ValueError(
+            f"blocks (entries up to {np.abs(blocks).max():.3g} in magnitude) have local Gram "
+            "matrices X_i^T X_i / m that overflow float64; rescale blocks"
+        )
+    return grams
 
 
 def _grams(grams) -> np.ndarray:

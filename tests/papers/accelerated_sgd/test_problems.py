@@ -1,5 +1,7 @@
 """Least-squares problems: exact constants against brute force and Monte Carlo."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,20 @@ def test_gap_and_gradient_of_finite_sum():
 def test_least_squares_rejects_bad_input(X, y, match):
     with pytest.raises(ValueError, match=match):
         least_squares(X, y)
+
+
+def test_least_squares_refuses_a_scale_whose_fourth_moments_leave_float64():
+    """X * 1e200 raised numpy's LinAlgError from eigh; X * 1e-100 returned rho1 83% low."""
+    p, X = _problem()
+    y = X @ p.w_star
+    for a, shown in [(1e200, "6.48e+200"), (1e77, "6.48e+77"), (1e-100, "6.48e-100")]:
+        with pytest.raises(
+            ValueError, match=re.escape(f"X: max |X| = {shown} is outside [1e-70, ")
+        ):
+            least_squares(X * a, y * a)
+    q = least_squares(X * 1e60, y * 1e60)  # inside the band: exact scaling
+    assert q.L == pytest.approx(p.L * 1e120, rel=1e-12)
+    assert q.rho1 == pytest.approx(p.rho1, rel=1e-12)
 
 
 def test_population_and_design_reject_bad_input():

@@ -7,6 +7,7 @@ import torch
 from papers.convex_diffusion import (
     affine_stationary_variance,
     fit_gated_sm,
+    fit_score,
     init_networks,
     langevin_sample,
     network_objective,
@@ -44,6 +45,17 @@ def test_langevin_bad_input():
     with pytest.raises(FloatingPointError, match="diverged"):
         with np.errstate(over="ignore", invalid="ignore"):
             langevin_sample(lambda x: x**3, 5, 1.0, 200, 0, init=np.full(5, 10.0))
+
+
+def test_langevin_explosion_is_reported_before_it_leaves_the_floats():
+    m = fit_score(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), 0.4)  # slope -0.3: stable for step < 40/3
+    with pytest.raises(FloatingPointError, match=r"diverged at step 4 of 50 .*step=1000"):
+        langevin_sample(m.score, 5, 1e3, 50, 0)  # returned |x| ~ 1e108
+    with pytest.raises(FloatingPointError, match="diverged"):
+        langevin_sample(m.score, 5, 14.0, 5000, 0)  # rho = -1.1: returned |x| ~ 1e208
+    assert np.all(np.abs(langevin_sample(m.score, 5, 13.0, 5000, 0)) < 100)  # rho = -0.95
+    far = langevin_sample(lambda x: -(x - 1e12), 100, 1e-3, 20000, 0, init=np.zeros(100))
+    assert np.all(far > 9.9e11)  # a stable chain's long approach to a far mode is no explosion
 
 
 def test_closed_form_derivative_matches_autograd():

@@ -127,3 +127,27 @@ def test_bad_input():
         fit_score(X5, 0.5, method="dsm", noise=(0.0, np.zeros((5, 2))))
     with pytest.raises(ValueError, match="t contains NaN"):
         fit_score(X5, 0.5).score(np.array([np.inf]))
+
+
+def test_data_scale_outside_the_band_is_refused_naming_x():
+    """x * 1e150 gave a CVXPY SolverError; x * 1e8 CLARABEL's status 'optimal' with an objective
+    445 times the true one; inside the band the programs are scale-equivariant."""
+    x7 = np.array([-2.0, -1.0, 0.0, 1.0, 2.0, 0.5, 3.0])
+    eps = np.random.default_rng(0).standard_normal((5, 3))
+    for call in (
+        lambda: fit_score(X5 * 1e150, 0.4),
+        lambda: fit_score(X5 * 1e150, 0.1, method="dsm", noise=(0.3e150, eps)),
+        lambda: sm_status(X5 * 1e150, 0.4),
+    ):
+        with pytest.raises(
+            ValueError, match=r"^x spans 4e\+150 \(max - min\), outside \[0.01, 100\]"
+        ):
+            call()
+    with pytest.raises(ValueError, match=r"^x spans 5e\+08 .* fit x / a instead"):
+        fit_score(x7 * 1e8, 0.4)
+    with pytest.raises(ValueError, match=r"^x spans 5e-08 "):
+        fit_score(x7 * 1e-8, 0.4)
+    ref = fit_score(x7, 0.4)
+    big = fit_score(x7 * 16.0, 0.4)  # range 80: inside the band
+    assert big.objective == pytest.approx(ref.objective / 256, rel=1e-9)
+    np.testing.assert_allclose(big.score(x7 * 16.0), ref.score(x7) / 16, rtol=1e-7, atol=1e-9)

@@ -127,6 +127,28 @@ def test_bad_input(kwargs, match):
         fit_lasso_network(**args)
 
 
+def test_data_scale_outside_the_band_is_refused_naming_the_argument():
+    """x * 1e300 gave a CVXPY SolverError, y * 1e300 (and y * 1e8) CLARABEL's 'infeasible',
+    x * 1e12 an objective 8% off; inside the band fitting x / a with beta / a is the same."""
+    x, y = DATASETS["opt"]
+    for args, match in [
+        ((x * 1e300, y, 0.1), r"^x: max - min = 1.1e\+301 is outside \[0.001, 1000\]"),
+        ((x * 1e12, y, 0.1, "abs", 3), r"^x: max - min = 1.1e\+13 .*rescale x"),
+        ((x * 1e-12, y, 0.0), r"^x: max - min = 1.1e-11 "),  # was an IndexError
+        ((x, y * 1e300, 0.1), r"^y: max \|y\| = 3e\+300 is outside .*rescale y"),
+        ((x, y * 1e8, 0.1, "sign", 2), r"^y: max \|y\| = 3e\+08 "),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            fit_lasso_network(*args)
+    big = fit_lasso_network(x * 64.0, y, 0.1, "relu", 3)  # range 704: inside the band
+    ref = fit_lasso_network(x, y, 0.1 / 64.0, "relu", 3)
+    assert big.objective == pytest.approx(ref.objective, rel=1e-7)
+    assert fit_lasso_network(x * 1e300, y, 0.1, "sign", 2).objective == pytest.approx(
+        fit_lasso_network(x, y, 0.1, "sign", 2).objective
+    )  # sign features do not scale with x
+    assert fit_lasso_network(x, 0.0 * y, 0.1).objective == 0.0
+
+
 def test_bad_input_dictionary():
     with pytest.raises(TypeError, match="depth must be an integer"):
         dictionary([0.0, 1.0], "relu", 2.5)

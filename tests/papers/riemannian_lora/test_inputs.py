@@ -166,13 +166,27 @@ def test_bad_lr_is_refused_naming_the_argument(lr, exc, msg):
 def test_bad_betas_and_eps(betas, exc, msg):
     with pytest.raises(exc, match=msg):
         ScaledAdamW([_pair()], betas=betas)
-    with pytest.raises(ValueError, match=r"^eps must be a finite number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"^eps must be a finite number > 0, got -1"):
         ScaledAdamW([_pair()], eps=-1)
     with pytest.raises(TypeError, match=r"^eps must be a real scalar"):
         PlainAdamW([_pair()], eps="1e-8")
     assert ScaledAdamW([_pair()], betas=torch.tensor([0.5, 0.6])).defaults["betas"] == (
         0.5, float(torch.tensor(0.6))
     )  # fmt: skip
+
+
+def test_zero_eps_is_refused_at_construction_naming_eps():
+    """eps = 0 used to pass and make the first step() divide 0 by 0 (B = 0 at init), then blame
+    the learning rate."""
+    for make in (
+        lambda: ScaledAdamW([_pair()], eps=0),
+        lambda: PlainAdamW([_pair()], eps=0.0),
+        lambda: make_optimizer(_Net(), "scaled_adamw", lr=1e-3, eps=np.float32(0)),
+    ):
+        with pytest.raises(ValueError, match=r"^eps must be a finite number > 0, got "):
+            make()
+    with pytest.raises(ValueError, match=r"^eps \(param group 0\) must be a finite number > 0"):
+        ScaledAdamW([{"pairs": [_pair()], "eps": 0}])
 
 
 # ------------------------------------------------------------------ ordering messages
@@ -221,3 +235,16 @@ def test_unknown_name_lists_the_valid_ones():
         make_optimizer(_Net(), None, lr=0.1)
     with pytest.raises(TypeError, match="got \\['sgd'\\]"):
         make_optimizer(_Net(), ["sgd"], lr=0.1)
+
+
+def test_unknown_option_is_named_by_make_optimizer_with_the_accepted_ones():
+    with pytest.raises(TypeError) as err:
+        make_optimizer(_Net(), "scaled_adamw", lr=0.1, foo=1)
+    assert str(err.value) == (
+        "make_optimizer got unknown option(s) foo for name='scaled_adamw'; it accepts model, "
+        "name, lr, reg, strict and betas, correct_bias, eps, ordering, weight_decay"
+    )
+    with pytest.raises(
+        TypeError, match=r"option\(s\) eps for name='sgd'.* ordering, weight_decay$"
+    ):
+        make_optimizer(_Net(), "sgd", lr=0.1, eps=1e-8)

@@ -264,6 +264,20 @@ def test_own_lora_layers_train_and_head_gets_plain_rule():
     assert not net.q_proj.base.weight.requires_grad
 
 
+def test_rank_above_the_layer_dimensions_is_refused_naming_r_and_the_layer():
+    """r > min(d_in, d_out) makes A A^T or B^T B a singular r x r Gram: the damped inverse
+    amplifies round-off by 1 / reg, and float32 scaled-GD steps went wrong (loss 1.2 -> 125)."""
+    with pytest.raises(
+        ValueError,
+        match=r"^layer 'q_proj': r must be <= min\(in_features, "
+        r"out_features\) = 6 of Linear\(in_features=6, out_features=6.*got 7$",
+    ):
+        add_lora(_tiny_net(), ["q_proj"], r=7)  # fmt: skip
+    with pytest.raises(ValueError, match=r"= 4 of Linear\(in_features=4, out_features=9.*got 5"):
+        LoRALinear(nn.Linear(4, 9), 5)
+    assert LoRALinear(nn.Linear(4, 9), 4).lora_A.shape == (4, 4)  # full rank is allowed
+
+
 def test_lora_layer_with_runs_is_k_single_layers():
     base = nn.Linear(5, 4).double()
     multi = LoRALinear(base, 2, 3.0, [torch.Generator().manual_seed(s) for s in (7, 8)], runs=2)

@@ -155,3 +155,21 @@ def test_singular_local_gram_at_lam_zero_is_refused():
         averaged_inverse(blocks, 0.0, "naive")
     with pytest.raises(ValueError, match=r"rank"):
         local_fixed_point_s(blocks, 0.0)
+
+
+def test_overflowing_gram_matrices_are_blamed_on_blocks():
+    """blocks * 1e200 said "grams must be finite", naming an internal array."""
+    unit = np.random.default_rng(4).standard_normal((3, 20, 4))
+    blocks = unit * 1e200
+    match = (
+        r"^blocks \(entries up to \S+e\+200 in magnitude\) have local Gram matrices "
+        r"X_i\^T X_i / m that overflow float64; rescale blocks$"
+    )
+    for call in (
+        lambda: averaged_inverse(blocks, 0.1),
+        lambda: averaged_inverse(blocks, 0.1, "shrinkage_fixed_point"),
+        lambda: local_grams(blocks),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+    np.testing.assert_allclose(local_grams(unit * 1e150), local_grams(unit) * 1e300, rtol=1e-12)

@@ -40,7 +40,14 @@ from .formulations import as_formulation
 from .losses import Logistic, Squared
 from .maps import network_predict, to_network
 from .path import solve_path
-from .problem import activation_coefficients, check_int, check_positive, is_int, is_real
+from .problem import (
+    activation_coefficients,
+    check_bool,
+    check_int,
+    check_positive,
+    is_int,
+    is_real,
+)
 from .solvers import get_solver
 
 __all__ = [
@@ -51,9 +58,12 @@ __all__ = [
 ]
 
 
-def _check_bool(name, v):
-    if not isinstance(v, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {v!r}")
+def _regression_data(est, X, y):
+    """``validate_data`` for a regressor, with string targets refused by name (scikit-learn
+    converts only object arrays; a unicode array failed inside numpy's mean)."""
+    if np.asarray(y).dtype.kind in "US":
+        raise ValueError(f"y must be numeric for a regressor, got dtype {np.asarray(y).dtype}")
+    return validate_data(est, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
 
 
 def _gate_seed(seed) -> int:
@@ -110,8 +120,8 @@ class _ConvexBase(BaseEstimator):
             raise ValueError(f"formulation must be 'relu' or 'gated', got {self.formulation!r}")
         form = as_formulation(self.formulation, self.activation)  # names activation if bad
         get_solver(self.solver).check(self._targets(np.zeros(1), 0.0)[1], form, "float64")
-        _check_bool("bias", self.bias)
-        _check_bool("fit_intercept", self.fit_intercept)
+        check_bool("bias", self.bias)
+        check_bool("fit_intercept", self.fit_intercept)
         check_positive("tol", self.tol)
         check_int("max_iter", self.max_iter, allow_none=True)
         return _gate_seed(self.seed)
@@ -275,8 +285,7 @@ class ConvexReLURegressor(RegressorMixin, _ConvexBase):
         return Y - offset, Squared()
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-        return self._fit(X, y)
+        return self._fit(*_regression_data(self, X, y))
 
     def predict(self, X):
         return self._raw(X)
@@ -458,7 +467,7 @@ class ConvexReLURegressorCV(_CVMixin, ConvexReLURegressor):
         self.mse_path_ = scores
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
+        X, y = _regression_data(self, X, y)
         return self._fit_cv(X, y, y)
 
 

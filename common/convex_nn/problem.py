@@ -103,6 +103,14 @@ def check_int(name: str, v, *, minimum: int = 1, allow_none: bool = False) -> in
     return int(v)
 
 
+def check_bool(name: str, v) -> bool:
+    """``v`` as a bool (Python's or numpy's; not 0/1 or a string), else a TypeError naming
+    ``name``."""
+    if not isinstance(v, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {v!r}")
+    return bool(v)
+
+
 def check_positive(name: str, v, *, allow_none: bool = False) -> float | None:
     """``v`` as a positive finite float (or None if allowed); TypeError / ValueError naming
     ``name`` otherwise."""

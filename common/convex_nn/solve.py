@@ -50,6 +50,7 @@ from .formulations import Formulation, as_formulation
 from .losses import Loss
 from .problem import (
     check_beta,
+    check_bool,
     check_loss,
     check_patterns,
     check_positive,
@@ -300,6 +301,7 @@ def _validated(X, y, patterns, beta, formulation, solver, activation, loss, dtyp
     ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
     constraint_tol = check_positive("constraint_tol", constraint_tol, allow_none=True)
+    verbose = check_bool("verbose", verbose)
     prob = ConvexProblem(X, y, y.reshape(n, -1), D, form.masks(D), form.signs(D), beta, loss,
                          form, str(dt))  # fmt: skip
     return prob, slv, Settings(tol, max_iter, constraint_tol, dict(solver_opts or {}), verbose)

@@ -197,6 +197,9 @@ def test_degenerate_and_overflowing_data():
     np.testing.assert_allclose(m.predict(np.ones((2, 3))), y.mean(), rtol=1e-12)
     cv = ConvexReLURegressorCV(n_patterns=10, n_betas=3, cv=2).fit(X, np.full(40, 2.0))
     np.testing.assert_allclose(cv.predict(X[:3]), 2.0, rtol=1e-12)
+    for est in (ConvexReLURegressor(n_patterns=10), cv):  # a TypeError inside numpy before
+        with pytest.raises(ValueError, match="y must be numeric for a regressor, got dtype <U"):
+            est.fit(X, np.array(["a", "b"] * 20))
 
 
 def test_regressor_cv_chooses_beta_on_the_path_and_refits():

@@ -57,6 +57,7 @@ X, Y, D = make_problem()
         ({"solver_opts": {"W0": np.zeros((1, 2, 3))}}, ValueError, r"W0 must have shape \(c, 2P"),
         ({"solver": "al", "solver_opts": {"delta": -1.0}}, ValueError, "delta must be a posit"),
         ({"activation": ("leaky", "x")}, ValueError, "activation slopes must be finite numbers"),
+        ({"verbose": "yes"}, TypeError, "verbose must be True or False"),
     ],
 )
 def test_solve_convex_bad_input(kwargs, exc, match):
@@ -150,6 +151,8 @@ def test_trainer_and_path_check_their_options():
         train_ensemble(X, Y, 4, 0.1, lrs=[1e-3], steps=4, trace_steps=[0.0, 2.5, 4.0])
     with pytest.raises(TypeError, match="solver_opts must be a dict"):
         solve_path(X, Y, D, [1.0], solver_opts=[1])
+    with pytest.raises(TypeError, match="screening must be True or False"):
+        solve_path(X, Y, D, [1.0], screening="no")
     # a torch RuntimeError, a numpy ufunc error and "'int' object is not callable" before
     kw = {"lrs": [1e-3], "steps": 2, "optimizer": "gd"}
     with pytest.raises(ValueError, match="device='foo' is not a torch device"):

@@ -59,6 +59,12 @@ def _check_X(X, name: str = "X") -> np.ndarray:
     return X
 
 
+def _pow2_rows(A: np.ndarray) -> np.ndarray:
+    """Each row of ``A`` scaled by a power of two to a largest entry in [0.5, 1): exact, and
+    it keeps every hyperplane ``x_i^T h = 0`` and side (zero rows stay zero)."""
+    return np.ldexp(A, -np.frexp(np.abs(A).max(axis=1))[1][:, None])
+
+
 def _check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
@@ -112,7 +118,7 @@ def pattern_matrix(X, gates, *, strict: bool = False) -> np.ndarray:
     G = _check_X(gates, "gates")
     if G.shape[1] != X.shape[1]:
         raise ValueError(f"gates must have shape (M, {X.shape[1]}) to match X, got {G.shape}")
-    Z = G @ X.T
+    Z = _pow2_rows(G) @ _pow2_rows(X).T  # the same signs, without overflow near 1e300
     return Z > 0 if strict else Z >= 0
 
 
@@ -305,9 +311,7 @@ def enumerate_patterns(
             f"tol must be in (0, 1e-3) (from 1e-3 on, every hyperplane counts as incident to every "
             f"ray), got {tol!r}"
         )
-    # scaling a row by a positive constant keeps its hyperplane and side: scale each row by a
-    # power of two (exact) so that its norm neither overflows nor underflows
-    X = np.ldexp(X, -np.frexp(np.abs(X).max(axis=1))[1][:, None])
+    X = _pow2_rows(X)
     n_all = X.shape[0]
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):

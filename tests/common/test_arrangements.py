@@ -219,6 +219,16 @@ def test_enumeration_is_scale_invariant(scale):
     assert np.array_equal(Dp, D) and np.array_equal(Gp, G)
 
 
+def test_pattern_matrix_signs_survive_scales_near_overflow():
+    # X and gates near 1e300: products overflowed to +-inf and their sums to NaN, and NaN >= 0
+    # is False, so patterns came back silently wrong
+    rng = np.random.default_rng(2)
+    X, G = rng.standard_normal((30, 4)), rng.standard_normal((8, 4))
+    ref = pattern_matrix(X, G)
+    assert np.array_equal(pattern_matrix(X * 1e300, G * 1e300), ref)
+    assert np.array_equal(pattern_matrix(X * 1e-300, G * 1e-10), ref)
+
+
 @pytest.mark.parametrize("tol", [1e-3, 0.5, 10.0])
 def test_enumeration_refuses_tol_out_of_range(tol):
     X = np.random.default_rng(0).standard_normal((20, 3))

@@ -38,6 +38,13 @@ def test_reference_optimum_matches_scipy_and_is_certified():
     assert gnorm < 1e-10
 
 
+def test_uncertified_reference_names_the_blocks_scale():
+    # blocks * 1e100: "reference optimum not certified" without naming the cause
+    A, b = _logistic()
+    with pytest.raises(RuntimeError, match=r"blocks' entries up to .*e\+100.*rescale blocks"):
+        reference_optimum("logistic", A * 1e100, b, 1e-2)
+
+
 def test_naive_with_one_agent_is_exact_newton():
     """q = 1 and m = n: naive averaging is exact Newton (same iterates)."""
     A, b = _logistic(q=1, m=200)

@@ -189,13 +189,23 @@ def n_classes(y: np.ndarray, family: str) -> int | None:
     return int(y.max()) + 1 if family == "multinomial" else None
 
 
-def _resolvable(offset: np.ndarray, family: str) -> np.ndarray:
-    """``offset``, refused by name if a link-scale entry exceeds ``_OFFSET_MAX``."""
-    if family != "gaussian" and np.max(np.abs(offset)) > _OFFSET_MAX:
+def _resolvable(offset: np.ndarray, family: str, y: np.ndarray) -> np.ndarray:
+    """``offset``, refused by name if float64 cannot resolve the fit beside it: a link-scale
+    entry beyond ``_OFFSET_MAX`` (binomial, multinomial), or (gaussian) an offset more than
+    ``_OFFSET_MAX`` times ``max|y|``, which ``y - offset`` would round away (measured: an
+    offset of 1e150 against y ~ 1 gave coefficients off by 2.0, without a warning)."""
+    top = float(np.max(np.abs(offset)))
+    if family != "gaussian" and top > _OFFSET_MAX:
         raise ValueError(
-            f"offset reaches {np.max(np.abs(offset)):.3g} on the link scale; beyond "
-            f"{_OFFSET_MAX:g} the probabilities are saturated and float64 cannot resolve the "
-            "coefficients beside it: clip or rescale the offset"
+            f"offset reaches {top:.3g} on the link scale; beyond {_OFFSET_MAX:g} the "
+            "probabilities are saturated and float64 cannot resolve the coefficients beside "
+            "it: clip or rescale the offset"
+        )
+    if family == "gaussian" and top > _OFFSET_MAX * float(np.max(np.abs(y))) and np.any(y):
+        raise ValueError(
+            f"offset reaches {top:.3g}, more than {_OFFSET_MAX:g} times max|y| = "
+            f"{np.max(np.abs(y)):.3g}: y - offset would lose y to float64 rounding; pass "
+            "y - offset with no offset if that is what is meant, or rescale"
         )
     return offset
 
@@ -321,7 +331,7 @@ def lasso_path(
     X = as_matrix(X)
     n, p = X.shape
     y = check_response(y, n, family)
-    offset = _resolvable(check_offset(offset, n, n_classes(y, family)), family)
+    offset = _resolvable(check_offset(offset, n, n_classes(y, family)), family, y)
     pf, use = penalty_weights(penalty_factor, p)
     nlambda = check_int(nlambda, "nlambda", 1)
     if lambda_min_ratio is not None:
@@ -342,6 +352,9 @@ def lasso_path(
         if np.any(np.diff(lambdas) > 0):
             raise ValueError("lambdas must be in decreasing order (warm starts follow the path)")
     _compile_once(family)
+    unit = _gaussian_unit(y, offset) if family == "gaussian" else 1.0
+    y, offset = y / unit, offset / unit  # exact: a power of two
+    lambdas = None if lambdas is None else lambdas / unit
 
     xmean, sd = _column_moments(X)
     constant = sd <= _CONSTANT_RTOL * np.abs(xmean)  # glmnet's chkvars: left out
@@ -428,7 +441,19 @@ def lasso_path(
             ConvergenceWarning,
             stacklevel=2,
         )
-    return LassoPath(family, lambdas, a0, coefs, ok)
+    return LassoPath(family, lambdas * unit, a0 * unit, coefs * unit, ok)
+
+
+def _gaussian_unit(y: np.ndarray, offset: np.ndarray) -> float:
+    """The power of two ``u`` bringing ``max(|y|, |offset|)`` into [0.5, 1).
+
+    The gaussian path is equivariant: ``(y, offset, lambdas) -> u (y, offset, lambdas)``
+    scales the coefficients and intercepts by ``u``, so it is solved in units of ``u``, exactly
+    (y near 1e-100 fell under the absolute floor of lambda_max and gave an all-zero path;
+    near 1e300 its squares overflowed).
+    """
+    top = max(float(np.max(np.abs(y))), float(np.max(np.abs(offset))))
+    return float(np.ldexp(1.0, np.frexp(top)[1])) if top > 0 else 1.0
 
 
 def _column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -192,6 +192,26 @@ def test_power_of_two_scales_are_exact_even_where_numpy_s_moments_underflow():
         np.testing.assert_array_equal(path.intercepts, ref.intercepts)
 
 
+def test_gaussian_path_is_exact_at_any_scale_of_y():
+    # y near 1e-100 fell under an absolute floor of lambda_max (1e-12): an all-zero path, off
+    # by 2.0; near 1e300 its squares overflowed (off by 0.88); an offset 1e150 times y's
+    # scale rounded y away (off by 2.0), all without a warning
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 5))
+    y = X[:, 0] - 2 * X[:, 1] + 0.5 * rng.standard_normal(50)
+    ref = lasso_path(X, y, nlambda=8)
+    for s in (2.0**-900, 2.0**-300, 2.0**900):
+        path = lasso_path(X, y * s, nlambda=8)
+        np.testing.assert_array_equal(path.lambdas, ref.lambdas * s)
+        np.testing.assert_array_equal(path.coefs, ref.coefs * s)
+        np.testing.assert_array_equal(path.intercepts, ref.intercepts * s)
+    for s in (1e-100, 1e300):
+        path = lasso_path(X, y * s, nlambda=8)
+        np.testing.assert_allclose(path.coefs / s, ref.coefs, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match=r"offset reaches 1e\+150, more than 1e\+08 times"):
+        lasso_path(X, y, offset=np.full(50, 1e150))
+
+
 def test_unconverged_paths_warn():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 6))

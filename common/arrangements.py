@@ -32,6 +32,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from common.checks import check_bool, check_int
+
 __all__ = [
     "arrangement_count",
     "enumerate_patterns",
@@ -65,20 +67,6 @@ def _pow2_rows(A: np.ndarray) -> np.ndarray:
     return np.ldexp(A, -np.frexp(np.abs(A).max(axis=1))[1][:, None])
 
 
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def _check_flags(**flags) -> None:
-    for name, value in flags.items():
-        if not isinstance(value, bool | np.bool_):
-            raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-
-
 def _check_gate_memory(n_gates: int, d: int, name: str) -> None:
     need = 8 * n_gates * d  # float64 gates (n_gates, d), allocated at once
     have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -107,13 +95,13 @@ def arrangement_count(n: int, r: int) -> int:
     r"""Number of cells :math:`2\sum_{k<r}\binom{n-1}{k}` of a central arrangement of ``n``
     hyperplanes in general position in :math:`\mathbb R^r` (includes the all-zero pattern
     when it exists, e.g. under a bias column)."""
-    n, r = _check_count(n, "n"), _check_count(r, "r")
+    n, r = check_int(n, "n", 1), check_int(r, "r", 1)
     return 2 * sum(math.comb(n - 1, k) for k in range(min(r, n)))
 
 
 def pattern_matrix(X, gates, *, strict: bool = False) -> np.ndarray:
     """Patterns ``1[X h >= 0]`` (or ``> 0`` if ``strict``) for gates ``(M, d)`` -> ``(M, n)``."""
-    _check_flags(strict=strict)
+    check_bool(strict, "strict")
     X = _check_X(X)
     G = _check_X(gates, "gates")
     if G.shape[1] != X.shape[1]:
@@ -159,7 +147,7 @@ def sample_gates(
     likely (scnn misses the last two offsets, brief §9.5).
     """
     rng = _rng(seed)
-    d, n_gates = _check_count(d, "d"), _check_count(n_gates, "n_gates")
+    d, n_gates = check_int(d, "d", 1), check_int(n_gates, "n_gates", 1)
     _check_gate_memory(n_gates, d, "n_gates")
     if gate == "dense":
         return rng.standard_normal((n_gates, d))
@@ -176,13 +164,13 @@ def sample_gates(
         raise TypeError(
             f"image_shape must be a tuple (H, W[, C]) of ints, got {type(image_shape).__name__}"
         )
-    shape = tuple(_check_count(s, f"image_shape[{i}]") for i, s in enumerate(image_shape))
+    shape = tuple(check_int(s, f"image_shape[{i}]", 1) for i, s in enumerate(image_shape))
     if len(shape) == 2:
         shape = (*shape, 1)
     if len(shape) != 3 or math.prod(shape) != d:
         raise ValueError(f"image_shape must be (H, W[, C]) with H*W*C == d={d}, got {image_shape}")
     H, W, C = shape
-    kernel = _check_count(kernel, "kernel")
+    kernel = check_int(kernel, "kernel", 1)
     if kernel > min(H, W):
         raise ValueError(f"kernel must be in [1, min(H, W)={min(H, W)}], got {kernel}")
     G = np.zeros((n_gates, H, W, C))
@@ -229,10 +217,15 @@ def sample_patterns(
     -------
     D : bool array (P, n), and ``G`` (P, d) if ``return_gates``.
     """
-    _check_flags(strict=strict, return_gates=return_gates, drop_zero=drop_zero)
+    for flag, name in (
+        (strict, "strict"),
+        (return_gates, "return_gates"),
+        (drop_zero, "drop_zero"),
+    ):
+        check_bool(flag, name)
     X = _check_X(X)
     n, d = X.shape
-    _check_gate_memory(_check_count(n_patterns, "n_patterns"), d, "n_patterns")
+    _check_gate_memory(check_int(n_patterns, "n_patterns", 1), d, "n_patterns")
     G = sample_gates(d, n_patterns, seed=seed, gate=gate, image_shape=image_shape, kernel=kernel)
     chunk = max(1, int(2**24 // max(n, 1)))
     seen: set[bytes] = set()
@@ -299,7 +292,7 @@ def enumerate_patterns(
     feasible gate (an LP via ``scipy.optimize.linprog``); those LPs count towards
     ``max_work``.
     """
-    _check_flags(return_gates=return_gates)
+    check_bool(return_gates, "return_gates")
     X = _check_X(X)
     for name, val in (("max_patterns", max_patterns), ("max_work", max_work), ("tol", tol)):
         if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):

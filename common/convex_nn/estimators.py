@@ -26,6 +26,8 @@ per fold by :func:`common.convex_nn.solve_path`, then refit at the best one.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.model_selection import check_cv
@@ -34,20 +36,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from common.arrangements import sample_patterns
+from common.checks import check_bool, check_int, check_real
 
 from .certificates import dual_constraint_values
 from .formulations import as_formulation
 from .losses import Logistic, Squared
 from .maps import network_predict, to_network
 from .path import solve_path
-from .problem import (
-    activation_coefficients,
-    check_bool,
-    check_int,
-    check_positive,
-    is_int,
-    is_real,
-)
+from .problem import activation_coefficients
 from .solvers import get_solver
 
 __all__ = [
@@ -56,6 +52,10 @@ __all__ = [
     "ConvexReLURegressor",
     "ConvexReLURegressorCV",
 ]
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
 
 
 def _regression_data(est, X, y):
@@ -69,7 +69,7 @@ def _regression_data(est, X, y):
 def _gate_seed(seed) -> int:
     """An int seed for the gates: ``seed`` itself, one drawn from a Generator (advancing it, so
     refits differ), or fresh entropy for None; TypeError naming ``seed`` otherwise."""
-    if is_int(seed):
+    if _is_int(seed):
         if seed < 0:
             raise ValueError(f"seed must be a non-negative int, None or a Generator, got {seed}")
         return int(seed)
@@ -114,16 +114,17 @@ class _ConvexBase(BaseEstimator):
         if not (isinstance(beta, str) and beta == "auto"):
             if isinstance(beta, str):
                 raise ValueError(f"beta must be a positive number or 'auto', got {beta!r}")
-            check_positive("beta", beta)
-        check_int("n_patterns", self.n_patterns)
+            check_real(beta, "beta", 0.0, np.inf)
+        check_int(self.n_patterns, "n_patterns", 1)
         if not isinstance(self.formulation, str) or self.formulation not in ("relu", "gated"):
             raise ValueError(f"formulation must be 'relu' or 'gated', got {self.formulation!r}")
         form = as_formulation(self.formulation, self.activation)  # names activation if bad
         get_solver(self.solver).check(self._targets(np.zeros(1), 0.0)[1], form, "float64")
-        check_bool("bias", self.bias)
-        check_bool("fit_intercept", self.fit_intercept)
-        check_positive("tol", self.tol)
-        check_int("max_iter", self.max_iter, allow_none=True)
+        check_bool(self.bias, "bias")
+        check_bool(self.fit_intercept, "fit_intercept")
+        check_real(self.tol, "tol", 0.0, np.inf)
+        if self.max_iter is not None:
+            check_int(self.max_iter, "max_iter", 1)
         return _gate_seed(self.seed)
 
     # ------------------------------------------------------------------ fitting
@@ -391,11 +392,10 @@ class _CVMixin:
                     f"betas must be None or a non-empty 1-D array of positive numbers, got "
                     f"{self.betas!r}"
                 )
-        check_int("n_betas", self.n_betas)
-        if not is_real(self.eps) or not 0 < self.eps < 1:
-            raise ValueError(f"eps must be a number in (0, 1), got {self.eps!r}")
-        if is_int(self.cv):
-            check_int("cv", self.cv, minimum=2)
+        check_int(self.n_betas, "n_betas", 1)
+        check_real(self.eps, "eps", 0.0, 1.0)
+        if _is_int(self.cv):
+            check_int(self.cv, "cv", 2)
         elif self.cv is None or isinstance(self.cv, str | float | bool):
             raise ValueError(
                 f"cv must be an int >= 2, a CV splitter or an iterable, got {self.cv!r}"

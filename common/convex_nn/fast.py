@@ -42,10 +42,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from common.checks import check_real
+
 from .certificates import gated_gap
 from .losses import Loss, as_loss
 from .newton import newton_active_set
-from .problem import check_positive, is_real
 
 __all__ = ["FastResult", "augmented_lagrangian", "fista"]
 
@@ -527,9 +528,9 @@ def augmented_lagrangian(
         ("delta", delta),
         ("delta_scale", delta_scale),
     ):
-        check_positive(name, v, allow_none=True)
-    if not (is_real(delta_growth) and delta_growth >= 1):
-        raise ValueError(f"delta_growth must be a number >= 1, got {delta_growth!r}")
+        if v is not None:
+            check_real(v, name, 0.0, np.inf)
+    check_real(delta_growth, "delta_growth", 1.0, np.inf, closed="left")
     loss = as_loss(loss)
     X, y, M, S, W0, (n0, d0, B0) = _pad(
         np.asarray(X), np.asarray(y), np.asarray(M), np.asarray(S), W0=W0

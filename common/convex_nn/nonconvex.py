@@ -35,18 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.checks import check_int, check_real
+
 from ..optim import adam_step
 from .interior_point import check_device
-from .problem import (
-    activation_coefficients,
-    check_beta,
-    check_int,
-    check_loss,
-    check_positive,
-    check_X,
-    check_y,
-    is_real,
-)
+from .problem import activation_coefficients, check_beta, check_loss, check_X, check_y
 
 __all__ = [
     "OPTIMIZERS",
@@ -110,9 +103,9 @@ def _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n):
     lr = np.asarray(lrs, dtype=np.float64).reshape(-1)
     if lr.size == 0 or not np.all(np.isfinite(lr) & (lr > 0)):
         raise ValueError(f"lrs must be a non-empty sequence of positive numbers, got {lrs!r}")
-    if (not (is_real(momentum) and np.isfinite(momentum) and 0 <= momentum < 1)
-            or (momentum and optimizer == "adam")):  # fmt: skip
-        raise ValueError(f"momentum must lie in [0, 1) and needs 'gd' or 'sgd', got {momentum!r}")
+    momentum = check_real(momentum, "momentum", 0.0, 1.0, closed="left")
+    if momentum and optimizer == "adam":
+        raise ValueError(f"momentum needs optimizer 'gd' or 'sgd', got {momentum!r} with 'adam'")
     if output_penalty not in ("l2", "l1"):
         raise ValueError(f"output_penalty must be 'l2' or 'l1', got {output_penalty!r}")
     b = n if batch_size is None else batch_size
@@ -279,7 +272,7 @@ def train_ensemble(
     n, d = X.shape
     y = check_y(y, n)
     beta = check_beta(beta)
-    m, steps = check_int("m (width)", m), check_int("steps", steps)
+    m, steps = check_int(m, "m (width)", 1), check_int(steps, "steps", 1)
     lr, bs = _check_options(optimizer, lrs, momentum, output_penalty, batch_size, n)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
@@ -293,9 +286,8 @@ def train_ensemble(
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     dt = getattr(torch, dtype)
     S, vector = lr.size, y.ndim == 1
-    if not (is_real(init_scale) and np.isfinite(init_scale) and init_scale >= 0):
-        raise ValueError(f"init_scale must be a finite number >= 0, got {init_scale!r}")
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    check_real(init_scale, "init_scale", 0.0, np.inf, closed="left")
+    gen = torch.Generator().manual_seed(check_int(seed, "seed", 0))
     W1, w2 = _initial(init, S, m, d, None if vector else y.shape[1], gen, init_scale, dt)
     P = torch.cat([W1, w2[:, :, None] if vector else w2], 2).to(device)
     net = _Ensemble(P, d, activation_coefficients(activation), loss, beta, output_penalty)
@@ -423,10 +415,10 @@ def train_nonconvex(
     """
     X = check_X(X)
     n = X.shape[0]
-    lr = check_positive("lr", lr)
-    iterations = check_int("iterations", iterations)
-    batch_size = check_int("batch_size", batch_size, allow_none=True)
-    seed = check_int("seed", seed, minimum=0)
+    lr = check_real(lr, "lr", 0.0, np.inf)
+    iterations = check_int(iterations, "iterations", 1)
+    batch_size = None if batch_size is None else check_int(batch_size, "batch_size", 1)
+    seed = check_int(seed, "seed", 0)
     per_epoch = 1 if optimizer == "gd" or batch_size is None else -(-n // batch_size)
     if (W1_init is None) != (w2_init is None):
         raise ValueError("pass both W1_init and w2_init, or neither")

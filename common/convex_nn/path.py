@@ -30,11 +30,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from common.checks import check_bool
+
 from .certificates import duality_gap
 from .formulations import as_formulation
 from .losses import Loss
 from .pricing import PricingCache, price_blocks
-from .problem import check_bool, check_patterns, check_X, check_y, convex_objective
+from .problem import check_patterns, check_X, check_y, convex_objective
 from .solve import ConvexResult, solve_convex
 
 __all__ = ["PathResult", "solve_path"]
@@ -174,7 +176,7 @@ def solve_path(
     D = check_patterns(patterns, X.shape[0])
     b = _check_betas(betas)
     form = as_formulation(formulation, activation)
-    screening = check_bool("screening", screening)
+    screening = check_bool(screening, "screening")
     if not isinstance(solver_opts, dict | None):
         raise TypeError(f"solver_opts must be a dict or None, got {type(solver_opts).__name__}")
     warm = solver == "fast"

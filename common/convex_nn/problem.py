@@ -35,6 +35,8 @@ import numbers
 
 import numpy as np
 
+from common.checks import check_real
+
 from .losses import LOSSES, Loss, as_loss
 
 __all__ = [
@@ -79,48 +81,6 @@ def check_array(A, name: str, ndim: tuple[int, ...], *, allow_bool: bool = False
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf; expected finite values")
     return arr
-
-
-def is_int(v) -> bool:
-    """An integer (Python's or numpy's), not a bool."""
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
-
-
-def is_real(v) -> bool:
-    """A real number (Python's or numpy's, integers included), not a bool."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
-
-
-def check_int(name: str, v, *, minimum: int = 1, allow_none: bool = False) -> int | None:
-    """``v`` as an int ``>= minimum`` (or None if allowed); TypeError / ValueError naming
-    ``name`` otherwise (a float such as 2.5 or 3.0, a bool or a string is not an int)."""
-    if v is None and allow_none:
-        return None
-    if not is_int(v):
-        raise TypeError(f"{name} must be an int, got {v!r} ({type(v).__name__})")
-    if v < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {v!r}")
-    return int(v)
-
-
-def check_bool(name: str, v) -> bool:
-    """``v`` as a bool (Python's or numpy's; not 0/1 or a string), else a TypeError naming
-    ``name``."""
-    if not isinstance(v, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {v!r}")
-    return bool(v)
-
-
-def check_positive(name: str, v, *, allow_none: bool = False) -> float | None:
-    """``v`` as a positive finite float (or None if allowed); TypeError / ValueError naming
-    ``name`` otherwise."""
-    if v is None and allow_none:
-        return None
-    if not is_real(v):
-        raise TypeError(f"{name} must be a positive number, got {v!r} ({type(v).__name__})")
-    if not (np.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-    return float(v)
 
 
 def check_X(X) -> np.ndarray:
@@ -211,9 +171,15 @@ def activation_coefficients(activation) -> tuple[float, float]:
     if isinstance(activation, tuple | list) and len(activation) == 2:
         leaky = activation[0] in ("leaky", "leaky_relu")
         a, b = (1.0, activation[1]) if leaky else activation
-        if not (is_real(a) and is_real(b) and np.isfinite(a) and np.isfinite(b)):
-            raise ValueError(f"activation slopes must be finite numbers, got {activation!r}")
-        return (float(a), float(b))
+        try:
+            return (
+                check_real(a, "slope", -np.inf, np.inf),
+                check_real(b, "slope", -np.inf, np.inf),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"activation slopes must be finite numbers, got {activation!r}"
+            ) from exc
     raise TypeError(f"activation must be a string or a pair, got {type(activation).__name__}")
 
 

@@ -45,15 +45,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from common.checks import check_bool, check_real
+
 from .certificates import constraint_violation, duality_gap
 from .formulations import Formulation, as_formulation
 from .losses import Loss
 from .problem import (
     check_beta,
-    check_bool,
     check_loss,
     check_patterns,
-    check_positive,
     check_X,
     check_y,
     convex_objective,
@@ -300,8 +300,9 @@ def _validated(X, y, patterns, beta, formulation, solver, activation, loss, dtyp
         isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1
     ):
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
-    constraint_tol = check_positive("constraint_tol", constraint_tol, allow_none=True)
-    verbose = check_bool("verbose", verbose)
+    if constraint_tol is not None:
+        constraint_tol = check_real(constraint_tol, "constraint_tol", 0.0, np.inf)
+    verbose = check_bool(verbose, "verbose")
     prob = ConvexProblem(X, y, y.reshape(n, -1), D, form.masks(D), form.signs(D), beta, loss,
                          form, str(dt))  # fmt: skip
     return prob, slv, Settings(tol, max_iter, constraint_tol, dict(solver_opts or {}), verbose)

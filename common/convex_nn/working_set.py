@@ -40,11 +40,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from common.checks import check_int, check_real
+
 from .certificates import certified_lower_bound
 from .interior_point import check_device, cone_group_lasso, woodbury_pays
 from .newton import block_gram
 from .pricing import PricingCache, price_blocks
-from .problem import check_array, check_int, check_positive
+from .problem import check_array
 
 __all__ = ["WorkingSetResult", "working_set"]
 
@@ -251,11 +253,18 @@ def working_set(X, y2, M, S, beta, *, tol=1e-6, constraint_tol=None, max_rounds=
     X = np.ascontiguousarray(X, dtype=np.float64)
     d = X.shape[1]
     c = y2.shape[1]
-    ctol = check_positive("constraint_tol", constraint_tol, allow_none=True) or 0.1 * tol
+    ctol = (
+        0.1 * tol
+        if constraint_tol is None
+        else check_real(constraint_tol, "constraint_tol", 0.0, np.inf)
+    )
     ctol_abs = ctol * max(float(np.max(np.abs(y2))), 1e-300)
-    max_add = max(10, min(d, 20)) if max_add is None else check_int("max_add", max_add)
-    max_rounds, max_vars = check_int("max_rounds", max_rounds), check_int("max_vars", max_vars)
-    ipm_tol = check_positive("ipm_tol", ipm_tol)
+    max_add = max(10, min(d, 20)) if max_add is None else check_int(max_add, "max_add", 1)
+    max_rounds, max_vars = (
+        check_int(max_rounds, "max_rounds", 1),
+        check_int(max_vars, "max_vars", 1),
+    )
+    ipm_tol = check_real(ipm_tol, "ipm_tol", 0.0, np.inf)
     if W0 is not None:
         W0 = check_array(W0, "W0", (3,))
         if W0.shape != (c, 2 * M.shape[1], d):

@@ -14,7 +14,7 @@ Public API:
 - :func:`random_folds`, :func:`pointwise_loss` (cv.glmnet's losses, ``MEASURES``),
   :func:`cv_curve` (the CV curve and both rules from any out-of-fold losses, e.g. of a
   solver of one's own), :func:`first_minimum` (the argmin that ignores rounding);
-- input checks for estimators built on it: :mod:`common.lasso.checks`.
+- input checks for estimators built on it: :mod:`common.checks`.
 
 Bad input raises a ValueError/TypeError naming the argument; a path that does not
 converge warns with :class:`ConvergenceWarning` (scikit-learn's).

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from common.lasso.checks import as_matrix, as_vector, check_int, check_real
+from common.checks import as_matrix, as_vector, check_int, check_real
 from common.lasso.path import (
     LassoPath,
     check_design,

@@ -63,8 +63,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from common.checks import as_matrix, as_vector, check_bool, check_int, check_real
 from common.lasso import _cd
-from common.lasso.checks import as_matrix, as_vector, check_bool, check_int, check_real
 
 __all__ = [
     "FAMILIES",

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from common.checks import as_generator, as_matrix, check_int, check_real
 from common.lasso import cv_lasso, first_minimum, random_folds
-from common.lasso.checks import as_generator, as_matrix, check_int, check_real
 from common.lasso.path import check_response, convergence_label, link_to
 from papers.pretrained_lasso.ptlasso import check_alpha_grid, pretraining_penalty
 

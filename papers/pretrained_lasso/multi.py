@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import lasso_path as sk_lasso_path
 
+from common.checks import as_generator, as_matrix, check_int, check_real
 from common.lasso import cv_curve, cv_lasso, first_minimum, pointwise_loss, random_folds
-from common.lasso.checks import as_generator, as_matrix, check_int, check_real
 from common.lasso.path import convergence_label
 from papers.pretrained_lasso.ptlasso import balanced_folds, check_alpha_grid, pretraining_penalty
 

@@ -46,14 +46,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from common.lasso import MEASURES, cv_lasso, first_minimum, pointwise_loss, random_folds
-from common.lasso.checks import (
+from common.checks import (
     as_generator,
     as_matrix,
     check_bool,
     check_int,
     check_real,
 )
+from common.lasso import MEASURES, cv_lasso, first_minimum, pointwise_loss, random_folds
 from common.lasso.path import as_factors, check_family, check_response, convergence_label, link_to
 
 __all__ = [

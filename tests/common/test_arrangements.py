@@ -239,16 +239,16 @@ def test_enumeration_refuses_tol_out_of_range(tol):
 @pytest.mark.parametrize(
     ("args", "kwargs", "exc", "match"),
     [
-        ((-1, 5), {}, ValueError, "d must be >= 1"),
-        ((0, 5), {}, ValueError, "d must be >= 1"),
+        ((-1, 5), {}, ValueError, "d must be an integer >= 1"),
+        ((0, 5), {}, ValueError, "d must be an integer >= 1"),
         ((2.5, 5), {}, TypeError, "d must be an int"),
         ((5, 2.5), {}, TypeError, "n_gates must be an int"),
         ((5, True), {}, TypeError, "n_gates must be an int"),
         ((5, "3"), {}, TypeError, "n_gates must be an int"),
-        ((5, 0), {}, ValueError, "n_gates must be >= 1"),
+        ((5, 0), {}, ValueError, "n_gates must be an integer >= 1"),
         ((16, 5), {"gate": "patch", "kernel": 2.5}, TypeError, "kernel must be an int"),
         ((16, 5), {"gate": "patch", "kernel": "3"}, TypeError, "kernel must be an int"),
-        ((16, 5), {"gate": "patch", "kernel": 0}, ValueError, "kernel must be >= 1"),
+        ((16, 5), {"gate": "patch", "kernel": 0}, ValueError, "kernel must be an integer >= 1"),
         ((16, 5), {"gate": "patch", "kernel": 5}, ValueError, r"kernel must be in"),
         ((16, 5), {"gate": "patch", "image_shape": (4, 4.5)}, TypeError, r"image_shape\[1\]"),
         ((16, 5), {"gate": "patch", "image_shape": (-4, -4)}, ValueError, r"image_shape\[0\]"),
@@ -292,7 +292,7 @@ def test_stable_unique_rows_accepts_0_1_numbers():
         ((5, 1.5), TypeError, "r must be an int"),
         (("3", 2), TypeError, "n must be an int"),
         ((True, 1), TypeError, "n must be an int"),
-        ((5, 0), ValueError, "r must be >= 1"),
+        ((5, 0), ValueError, "r must be an integer >= 1"),
     ],
 )
 def test_arrangement_count_bad_input(args, exc, match):
@@ -321,6 +321,6 @@ def test_sampling_refuses_impossible_gate_count():
 @pytest.mark.parametrize("value", ["no", None, 1])
 def test_flags_must_be_bool(call, flag, value):
     X = np.random.default_rng(0).standard_normal((6, 3))
-    with pytest.raises(TypeError, match=f"{flag} must be a bool"):
+    with pytest.raises(TypeError, match=f"{flag} must be True or False"):
         call(X, value)
     call(X, np.True_)  # numpy bools are bools

@@ -1,4 +1,5 @@
-"""Input checks of the lasso API, public for the estimators built on it.
+"""Input checks shared by the lasso API (and the estimators built on it), the convex core and
+the pattern samplers.
 
 Each returns the checked value in a canonical type or raises a ValueError/TypeError whose
 message names the argument (``name``), never a deep library traceback.
